@@ -1,0 +1,144 @@
+import { AutogradError, ShapeError, fmtShape } from '../errors.js';
+import { sameShape } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { add } from '../ops/arithmetic.js';
+import { onesLike, zerosLike } from '../creation.js';
+import { withGradMode } from './grad-mode.js';
+
+export interface BackwardOptions {
+  /** Keep the tape so backward can run through it again (default: false, or true with `createGraph`). */
+  retainGraph?: boolean;
+  /** Record the backward pass itself, so the gradients can be differentiated (second derivatives). */
+  createGraph?: boolean;
+}
+
+/** Every tensor the outputs depend on through the tape, inputs before the tensors made from them. */
+function topologicalOrder(outputs: readonly Tensor[]): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  // Iterative post-order DFS: deep graphs (long training loops of ops) must not overflow the stack.
+  const stack: [Tensor, number][] = [];
+  for (const root of outputs) {
+    if (seen.has(root)) continue;
+    seen.add(root);
+    stack.push([root, 0]);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      const inputs = top[0].gradFn?.inputs ?? [];
+      if (top[1] < inputs.length) {
+        const next = inputs[top[1]++];
+        if (next.requiresGrad && !seen.has(next)) {
+          seen.add(next);
+          stack.push([next, 0]);
+        }
+      } else {
+        order.push(top[0]);
+        stack.pop();
+      }
+    }
+  }
+  return order;
+}
+
+/**
+ * Reverse-mode accumulation: visit tensors from the outputs back to the leaves, each node
+ * turning ∂L/∂out into ∂L/∂inputs by the chain rule, and summing contributions that meet.
+ * With `accumulateIntoLeaves`, leaf gradients are added to `.grad` (as `backward()` does);
+ * the map of every gradient is returned either way (as `grad()` needs).
+ */
+export function runBackward(
+  outputs: readonly Tensor[],
+  gradOutputs: readonly Tensor[],
+  options: BackwardOptions & { accumulateIntoLeaves: boolean },
+): Map<Tensor, Tensor> {
+  const createGraph = options.createGraph ?? false;
+  const retainGraph = options.retainGraph ?? createGraph;
+  const grads = new Map<Tensor, Tensor>();
+  const accumulate = (t: Tensor, g: Tensor): void => {
+    const prev = grads.get(t);
+    grads.set(t, prev === undefined ? g : add(prev, g));
+  };
+  withGradMode(createGraph, () => {
+    outputs.forEach((o, i) => accumulate(o, gradOutputs[i]));
+    const order = topologicalOrder(outputs);
+    for (let idx = order.length - 1; idx >= 0; idx--) {
+      const t = order[idx];
+      const g = grads.get(t);
+      if (g === undefined) continue;
+      const node = t.gradFn;
+      if (node === null || t.retainsGrad) {
+        if (options.accumulateIntoLeaves) t.grad = t.grad === null ? g : add(t.grad, g);
+        if (node === null) continue;
+      }
+      if (node.backward === null) {
+        throw new AutogradError(
+          'backward',
+          `trying to run backward through ${node.name} a second time, but its saved tensors were freed; pass { retainGraph: true } to the first backward()`,
+        );
+      }
+      const inputGrads = node.backward(g);
+      if (!retainGraph) node.backward = null;
+      node.inputs.forEach((input, i) => {
+        const gi = inputGrads[i];
+        if (gi === null || gi === undefined || !input.requiresGrad) return;
+        if (!sameShape(gi.shape, input.shape)) {
+          throw new ShapeError(node.name, `gradient rule returned shape ${fmtShape(gi.shape)} for an input of shape ${fmtShape(input.shape)}`);
+        }
+        accumulate(input, gi);
+      });
+    }
+  });
+  return grads;
+}
+
+function checkGradOutput(op: string, out: Tensor, g: Tensor | undefined): Tensor {
+  if (g === undefined) {
+    if (out.size !== 1) {
+      throw new AutogradError(op, `a gradient can be created implicitly only for a scalar output, got shape ${fmtShape(out.shape)}; pass one of that shape`);
+    }
+    return onesLike(out);
+  }
+  if (!sameShape(g.shape, out.shape)) {
+    throw new ShapeError(op, `gradient of shape ${fmtShape(g.shape)} does not match output of shape ${fmtShape(out.shape)}`);
+  }
+  return g;
+}
+
+/** `t.backward(gradient?)`: accumulates ∂t/∂leaf into every leaf's `.grad`. */
+export function backward(t: Tensor, gradient?: Tensor, options: BackwardOptions = {}): void {
+  if (!t.requiresGrad) {
+    throw new AutogradError('backward', 'tensor does not require grad and has no gradFn (did you set requiresGrad on the inputs, or run inside noGrad?)');
+  }
+  runBackward([t], [checkGradOutput('backward', t, gradient)], { ...options, accumulateIntoLeaves: true });
+}
+
+export interface GradOptions extends BackwardOptions {
+  /** ∂L/∂output for each output (default: ones, for scalar outputs). */
+  gradOutputs?: Tensor | readonly Tensor[];
+  /** Return zeros for an input the outputs do not depend on, instead of throwing. */
+  allowUnused?: boolean;
+}
+
+/**
+ * Gradients of `outputs` with respect to `inputs`, returned rather than stored in `.grad`
+ * (like `torch.autograd.grad`). With `createGraph: true` they are differentiable again.
+ */
+export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | readonly Tensor[], options: GradOptions = {}): Tensor[] {
+  const outs = Array.isArray(outputs) ? (outputs as readonly Tensor[]) : [outputs as Tensor];
+  const ins = Array.isArray(inputs) ? (inputs as readonly Tensor[]) : [inputs as Tensor];
+  const given = options.gradOutputs === undefined ? [] : Array.isArray(options.gradOutputs) ? options.gradOutputs : [options.gradOutputs as Tensor];
+  outs.forEach((o, i) => {
+    if (!o.requiresGrad) throw new AutogradError('grad', `output ${i} does not require grad`);
+  });
+  ins.forEach((t, i) => {
+    if (!t.requiresGrad) throw new AutogradError('grad', `input ${i} (shape ${fmtShape(t.shape)}) does not require grad`);
+  });
+  const gradOutputs = outs.map((o, i) => checkGradOutput('grad', o, given[i]));
+  const grads = runBackward(outs, gradOutputs, { ...options, accumulateIntoLeaves: false });
+  return ins.map((t, i) => {
+    const g = grads.get(t);
+    if (g !== undefined) return g;
+    if (options.allowUnused) return zerosLike(t);
+    throw new AutogradError('grad', `input ${i} (shape ${fmtShape(t.shape)}) was not used to compute the outputs; pass { allowUnused: true } to get zeros`);
+  });
+}

@@ -1,0 +1,84 @@
+import type { DType, Storage } from '../dtype.js';
+import type { Shape } from '../shape.js';
+import { cpuBackend } from './cpu/index.js';
+
+/**
+ * The kernel interface: everything a backend must do, and nothing about autodiff.
+ * Ops (in `../ops`) call these and never know which backend runs them.
+ */
+
+/** A strided window onto a storage: element `[i, j, …]` lives at `offset + i·strides[0] + j·strides[1] + …`. */
+export interface View {
+  readonly storage: Storage;
+  readonly shape: Shape;
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+export type UnaryOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sign' | 'relu' | 'sigmoid' | 'tanh' | 'softplus';
+export type BinaryOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+export type ReduceOp = 'sum' | 'max' | 'min';
+export type ArgReduceOp = 'argmax' | 'argmin';
+
+/**
+ * One operand of a batched matmul: batch `b` of the matrix starts at `offsets[b]` and is stored
+ * row-major, or — when `transposed` — stored row-major as its transpose (so `Wᵀ` needs no copy).
+ */
+export interface MatmulOperand {
+  readonly storage: Storage;
+  readonly offsets: readonly number[];
+  readonly transposed: boolean;
+}
+
+export interface Backend {
+  readonly name: string;
+  /** Elementwise `f(x)`; the result is contiguous with `x.shape`. */
+  unary(op: UnaryOp, x: View): Storage;
+  /** `min(max(x, lo), hi)` elementwise. */
+  clamp(x: View, lo: number, hi: number): Storage;
+  /** Elementwise `a ∘ b`; `a` and `b` are already broadcast to `shape` (stride 0 along broadcast dims). */
+  binary(op: BinaryOp, a: View, b: View, shape: Shape): Storage;
+  /** `cond ≠ 0 ? a : b`, all three already broadcast to `shape`. */
+  where(cond: View, a: View, b: View, shape: Shape): Storage;
+  /** Reduces over `dims`; the result has `x.shape` with those dims set to 1 (keepdim layout). */
+  reduce(op: ReduceOp, x: View, dims: readonly number[]): Storage;
+  /** Index of the largest/smallest element along `dim` (first one on ties), as floats; keepdim layout. */
+  argReduce(op: ArgReduceOp, x: View, dim: number): Storage;
+  /** `batch` products `[m,k]·[k,n]`; the result is `[batch, m, n]` contiguous. */
+  matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: number): Storage;
+  /** Copies `src` into the (possibly strided) `dst`; both have the same shape. */
+  copy(src: View, dst: View): void;
+  /** `out[…, i, …] = x[…, index[…, i, …], …]` along `dim`; `x` and `index` contiguous, equal shapes off `dim`. */
+  gather(x: View, dim: number, index: View): Storage;
+  /** The adjoint of gather: `out = zeros(shape)`, then `out[…, index[…, i, …], …] += src[…, i, …]`. */
+  scatterAdd(shape: Shape, dtype: DType, dim: number, index: View, src: View): Storage;
+}
+
+const registry = new Map<string, Backend>([['cpu', cpuBackend]]);
+let current: Backend = cpuBackend;
+
+/** Makes a backend available to `setBackend` under its name. */
+export function registerBackend(backend: Backend): void {
+  registry.set(backend.name, backend);
+}
+
+/** The backend that runs kernels now. */
+export function getBackend(): Backend {
+  return current;
+}
+
+/** Chooses the backend that runs every following op (`'cpu'` is always there). */
+export function setBackend(name: string): Backend {
+  const b = registry.get(name);
+  if (b === undefined) {
+    throw new Error(`setBackend: unknown backend ${JSON.stringify(name)}; available: ${[...registry.keys()].join(', ')}`);
+  }
+  current = b;
+  return b;
+}
+
+export function listBackends(): string[] {
+  return [...registry.keys()];
+}

@@ -1,0 +1,43 @@
+import { allocate, dtypeOf, type DType, type Storage } from '../../dtype.js';
+import { sizeOf, type Shape } from '../../shape.js';
+import type { View } from '../backend.js';
+
+/**
+ * Views `shape` around `dim` as `[outer, len, inner]`; with contiguous operands the element
+ * `[o, i, r]` sits at `(o·len + i)·inner + r`.
+ */
+function split(shape: Shape, dim: number): [number, number, number] {
+  return [sizeOf(shape.slice(0, dim)), shape[dim], sizeOf(shape.slice(dim + 1))];
+}
+
+export function gather(x: View, dim: number, index: View): Storage {
+  const [outer, len, inner] = split(index.shape, dim);
+  const xLen = x.shape[dim];
+  const out = allocate(dtypeOf(x.storage), index.storage.length === 0 ? 0 : outer * len * inner);
+  const X = x.storage, I = index.storage;
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < len; i++) {
+      const base = (o * len + i) * inner;
+      for (let r = 0; r < inner; r++) {
+        out[base + r] = X[x.offset + (o * xLen + I[index.offset + base + r]) * inner + r];
+      }
+    }
+  }
+  return out;
+}
+
+export function scatterAdd(shape: Shape, dtype: DType, dim: number, index: View, src: View): Storage {
+  const [outer, len, inner] = split(index.shape, dim);
+  const outLen = shape[dim];
+  const out = allocate(dtype, sizeOf(shape));
+  const S = src.storage, I = index.storage;
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < len; i++) {
+      const base = (o * len + i) * inner;
+      for (let r = 0; r < inner; r++) {
+        out[(o * outLen + I[index.offset + base + r]) * inner + r] += S[src.offset + base + r];
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,20 @@
+import type { Backend } from '../backend.js';
+import { binary, clamp, copy, unary, where } from './elementwise.js';
+import { gather, scatterAdd } from './gather.js';
+import { matmul } from './matmul.js';
+import { argReduce, reduce } from './reduce.js';
+
+/** Plain TypeScript kernels over Float32Array/Float64Array: the reference every other backend is tested against. */
+export const cpuBackend: Backend = {
+  name: 'cpu',
+  unary,
+  clamp,
+  binary,
+  where,
+  reduce,
+  argReduce,
+  matmul,
+  copy,
+  gather,
+  scatterAdd,
+};

@@ -1,0 +1,65 @@
+import { allocate, dtypeOf, type Storage } from '../../dtype.js';
+import { contiguousStrides, sizeOf } from '../../shape.js';
+import type { ArgReduceOp, ReduceOp, View } from '../backend.js';
+import { walk } from './walk.js';
+
+/**
+ * Reduction as a strided walk: the output is addressed with stride 0 along reduced dims, so every
+ * input element lands on its output slot. Sums accumulate in float64, so a float32 sum of a
+ * million elements keeps its digits.
+ */
+export function reduce(op: ReduceOp, x: View, dims: readonly number[]): Storage {
+  const outShape = x.shape.map((d, i) => (dims.includes(i) ? 1 : d));
+  const outStrides = contiguousStrides(outShape).map((s, i) => (dims.includes(i) ? 0 : s));
+  const size = sizeOf(outShape);
+  const acc = new Float64Array(size).fill(op === 'sum' ? 0 : op === 'max' ? -Infinity : Infinity);
+  const a = x.storage;
+  const row =
+    op === 'sum'
+      ? (n: number, o: number, so: number, i: number, si: number) => {
+          for (let j = 0; j < n; j++, o += so, i += si) acc[o] += a[i];
+        }
+      : op === 'max'
+        ? (n: number, o: number, so: number, i: number, si: number) => {
+            for (let j = 0; j < n; j++, o += so, i += si) {
+              const v = a[i];
+              if (v > acc[o] || v !== v) acc[o] = v; // NaN wins, as in PyTorch
+            }
+          }
+        : (n: number, o: number, so: number, i: number, si: number) => {
+            for (let j = 0; j < n; j++, o += so, i += si) {
+              const v = a[i];
+              if (v < acc[o] || v !== v) acc[o] = v;
+            }
+          };
+  walk(x.shape, [outStrides, x.strides], [0, x.offset], row);
+  const out = allocate(dtypeOf(x.storage), size);
+  out.set(acc);
+  return out;
+}
+
+export function argReduce(op: ArgReduceOp, x: View, dim: number): Storage {
+  const len = x.shape[dim];
+  const outShape = x.shape.map((d, i) => (i === dim ? 1 : d));
+  const out = allocate(dtypeOf(x.storage), sizeOf(outShape));
+  const best = new Float64Array(out.length).fill(op === 'argmax' ? -Infinity : Infinity);
+  const seen = new Uint8Array(out.length);
+  const a = x.storage;
+  const better = op === 'argmax' ? (v: number, b: number) => v > b : (v: number, b: number) => v < b;
+  // Walk the tensor as [outer…, dim] so we know the position along `dim` of every element.
+  const outStrides = contiguousStrides(outShape);
+  for (let p = 0; p < len; p++) {
+    const shape = x.shape.map((d, i) => (i === dim ? 1 : d));
+    walk(shape, [outStrides, x.strides], [0, x.offset + p * x.strides[dim]], (n, o, so, i, si) => {
+      for (let j = 0; j < n; j++, o += so, i += si) {
+        const v = a[i];
+        if (!seen[o] || better(v, best[o]) || (v !== v && best[o] === best[o])) {
+          seen[o] = 1;
+          best[o] = v;
+          out[o] = p;
+        }
+      }
+    });
+  }
+  return out;
+}

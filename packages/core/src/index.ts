@@ -1,0 +1,33 @@
+/**
+ * @tensorgrad/core — tensors over Float32Array with NumPy broadcasting, hand-written kernels
+ * behind a small backend interface, and a reverse-mode tape.
+ */
+export { Tensor, type TensorLike, type NestedArray } from './tensor.js';
+export type { DType, Storage } from './dtype.js';
+export type { Shape } from './shape.js';
+export { broadcastShapes } from './shape.js';
+export { TensorgradError, ShapeError, DTypeError, AutogradError, ValueError } from './errors.js';
+export { Generator, manualSeed, defaultGenerator } from './random.js';
+export {
+  tensor, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye,
+  rand, randn, randint, randLike, randnLike,
+  type TensorOptions, type RandomOptions,
+} from './creation.js';
+
+export { add, sub, mul, div, pow, neg, maximum, minimum } from './ops/arithmetic.js';
+export { exp, log, sqrt, abs, sign, relu, sigmoid, tanh, softplus, clamp } from './ops/unary.js';
+export { eq, ne, lt, le, gt, ge, where } from './ops/compare.js';
+export { sum, mean, max, min, logsumexp, argmax, argmin } from './ops/reduce.js';
+export { matmul } from './ops/matmul.js';
+export { reshape, view, flatten, squeeze, unsqueeze, transpose, permute, expand, contiguous, clone } from './ops/view.js';
+export { slice, narrow, indexSelect, gather, scatterAdd, type IndexLike } from './ops/select.js';
+export { cat, stack } from './ops/join.js';
+
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.js';
+export { grad, type BackwardOptions, type GradOptions } from './autograd/engine.js';
+export { GradNode, type BackwardFn } from './autograd/node.js';
+export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckResult, type GradcheckWorst } from './gradcheck.js';
+
+export { getBackend, setBackend, listBackends, registerBackend } from './backend/backend.js';
+export type { Backend, View, MatmulOperand, UnaryOp, BinaryOp, ReduceOp, ArgReduceOp } from './backend/backend.js';
+export { cpuBackend } from './backend/cpu/index.js';

@@ -1,0 +1,37 @@
+import { record } from '../autograd/node.js';
+import { getBackend } from '../backend/backend.js';
+import { sameDType } from '../dtype.js';
+import { broadcastShapes } from '../shape.js';
+import { Tensor, fromStorage, type TensorLike } from '../tensor.js';
+import { broadcastBinary } from './arithmetic.js';
+import { broadcastView, needs, scalarTensor, sumToShape } from './helpers.js';
+
+// Comparisons return 1 where true and 0 where false, in the operands' dtype (tensorgrad has no
+// bool dtype). They are step functions: their gradient is 0 almost everywhere, so they are not recorded.
+
+export function eq(a: TensorLike, b: TensorLike): Tensor { return broadcastBinary('eq', a, b)[0]; }
+export function ne(a: TensorLike, b: TensorLike): Tensor { return broadcastBinary('ne', a, b)[0]; }
+export function lt(a: TensorLike, b: TensorLike): Tensor { return broadcastBinary('lt', a, b)[0]; }
+export function le(a: TensorLike, b: TensorLike): Tensor { return broadcastBinary('le', a, b)[0]; }
+export function gt(a: TensorLike, b: TensorLike): Tensor { return broadcastBinary('gt', a, b)[0]; }
+export function ge(a: TensorLike, b: TensorLike): Tensor { return broadcastBinary('ge', a, b)[0]; }
+
+/**
+ * `cond ≠ 0 ? a : b`, broadcasting all three. The gradient is routed the same way:
+ * ∂/∂a = g where cond, 0 elsewhere; ∂/∂b = g where not cond.
+ */
+export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  const dtype = a instanceof Tensor ? a.dtype : b instanceof Tensor ? b.dtype : cond.dtype;
+  const x = a instanceof Tensor ? a : scalarTensor(a, dtype);
+  const y = b instanceof Tensor ? b : scalarTensor(b, dtype);
+  sameDType('where', x.dtype, y.dtype);
+  const shape = broadcastShapes('where', cond.shape, x.shape, y.shape);
+  const out = fromStorage(
+    getBackend().where(broadcastView(cond, shape), broadcastView(x, shape), broadcastView(y, shape), shape),
+    shape,
+  );
+  return record(out, 'WhereBackward', [x, y], (g) => [
+    needs(x, () => sumToShape(where(cond, g, 0), x.shape)),
+    needs(y, () => sumToShape(where(cond, 0, g), y.shape)),
+  ]);
+}

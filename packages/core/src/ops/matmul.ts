@@ -1,0 +1,64 @@
+import { record } from '../autograd/node.js';
+import { getBackend, type MatmulOperand } from '../backend/backend.js';
+import { sameDType } from '../dtype.js';
+import { ShapeError, fmtShape } from '../errors.js';
+import { broadcastShapes, sizeOf, type Shape } from '../shape.js';
+import { Tensor, fromStorage } from '../tensor.js';
+import { needs, sumToShape } from './helpers.js';
+import { contiguous, expand, squeeze, transpose, unsqueeze } from './view.js';
+
+/**
+ * Describes a `[..., r, c]` tensor to the kernel without copying when its last two dims are
+ * row-major (the usual case) or column-major (a transposed view such as `W.T`): the kernel picks
+ * its loop order from the layout. Anything else is copied once.
+ */
+function operand(t: Tensor): MatmulOperand {
+  const nd = t.ndim;
+  const r = t.shape[nd - 2], c = t.shape[nd - 1];
+  const rs = t.strides[nd - 2], cs = t.strides[nd - 1];
+  const rowMajor = (r === 1 || rs === c) && (c === 1 || cs === 1);
+  const colMajor = (r === 1 || rs === 1) && (c === 1 || cs === r);
+  if (!rowMajor && !colMajor) return operand(contiguous(t).detach());
+  const batchShape = t.shape.slice(0, nd - 2);
+  const offsets: number[] = [];
+  const idx = new Array<number>(batchShape.length).fill(0);
+  for (let b = 0; b < sizeOf(batchShape); b++) {
+    offsets.push(idx.reduce((o, v, i) => o + v * t.strides[i], t.offset));
+    for (let d = batchShape.length - 1; d >= 0 && ++idx[d] === batchShape[d]; d--) idx[d] = 0;
+  }
+  return { storage: t.storage, offsets, transposed: !rowMajor };
+}
+
+/**
+ * Matrix product with PyTorch's rules: 1-D operands are treated as a row (left) or column (right)
+ * vector and that dim is dropped from the result; leading (batch) dims broadcast.
+ *
+ * For C = A·B:   ∂L/∂A = ∂L/∂C · Bᵀ,   ∂L/∂B = Aᵀ · ∂L/∂C
+ * (summed over batch dims that broadcasting created).
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  sameDType('matmul', a.dtype, b.dtype);
+  if (a.ndim === 0 || b.ndim === 0) {
+    throw new ShapeError('matmul', `${fmtShape(a.shape)} @ ${fmtShape(b.shape)}: both operands need at least 1 dimension`);
+  }
+  if (a.ndim === 1) return squeeze(matmul(unsqueeze(a, 0), b), -2);
+  if (b.ndim === 1) return squeeze(matmul(a, unsqueeze(b, 1)), -1);
+  const [m, k] = a.shape.slice(-2);
+  const [k2, n] = b.shape.slice(-2);
+  if (k !== k2) {
+    throw new ShapeError('matmul', `${fmtShape(a.shape)} @ ${fmtShape(b.shape)}: inner dimensions ${k} and ${k2} differ`);
+  }
+  let batch: Shape;
+  try {
+    batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
+  } catch {
+    throw new ShapeError('matmul', `${fmtShape(a.shape)} @ ${fmtShape(b.shape)}: batch dimensions do not broadcast`);
+  }
+  const ae = expand(a, [...batch, m, k]).detach();
+  const be = expand(b, [...batch, k, n]).detach();
+  const out = fromStorage(getBackend().matmul(operand(ae), operand(be), m, k, n), [...batch, m, n]);
+  return record(out, 'MmBackward', [a, b], (g) => [
+    needs(a, () => sumToShape(matmul(g, transpose(b, -1, -2)), a.shape)),
+    needs(b, () => sumToShape(matmul(transpose(a, -1, -2), g), b.shape)),
+  ]);
+}

@@ -1,0 +1,93 @@
+import { record } from '../autograd/node.js';
+import { getBackend, type ArgReduceOp, type ReduceOp } from '../backend/backend.js';
+import { normalizeDim, normalizeDims, sizeOf } from '../shape.js';
+import { Tensor, fromStorage } from '../tensor.js';
+import { add, div, mul, sub } from './arithmetic.js';
+import { eq, where } from './compare.js';
+import { abs, exp, log } from './unary.js';
+import { expand, reshape } from './view.js';
+
+type Dims = number | readonly number[] | undefined;
+
+/** Shapes of a reduction: with the reduced dims kept as 1, and as returned. */
+function reducedShapes(x: Tensor, dims: number[], keepdim: boolean): [number[], number[]] {
+  const kept = x.shape.map((d, i) => (dims.includes(i) ? 1 : d));
+  return [kept, keepdim ? kept : x.shape.filter((_, i) => !dims.includes(i))];
+}
+
+function dimsOf(op: string, x: Tensor, dim: Dims): number[] {
+  const dims = normalizeDims(op, dim, x.ndim);
+  // A scalar has no dims to reduce; `dim` [] means "all dims", as in PyTorch's sum.
+  return x.ndim === 0 ? [] : dims.length === 0 ? [...x.shape.keys()] : dims;
+}
+
+function runReduce(op: ReduceOp, x: Tensor, dims: number[], keepdim: boolean): [Tensor, number[]] {
+  const [kept, shape] = reducedShapes(x, dims, keepdim);
+  return [fromStorage(getBackend().reduce(op, x, dims), shape), kept];
+}
+
+/** Σ over `dim` (all dims when omitted).   ∂/∂x = 1: the gradient is copied back over the reduced dims. */
+export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  const dims = dimsOf('sum', x, dim);
+  const [out, kept] = runReduce('sum', x, dims, keepdim);
+  return record(out, 'SumBackward', [x], (g) => [expand(reshape(g, kept), x.shape)]);
+}
+
+/** Mean over `dim`: the sum divided by the number of elements reduced. */
+export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  const dims = dimsOf('mean', x, dim);
+  const count = sizeOf(dims.map((d) => x.shape[d]));
+  return div(sum(x, dims, keepdim), count);
+}
+
+/**
+ * Largest (smallest) value over `dim` (the values only, like PyTorch's `amax`; see `argmax`).
+ * ∂/∂x is the indicator of the positions that attain the extremum, split evenly among ties.
+ */
+function extremum(op: 'max' | 'min', x: Tensor, dim: Dims, keepdim: boolean): Tensor {
+  const dims = dimsOf(op, x, dim);
+  const [out, kept] = runReduce(op, x, dims, keepdim);
+  return record(out, op === 'max' ? 'MaxBackward' : 'MinBackward', [x], (g) => {
+    const hit = eq(x, expand(reshape(out.detach(), kept), x.shape));
+    const share = div(hit, sum(hit, dims, true));
+    return [mul(share, expand(reshape(g, kept), x.shape))];
+  });
+}
+
+export function max(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  return extremum('max', x, dim, keepdim);
+}
+
+export function min(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  return extremum('min', x, dim, keepdim);
+}
+
+/**
+ * log Σ exp(x) over `dim`, computed as m + log Σ exp(x − m) with m = max(x) so that exp never
+ * overflows. Built from differentiable ops; its gradient comes out as softmax(x).
+ */
+export function logsumexp(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  const dims = dimsOf('logsumexp', x, dim);
+  const m = max(x, dims, true).detach();
+  // An all −∞ slice has max −∞; shifting by 0 there keeps the result −∞ instead of NaN.
+  const shift = where(eq(abs(m), Infinity), 0, m);
+  const out = add(log(sum(exp(sub(x, shift)), dims, true)), shift);
+  return keepdim ? out : reshape(out, reducedShapes(x, dims, false)[1]);
+}
+
+/** Index of the largest (smallest) element along `dim`, or in the flattened tensor when `dim` is omitted. Not differentiable. */
+function argExtremum(op: ArgReduceOp, x: Tensor, dim: number | undefined, keepdim: boolean): Tensor {
+  if (dim === undefined) return argExtremum(op, reshape(x, [x.size]), 0, false);
+  const d = normalizeDim(op, dim, x.ndim);
+  if (x.ndim === 0) return fromStorage(getBackend().argReduce(op, reshape(x, [1]), 0), []);
+  const [, shape] = reducedShapes(x, [d], keepdim);
+  return fromStorage(getBackend().argReduce(op, x, d), shape);
+}
+
+export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
+  return argExtremum('argmax', x, dim, keepdim);
+}
+
+export function argmin(x: Tensor, dim?: number, keepdim = false): Tensor {
+  return argExtremum('argmin', x, dim, keepdim);
+}

@@ -1,0 +1,105 @@
+import { record } from '../autograd/node.js';
+import { getBackend } from '../backend/backend.js';
+import { allocate } from '../dtype.js';
+import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { normalizeDim, sizeOf, type Shape } from '../shape.js';
+import { Tensor, fromStorage } from '../tensor.js';
+import { contiguous, expand, reshape } from './view.js';
+
+/** Indices: a list of integers, an Int32Array, or a 1-D tensor holding integers. */
+export type IndexLike = readonly number[] | Int32Array | Tensor;
+
+/**
+ * `x[..., start:end:step, ...]` along `dim`, with Python's rules (negative indices count from
+ * the end, out-of-range bounds are clipped). A view: the offset moves to `start` and the stride
+ * along `dim` is multiplied by `step`.   Gradient: the incoming gradient placed back into zeros.
+ */
+export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1): Tensor {
+  const d = normalizeDim('slice', dim, x.ndim);
+  if (!Number.isInteger(step) || step < 1) throw new ValueError('slice', `step must be a positive integer, got ${step}`);
+  const size = x.shape[d];
+  const clip = (i: number): number => Math.min(Math.max(i < 0 ? i + size : i, 0), size);
+  const s = clip(start);
+  const e = Math.max(clip(end ?? size), s);
+  const len = Math.ceil((e - s) / step);
+  const shape = x.shape.map((v, i) => (i === d ? len : v));
+  const strides = x.strides.map((v, i) => (i === d ? v * step : v));
+  const out = new Tensor(x.storage, shape, strides, x.offset + s * x.strides[d]);
+  return record(out, 'SliceBackward', [x], (g) => [embed(g, x.shape, d, s, step)]);
+}
+
+/**
+ * The adjoint of `slice`: a zero tensor of `shape` with `g` written at `start, start+step, …`
+ * along `dim`.   Gradient: slicing the incoming gradient the same way.
+ */
+function embed(g: Tensor, shape: Shape, dim: number, start: number, step: number): Tensor {
+  const out = fromStorage(allocate(g.dtype, sizeOf(shape)), shape);
+  const target = new Tensor(out.storage, g.shape, out.strides.map((v, i) => (i === dim ? v * step : v)), start * out.strides[dim]);
+  getBackend().copy(g, target);
+  return record(out, 'EmbedBackward', [g], (gg) => [slice(gg, dim, start, start + (g.shape[dim] - 1) * step + 1, step)]);
+}
+
+/** `length` elements of `dim` from `start` (PyTorch's `narrow`). A view. */
+export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+  const d = normalizeDim('narrow', dim, x.ndim);
+  const s = start < 0 ? start + x.shape[d] : start;
+  if (!Number.isInteger(length) || length < 0 || s < 0 || s + length > x.shape[d]) {
+    throw new ShapeError('narrow', `start ${start} and length ${length} do not fit dim ${dim} of size ${x.shape[d]} in ${fmtShape(x.shape)}`);
+  }
+  return slice(x, d, s, s + length);
+}
+
+function indexValues(op: string, index: IndexLike): number[] {
+  if (index instanceof Tensor) {
+    if (index.ndim !== 1) throw new ShapeError(op, `index must be 1-D, got shape ${fmtShape(index.shape)}`);
+    return Array.from(index.data);
+  }
+  return Array.from(index);
+}
+
+function checkIndices(op: string, values: ArrayLike<number>, size: number, dim: number): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isInteger(v) || v < 0 || v >= size) {
+      throw new ValueError(op, `index ${v} is out of range for dim ${dim} of size ${size}`);
+    }
+  }
+}
+
+/**
+ * Picks elements along `dim` by index: `out[…, i, …] = x[…, index[…, i, …], …]`. `index` has
+ * x's rank and x's sizes on every other dim.
+ * Gradient: scatter-add — each picked element receives the gradient of every place it went.
+ */
+export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+  const d = normalizeDim('gather', dim, x.ndim);
+  if (index.ndim !== x.ndim || index.shape.some((v, i) => i !== d && v !== x.shape[i])) {
+    throw new ShapeError('gather', `index of shape ${fmtShape(index.shape)} must match input ${fmtShape(x.shape)} on every dim but ${dim}`);
+  }
+  const idx = contiguous(index.detach());
+  checkIndices('gather', idx.data, x.shape[d], dim);
+  const out = fromStorage(getBackend().gather(contiguous(x.detach()), d, idx), index.shape);
+  return record(out, 'GatherBackward', [x], (g) => [scatterAdd(x.shape, d, idx, g)]);
+}
+
+/**
+ * `zeros(shape)` with `src` added at the places `index` names along `dim` (the adjoint of gather).
+ * Gradient with respect to `src`: gather.
+ */
+export function scatterAdd(shape: Shape, dim: number, index: Tensor, src: Tensor): Tensor {
+  const s = contiguous(src);
+  const out = fromStorage(getBackend().scatterAdd(shape, src.dtype, dim, contiguous(index.detach()), s.detach()), shape);
+  return record(out, 'ScatterAddBackward', [s], (g) => [gather(g, dim, index)]);
+}
+
+/** Rows (or slices along `dim`) in the order `index` lists them, repeats allowed. */
+export function indexSelect(x: Tensor, dim: number, index: IndexLike): Tensor {
+  const d = normalizeDim('indexSelect', dim, x.ndim);
+  const values = indexValues('indexSelect', index);
+  checkIndices('indexSelect', values, x.shape[d], dim);
+  // Stretch the list to a full gather index: x's shape with `dim` replaced by the list's length.
+  const storage = allocate(x.dtype, values.length);
+  storage.set(values);
+  const column = reshape(fromStorage(storage, [values.length]), x.shape.map((_, i) => (i === d ? values.length : 1)));
+  return gather(x, d, expand(column, x.shape.map((v, i) => (i === d ? values.length : v))));
+}

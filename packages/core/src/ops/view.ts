@@ -1,0 +1,139 @@
+import { record } from '../autograd/node.js';
+import { getBackend } from '../backend/backend.js';
+import { allocate, type DType } from '../dtype.js';
+import { ShapeError, fmtShape } from '../errors.js';
+import { checkShape, contiguousStrides, normalizeDim, sameShape, sizeOf, type Shape } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { sumToShape } from './helpers.js';
+
+// Shape ops. Most are views: a new shape/strides/offset over the same storage, no copy.
+// Their gradients undo the shape change (reshape back, transpose back, sum over expanded dims).
+
+/** Accepts both `reshape(2, 3)` and `reshape([2, 3])`. */
+export function shapeArgs(args: number[] | [readonly number[]]): number[] {
+  return Array.isArray(args[0]) ? [...(args[0] as readonly number[])] : (args as number[]);
+}
+
+function makeView(x: Tensor, shape: Shape, strides: readonly number[], offset = x.offset): Tensor {
+  return new Tensor(x.storage, shape, strides, offset);
+}
+
+/** Resolves one `-1` and checks the element count. */
+function inferShape(op: string, x: Tensor, shape: readonly number[]): number[] {
+  const free = shape.filter((d) => d === -1).length;
+  if (free > 1) throw new ShapeError(op, `only one dimension can be -1, got ${fmtShape(shape)}`);
+  const known = sizeOf(shape.filter((d) => d !== -1));
+  const out = shape.map((d) => (d === -1 ? (known === 0 ? 0 : x.size / known) : d));
+  checkShape(op, out.map((d) => (Number.isInteger(d) ? d : -1)));
+  if (sizeOf(out) !== x.size) {
+    throw new ShapeError(op, `cannot reshape ${fmtShape(x.shape)} (${x.size} elements) into ${fmtShape(shape)}${free ? '' : ` (${sizeOf(out)} elements)`}`);
+  }
+  return out;
+}
+
+/** The same elements in a new shape (one dim may be -1). A view when `x` is contiguous, a copy otherwise. */
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  const target = inferShape('reshape', x, shape);
+  if (sameShape(target, x.shape)) return x;
+  const src = x.isContiguous() ? x : contiguous(x);
+  const out = makeView(src, target, contiguousStrides(target), src.offset);
+  return record(out, 'ReshapeBackward', [src], (g) => [reshape(g, src.shape)]);
+}
+
+/** Like `reshape` but never copies: a non-contiguous `x` is an error, as in PyTorch. */
+export function view(x: Tensor, shape: readonly number[]): Tensor {
+  const target = inferShape('view', x, shape);
+  if (!x.isContiguous()) {
+    throw new ShapeError('view', `tensor of shape ${fmtShape(x.shape)} with strides ${fmtShape(x.strides)} is not contiguous; use reshape() or contiguous() first`);
+  }
+  return reshape(x, target);
+}
+
+/** Merges dims `startDim..endDim` into one. */
+export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+  if (x.ndim === 0) return reshape(x, [1]);
+  const s = normalizeDim('flatten', startDim, x.ndim);
+  const e = normalizeDim('flatten', endDim, x.ndim);
+  if (s > e) throw new ShapeError('flatten', `startDim ${startDim} comes after endDim ${endDim} for shape ${fmtShape(x.shape)}`);
+  return reshape(x, [...x.shape.slice(0, s), sizeOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
+}
+
+/** Removes size-1 dims (only `dim`, when given; a no-op if that dim is not 1, as in PyTorch). */
+export function squeeze(x: Tensor, dim?: number): Tensor {
+  if (dim === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
+  if (x.ndim === 0) return x;
+  const d = normalizeDim('squeeze', dim, x.ndim);
+  return x.shape[d] === 1 ? reshape(x, x.shape.filter((_, i) => i !== d)) : x;
+}
+
+/** Inserts a size-1 dim at `dim` (−1 appends). */
+export function unsqueeze(x: Tensor, dim: number): Tensor {
+  const d = normalizeDim('unsqueeze', dim, x.ndim + 1);
+  const shape = [...x.shape];
+  shape.splice(d, 0, 1);
+  const strides = [...x.strides];
+  strides.splice(d, 0, d < x.ndim ? x.strides[d] * x.shape[d] : 1);
+  return record(makeView(x, shape, strides), 'UnsqueezeBackward', [x], (g) => [reshape(g, x.shape)]);
+}
+
+/** Reorders dims: result dim i is input dim `dims[i]`. A view.   Gradient: the inverse permutation. */
+export function permute(x: Tensor, dims: readonly number[]): Tensor {
+  const ds = dims.map((d) => normalizeDim('permute', d, x.ndim));
+  if (ds.length !== x.ndim || new Set(ds).size !== ds.length) {
+    throw new ShapeError('permute', `${JSON.stringify(dims)} is not a permutation of the ${x.ndim} dims of ${fmtShape(x.shape)}`);
+  }
+  const out = makeView(x, ds.map((d) => x.shape[d]), ds.map((d) => x.strides[d]));
+  const inverse = ds.map((_, i) => ds.indexOf(i));
+  return record(out, 'PermuteBackward', [x], (g) => [permute(g, inverse)]);
+}
+
+/** Swaps two dims. A view. */
+export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+  const perm = [...x.shape.keys()];
+  const a = normalizeDim('transpose', dim0, x.ndim);
+  const b = normalizeDim('transpose', dim1, x.ndim);
+  [perm[a], perm[b]] = [perm[b], perm[a]];
+  return permute(x, perm);
+}
+
+/**
+ * Broadcasts `x` to `shape` without copying (stride 0 along stretched dims; -1 keeps a size).
+ * Gradient: sum over the stretched dims.
+ */
+export function expand(x: Tensor, shape: readonly number[]): Tensor {
+  const lead = shape.length - x.ndim;
+  if (lead < 0) throw new ShapeError('expand', `cannot expand ${fmtShape(x.shape)} to fewer dims ${fmtShape(shape)}`);
+  const target = shape.map((d, i) => (d === -1 && i >= lead ? x.shape[i - lead] : d));
+  const strides = target.map((d, i) => {
+    if (i < lead) return 0;
+    const own = x.shape[i - lead];
+    if (own === d) return x.strides[i - lead];
+    if (own === 1) return 0;
+    throw new ShapeError('expand', `cannot expand ${fmtShape(x.shape)} to ${fmtShape(shape)}: size ${own} at dim ${i} is not 1`);
+  });
+  checkShape('expand', target);
+  if (sameShape(target, x.shape)) return x;
+  return record(makeView(x, target, strides), 'ExpandBackward', [x], (g) => [sumToShape(g, x.shape)]);
+}
+
+function copyOf(x: Tensor, dtype: DType): Tensor {
+  const out = new Tensor(allocate(dtype, x.size), x.shape);
+  getBackend().copy(x, out);
+  return out;
+}
+
+/** `x` itself when contiguous, else a contiguous copy.   Gradient: identity. */
+export function contiguous(x: Tensor): Tensor {
+  if (x.isContiguous()) return x;
+  return record(copyOf(x, x.dtype), 'ContiguousBackward', [x], (g) => [g]);
+}
+
+/** A copy with its own storage.   Gradient: identity. */
+export function clone(x: Tensor): Tensor {
+  return record(copyOf(x, x.dtype), 'CloneBackward', [x], (g) => [g]);
+}
+
+/** Converts the dtype.   Gradient: converted back. */
+export function cast(x: Tensor, dtype: DType): Tensor {
+  return record(copyOf(x, dtype), 'ToCopyBackward', [x], (g) => [cast(g, x.dtype)]);
+}

@@ -1,0 +1,250 @@
+import { backward as runBackwardFrom, type BackwardOptions } from './autograd/engine.js';
+import type { GradNode } from './autograd/node.js';
+import { getBackend } from './backend/backend.js';
+import { allocate, checkDType, dtypeOf, type DType, type Storage } from './dtype.js';
+import { AutogradError, ValueError, fmtShape } from './errors.js';
+import { formatTensor } from './format.js';
+import { contiguousStrides, sizeOf, type Shape } from './shape.js';
+import * as A from './ops/arithmetic.js';
+import * as U from './ops/unary.js';
+import * as C from './ops/compare.js';
+import * as R from './ops/reduce.js';
+import * as M from './ops/matmul.js';
+import * as V from './ops/view.js';
+import * as S from './ops/select.js';
+
+/** What ops accept wherever a tensor goes: a tensor or a plain number (broadcast as a scalar). */
+export type TensorLike = Tensor | number;
+
+/** Nested arrays of numbers, as `toArray()` returns and `tensor()` accepts. */
+export type NestedArray = number | NestedArray[];
+
+/**
+ * An n-dimensional array of float32 (or float64) numbers that remembers how it was made.
+ *
+ * Elements live in a typed-array `storage`; `shape`, `strides` and `offset` say where element
+ * `[i, j, …]` is: `storage[offset + i·strides[0] + j·strides[1] + …]`. Views (transpose, expand,
+ * narrow, reshape of a contiguous tensor) share storage and only change those numbers.
+ */
+export class Tensor {
+  /** The gradient accumulated by `backward()` (leaves, and tensors that called `retainGrad()`). */
+  grad: Tensor | null = null;
+  private gradFn_: GradNode | null = null;
+  private requiresGradFlag = false;
+  private retainsGrad_ = false;
+
+  constructor(
+    /** The typed array holding the elements (shared by views: see `data` for a compact copy). */
+    readonly storage: Storage,
+    readonly shape: Shape,
+    readonly strides: readonly number[] = contiguousStrides(shape),
+    readonly offset = 0,
+  ) {}
+
+  get dtype(): DType {
+    return dtypeOf(this.storage);
+  }
+
+  /** Number of dimensions. */
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** Number of elements. */
+  get size(): number {
+    return sizeOf(this.shape);
+  }
+
+  /** Number of elements (PyTorch's `numel()`). */
+  numel(): number {
+    return this.size;
+  }
+
+  /** Whether elements are laid out row-major, back to back. */
+  isContiguous(): boolean {
+    const expected = contiguousStrides(this.shape);
+    return this.shape.every((d, i) => d === 1 || this.strides[i] === expected[i]);
+  }
+
+  /**
+   * The elements as a compact, row-major typed array of length `size`. For a contiguous tensor
+   * that owns its storage this is the storage itself (writing to it changes the tensor).
+   */
+  get data(): Storage {
+    if (this.offset === 0 && this.storage.length === this.size && this.isContiguous()) return this.storage;
+    return V.contiguous(this).storage;
+  }
+
+  /** The elements as nested JS arrays (a number for a 0-d tensor). */
+  toArray(): NestedArray {
+    const data = this.data;
+    const build = (dim: number, start: number): NestedArray => {
+      if (dim === this.ndim) return data[start];
+      const step = sizeOf(this.shape.slice(dim + 1));
+      return Array.from({ length: this.shape[dim] }, (_, i) => build(dim + 1, start + i * step));
+    };
+    return build(0, 0);
+  }
+
+  /** The value of a one-element tensor as a number. */
+  item(): number {
+    if (this.size !== 1) throw new ValueError('item', `only one-element tensors convert to a number, got shape ${fmtShape(this.shape)}`);
+    return this.storage[this.offset];
+  }
+
+  toString(): string {
+    return formatTensor(this);
+  }
+
+  // ---- autograd -------------------------------------------------------------------------------
+
+  /** Whether gradients flow to (or through) this tensor. Settable on leaves only. */
+  get requiresGrad(): boolean {
+    return this.requiresGradFlag;
+  }
+
+  set requiresGrad(on: boolean) {
+    if (this.gradFn_ !== null && !on) {
+      throw new AutogradError('requiresGrad', 'can only change requiresGrad of a leaf tensor; use detach() for a non-leaf');
+    }
+    this.requiresGradFlag = on || this.gradFn_ !== null;
+  }
+
+  /** Sets `requiresGrad` and returns `this`, for chaining (`randn([3]).requiresGrad_()`). */
+  requiresGrad_(on = true): this {
+    this.requiresGrad = on;
+    return this;
+  }
+
+  /** The node of the op that made this tensor; null for a leaf. */
+  get gradFn(): GradNode | null {
+    return this.gradFn_;
+  }
+
+  /** True for tensors not made by a recorded op (inputs and parameters). */
+  get isLeaf(): boolean {
+    return this.gradFn_ === null;
+  }
+
+  /** @internal Called by `record` when an op puts this tensor on the tape. */
+  setGradFn(node: GradNode): void {
+    this.gradFn_ = node;
+    this.requiresGradFlag = true;
+  }
+
+  /** Keep `.grad` on this non-leaf tensor during backward. */
+  retainGrad(): this {
+    this.retainsGrad_ = true;
+    return this;
+  }
+
+  get retainsGrad(): boolean {
+    return this.retainsGrad_;
+  }
+
+  /**
+   * Backpropagates from this tensor: every leaf that requires grad gets ∂this/∂leaf added to its
+   * `.grad`. A non-scalar tensor needs `gradient` (∂L/∂this). The tape is freed unless `retainGraph`.
+   */
+  backward(gradient?: Tensor, options?: BackwardOptions): void {
+    runBackwardFrom(this, gradient, options);
+  }
+
+  /** Sets `.grad` to null (what optimizers' `zeroGrad()` does for each parameter). */
+  zeroGrad(): void {
+    this.grad = null;
+  }
+
+  /** The same elements, cut from the tape: no gradient flows through the result. */
+  detach(): Tensor {
+    return new Tensor(this.storage, this.shape, this.strides, this.offset);
+  }
+
+  /** A copy with its own storage (differentiable). */
+  clone(): Tensor {
+    return V.clone(this);
+  }
+
+  /** Converts to another dtype (differentiable); returns `this` when it already has it. */
+  to(dtype: DType): Tensor {
+    checkDType('to', dtype);
+    return dtype === this.dtype ? this : V.cast(this, dtype);
+  }
+
+  float(): Tensor {
+    return this.to('float32');
+  }
+
+  double(): Tensor {
+    return this.to('float64');
+  }
+
+  // ---- ops as methods (each is also a function of the same name) --------------------------------
+
+  add(other: TensorLike): Tensor { return A.add(this, other); }
+  sub(other: TensorLike): Tensor { return A.sub(this, other); }
+  mul(other: TensorLike): Tensor { return A.mul(this, other); }
+  div(other: TensorLike): Tensor { return A.div(this, other); }
+  pow(exponent: TensorLike): Tensor { return A.pow(this, exponent); }
+  neg(): Tensor { return A.neg(this); }
+  maximum(other: TensorLike): Tensor { return A.maximum(this, other); }
+  minimum(other: TensorLike): Tensor { return A.minimum(this, other); }
+
+  exp(): Tensor { return U.exp(this); }
+  log(): Tensor { return U.log(this); }
+  sqrt(): Tensor { return U.sqrt(this); }
+  abs(): Tensor { return U.abs(this); }
+  relu(): Tensor { return U.relu(this); }
+  sigmoid(): Tensor { return U.sigmoid(this); }
+  tanh(): Tensor { return U.tanh(this); }
+  softplus(): Tensor { return U.softplus(this); }
+  clamp(min?: number | null, max?: number | null): Tensor { return U.clamp(this, min, max); }
+
+  eq(other: TensorLike): Tensor { return C.eq(this, other); }
+  ne(other: TensorLike): Tensor { return C.ne(this, other); }
+  lt(other: TensorLike): Tensor { return C.lt(this, other); }
+  le(other: TensorLike): Tensor { return C.le(this, other); }
+  gt(other: TensorLike): Tensor { return C.gt(this, other); }
+  ge(other: TensorLike): Tensor { return C.ge(this, other); }
+  /** `cond ? this : other`, like PyTorch's `x.where(cond, y)`. */
+  where(cond: Tensor, other: TensorLike): Tensor { return C.where(cond, this, other); }
+
+  sum(dim?: number | readonly number[], keepdim = false): Tensor { return R.sum(this, dim, keepdim); }
+  mean(dim?: number | readonly number[], keepdim = false): Tensor { return R.mean(this, dim, keepdim); }
+  max(dim?: number | readonly number[], keepdim = false): Tensor { return R.max(this, dim, keepdim); }
+  min(dim?: number | readonly number[], keepdim = false): Tensor { return R.min(this, dim, keepdim); }
+  logsumexp(dim?: number | readonly number[], keepdim = false): Tensor { return R.logsumexp(this, dim, keepdim); }
+  argmax(dim?: number, keepdim = false): Tensor { return R.argmax(this, dim, keepdim); }
+  argmin(dim?: number, keepdim = false): Tensor { return R.argmin(this, dim, keepdim); }
+
+  matmul(other: Tensor): Tensor { return M.matmul(this, other); }
+
+  reshape(...shape: number[] | [readonly number[]]): Tensor { return V.reshape(this, V.shapeArgs(shape)); }
+  view(...shape: number[] | [readonly number[]]): Tensor { return V.view(this, V.shapeArgs(shape)); }
+  flatten(startDim = 0, endDim = -1): Tensor { return V.flatten(this, startDim, endDim); }
+  squeeze(dim?: number): Tensor { return V.squeeze(this, dim); }
+  unsqueeze(dim: number): Tensor { return V.unsqueeze(this, dim); }
+  transpose(dim0: number, dim1: number): Tensor { return V.transpose(this, dim0, dim1); }
+  permute(...dims: number[]): Tensor { return V.permute(this, dims); }
+  /** The transpose of a 2-D tensor (reverses the dims of any tensor, like PyTorch's `.T`). */
+  get T(): Tensor { return V.permute(this, [...this.shape.keys()].reverse()); }
+  expand(...shape: number[] | [readonly number[]]): Tensor { return V.expand(this, V.shapeArgs(shape)); }
+  expandAs(other: Tensor): Tensor { return V.expand(this, other.shape); }
+  contiguous(): Tensor { return V.contiguous(this); }
+
+  narrow(dim: number, start: number, length: number): Tensor { return S.narrow(this, dim, start, length); }
+  slice(dim: number, start?: number, end?: number, step?: number): Tensor { return S.slice(this, dim, start, end, step); }
+  indexSelect(dim: number, index: S.IndexLike): Tensor { return S.indexSelect(this, dim, index); }
+  gather(dim: number, index: Tensor): Tensor { return S.gather(this, dim, index); }
+}
+
+/** Wraps a fresh contiguous storage as a tensor. */
+export function fromStorage(storage: Storage, shape: Shape): Tensor {
+  return new Tensor(storage, shape);
+}
+
+/** A new tensor of `shape` and `dtype` filled with zeros. */
+export function empty(shape: Shape, dtype: DType): Tensor {
+  return new Tensor(allocate(dtype, sizeOf(shape)), shape);
+}
+

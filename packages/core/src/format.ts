@@ -38,7 +38,7 @@ export function formatTensor(t: Tensor): string {
     const items = shownIndices(dim);
     if (dim === t.ndim - 1) {
       const cells = items.map((i) => (i === null ? '...' : cell(data[at + i * strides[dim]])));
-      const perLine = Math.max(1, Math.floor((LINE_WIDTH - indent - 2) / (width + 2)));
+      const perLine = Math.max(1, Math.floor((LINE_WIDTH - indent) / (width + 2)));
       const lines: string[] = [];
       for (let i = 0; i < cells.length; i += perLine) lines.push(cells.slice(i, i + perLine).join(', '));
       return `[${lines.join(`,\n${' '.repeat(indent + 1)}`)}]`;
@@ -68,7 +68,7 @@ function chooseFormat(values: readonly number[]): (v: number) => string {
   const maxMag = mags.length ? Math.max(...mags) : 0;
   const minMag = mags.length ? Math.min(...mags) : 0;
   const allInts = finite.every((v) => Number.isInteger(v));
-  const sci = allInts ? maxMag > 1e8 : maxMag > 1e8 || minMag < 1e-4 || maxMag / minMag > 1000;
+  const sci = maxMag > 1e8 || maxMag / minMag > 1000 || (!allInts && minMag < 1e-4);
   if (sci) return (v) => special(v) ?? v.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2');
   if (allInts) return (v) => special(v) ?? `${v.toFixed(0)}.`;
   return (v) => special(v) ?? v.toFixed(4);

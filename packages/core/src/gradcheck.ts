@@ -80,15 +80,16 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly 
   let maxAbsError = 0;
   let worstRatio = -1;
   let worst: GradcheckWorst | null = null;
-  noGrad(() => {
+  // fn runs with recording on, so that a fn that itself calls grad() (gradgradcheck) works.
+  {
     xs.forEach((x, i) => {
       const s = x.storage;
       for (let e = 0; e < x.size; e++) {
         const orig = s[e];
         s[e] = orig + eps;
-        const plus = fn(...xs).data;
+        const plus = Float64Array.from(fn(...xs).data); // a copy: the output may be a view of x
         s[e] = orig - eps;
-        const minus = fn(...xs).data;
+        const minus = Float64Array.from(fn(...xs).data);
         s[e] = orig;
         for (let j = 0; j < outSize; j++) {
           const numerical = (plus[j] - minus[j]) / (2 * eps);
@@ -103,7 +104,7 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly 
         }
       }
     });
-  });
+  }
   const ok = worstRatio <= 1;
   const w = worst as GradcheckWorst | null;
   const where = w === null

@@ -68,11 +68,11 @@ export class Tensor {
 
   /**
    * The elements as a compact, row-major typed array of length `size`. For a contiguous tensor
-   * that owns its storage this is the storage itself (writing to it changes the tensor).
+   * this shares memory with the tensor (writing to it changes the tensor); otherwise it is a copy.
    */
   get data(): Storage {
-    if (this.offset === 0 && this.storage.length === this.size && this.isContiguous()) return this.storage;
-    return V.contiguous(this).storage;
+    if (this.isContiguous()) return this.storage.subarray(this.offset, this.offset + this.size);
+    return V.contiguous(this).data;
   }
 
   /** The elements as nested JS arrays (a number for a 0-d tensor). */

@@ -1,0 +1,175 @@
+// CPU kernels against naive references written the obvious way, on random shapes that include
+// size-1, odd and large sizes, and on strided (transposed, expanded, sliced) inputs.
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { add, broadcastShapes, matmul, mul, tensor, type Tensor } from '../src/index.js';
+import * as arb from '../src/testing/index.js';
+
+/** Element at a multi-index, read through shape/strides/offset (the definition of a view). */
+function at(t: Tensor, idx: readonly number[]): number {
+  return t.storage[t.offset + idx.reduce((o, v, i) => o + v * t.strides[i], 0)];
+}
+
+function* indices(shape: readonly number[]): Generator<number[]> {
+  const n = shape.reduce((a, b) => a * b, 1);
+  for (let f = 0; f < n; f++) {
+    const idx: number[] = [];
+    let r = f;
+    for (let d = shape.length - 1; d >= 0; d--) {
+      idx.unshift(r % shape[d]);
+      r = Math.floor(r / shape[d]);
+    }
+    yield idx;
+  }
+}
+
+/** Triple-loop matmul of two 2-D tensors, read element by element. */
+function naiveMatmul(a: Tensor, b: Tensor): number[][] {
+  const [m, k] = a.shape, n = b.shape[1];
+  return Array.from({ length: m }, (_, i) =>
+    Array.from({ length: n }, (_, j) => {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += at(a, [i, p]) * at(b, [p, j]);
+      return s;
+    }),
+  );
+}
+
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < actual.length; i++) {
+    const e = expected[i];
+    if (Math.abs(actual[i] - e) > tol * (1 + Math.abs(e))) {
+      expect.fail(`element ${i}: ${actual[i]} vs expected ${e} (tol ${tol})`);
+    }
+  }
+}
+
+const dims = fc.oneof(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 6, max: 70 }));
+
+describe('matmul kernel vs the triple loop', () => {
+  test.each([
+    ['A·B', false, false],
+    ['A·Bᵀ', false, true],
+    ['Aᵀ·B', true, false],
+    ['Aᵀ·Bᵀ', true, true],
+  ])('%s, float32, sizes 1…70', (_, ta, tb) => {
+    fc.assert(
+      fc.property(dims, dims, dims, fc.integer(), (m, k, n, seed) => {
+        const rnd = (r: number, c: number) => arb.tensorOfShape([r, c], { dtype: 'float32' });
+        const [a0, b0] = fc.sample(fc.tuple(rnd(ta ? k : m, ta ? m : k), rnd(tb ? n : k, tb ? k : n)), { seed, numRuns: 1 })[0];
+        const a = ta ? a0.T : a0;
+        const b = tb ? b0.T : b0;
+        // float32 rounding of the output grows with k; accumulation itself is float64.
+        expectClose(matmul(a, b).data, naiveMatmul(a, b).flat(), 1e-6);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  test('a large product: 128×784 · 784×400 (the VAE encoder shape)', () => {
+    const [a, b] = fc.sample(fc.tuple(arb.tensorOfShape([128, 784], { dtype: 'float32' }), arb.tensorOfShape([784, 400], { dtype: 'float32' })), { seed: 7, numRuns: 1 })[0];
+    const out = matmul(a, b.T.contiguous().T); // B as a transposed view: the Wᵀ layout of Linear
+    for (const [i, j] of [[0, 0], [127, 399], [64, 200], [5, 391]]) {
+      let ref = 0;
+      for (let p = 0; p < 784; p++) ref += at(a, [i, p]) * at(b, [p, j]);
+      expect(at(out, [i, j])).toBeCloseTo(ref, 3);
+    }
+  });
+
+  test('batched with broadcast batch dims equals a loop of 2-D products', () => {
+    fc.assert(
+      fc.property(arb.matmulPair({ vectors: false, maxSide: 5 }), ([a, b]) => {
+        const out = matmul(a, b);
+        const batch = broadcastShapes('test', a.shape.slice(0, -2), b.shape.slice(0, -2));
+        for (const idx of indices(batch)) {
+          const pick = (t: Tensor) => {
+            let v = t;
+            const lead = batch.length - (t.ndim - 2);
+            for (let d = 0; d < t.ndim - 2; d++) v = v.narrow(0, t.shape[d] === 1 ? 0 : idx[d + lead], 1).squeeze(0);
+            return v;
+          };
+          let o = out;
+          for (const i of idx) o = o.narrow(0, i, 1).squeeze(0);
+          expectClose(o.contiguous().data, naiveMatmul(pick(a), pick(b)).flat(), 1e-12);
+        }
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
+
+describe('elementwise kernels vs an index-by-index reference', () => {
+  test('broadcast binary ops on strided inputs', () => {
+    fc.assert(
+      fc.property(arb.broadcastablePair({ maxRank: 4, maxSide: 5 }), fc.boolean(), ([a, b], transposeA) => {
+        const x = transposeA && a.ndim >= 2 ? a.transpose(0, -1).contiguous().transpose(0, -1) : a;
+        const shape = broadcastShapes('test', x.shape, b.shape);
+        const sum = add(x, b);
+        const prod = mul(x, b);
+        const read = (t: Tensor, idx: number[]) => at(t, idx.slice(idx.length - t.ndim).map((v, i) => (t.shape[i] === 1 ? 0 : v)));
+        for (const idx of indices(shape)) {
+          expect(at(sum, idx)).toBe(read(x, idx) + read(b, idx));
+          expect(at(prod, idx)).toBe(read(x, idx) * read(b, idx));
+        }
+      }),
+    );
+  });
+  test('unary ops on a sliced, expanded view equal the scalar function', () => {
+    const x = tensor([[-2, -0.5, 0, 0.5, 2, 30]]).expand(3, 6).slice(1, 1, 6, 2);
+    const fns: [keyof Tensor & string, (v: number) => number][] = [
+      ['exp', Math.exp], ['tanh', Math.tanh], ['relu', (v) => Math.max(v, 0)], ['abs', Math.abs],
+      ['sigmoid', (v) => 1 / (1 + Math.exp(-v))], ['softplus', (v) => Math.log1p(Math.exp(v))],
+    ];
+    for (const [name, f] of fns) {
+      const out = (x[name] as () => Tensor).call(x);
+      expect(out.shape).toEqual([3, 3]);
+      expectClose(out.data, Array.from(x.data, f), 1e-6);
+    }
+  });
+  test('softplus and sigmoid stay finite at extreme inputs', () => {
+    const x = tensor([-1000, -80, 80, 1000]);
+    expect(x.softplus().toArray()).toEqual([0, Math.fround(Math.log1p(Math.exp(-80))), 80, 1000]);
+    expect(x.sigmoid().toArray()).toEqual([0, Math.fround(1 / (1 + Math.exp(80))), 1, 1]);
+  });
+});
+
+describe('reduction kernels vs a loop', () => {
+  test('sum / max / min over any set of dims', () => {
+    fc.assert(
+      fc.property(
+        arb.tensor({ shape: arb.shape({ minRank: 1, maxRank: 4, maxSide: 6 }) }).chain((x) =>
+          fc.tuple(fc.constant(x), fc.subarray([...x.shape.keys()], { minLength: 1 })),
+        ),
+        ([x, ds]) => {
+          const outShape = x.shape.map((d, i) => (ds.includes(i) ? 1 : d));
+          const acc = { sum: new Map<string, number>(), max: new Map<string, number>(), min: new Map<string, number>() };
+          for (const idx of indices(x.shape)) {
+            const key = idx.map((v, i) => (ds.includes(i) ? 0 : v)).join(',');
+            const v = at(x, idx);
+            acc.sum.set(key, (acc.sum.get(key) ?? 0) + v);
+            acc.max.set(key, Math.max(acc.max.get(key) ?? -Infinity, v));
+            acc.min.set(key, Math.min(acc.min.get(key) ?? Infinity, v));
+          }
+          for (const op of ['sum', 'max', 'min'] as const) {
+            const out = x[op](ds, true);
+            expect(out.shape).toEqual(outShape);
+            const expected = [...indices(outShape)].map((idx) => acc[op].get(idx.join(','))!);
+            expectClose(out.data, expected, 1e-12);
+          }
+        },
+      ),
+    );
+  });
+  test('float32 sums accumulate in float64 (a million 0.1s)', () => {
+    const x = tensor(new Float32Array(1_000_000).fill(0.1));
+    expect(x.sum().item()).toBeCloseTo(Math.fround(0.1) * 1e6, 1);
+  });
+  test('argmax / argmin pick the first extreme along a dim', () => {
+    const x = tensor([[1, 5, 5], [7, 0, 7]]);
+    expect(x.argmax(1).toArray()).toEqual([1, 0]);
+    expect(x.argmin(0).toArray()).toEqual([0, 1, 0]);
+    expect(x.argmax().item()).toBe(3);
+    expect(x.argmax(-1, true).shape).toEqual([2, 1]);
+  });
+});

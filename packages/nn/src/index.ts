@@ -1,0 +1,24 @@
+/**
+ * @tensorgrad/nn — modules and layers, losses, initialisers, optimizers, safetensors checkpoints
+ * and data loading, built only on @tensorgrad/core's public API. Names follow PyTorch.
+ */
+export { Module, Parameter, type StateDict } from './module.js';
+export { StateDictError, FormatError } from './errors.js';
+export { Linear, type LinearOptions } from './layers/linear.js';
+export { ReLU, LeakyReLU, Sigmoid, Tanh, Softplus } from './layers/activation.js';
+export { Sequential, Flatten } from './layers/container.js';
+export * as init from './init.js';
+export {
+  binaryCrossEntropy, binaryCrossEntropyWithLogits, mseLoss, crossEntropy, klDivNormal,
+  type Reduction, type LossOptions,
+} from './losses.js';
+export { Optimizer, type ParamState } from './optim/optimizer.js';
+export { SGD, type SGDOptions } from './optim/sgd.js';
+export { Adam, AdamW, type AdamOptions } from './optim/adam.js';
+export { clipGradNorm } from './optim/clip.js';
+export { LRScheduler, StepLR, CosineAnnealingLR } from './optim/lr-scheduler.js';
+export { save, load, loadFile, parse as parseSafetensors, type SafetensorsFile } from './io/safetensors.js';
+export { readIdx, parseIdx, type IdxArray, type IdxData } from './io/idx.js';
+export { writeFileAtomic } from './io/atomic.js';
+export { DataLoader, TensorDataset, type Dataset, type DataLoaderOptions } from './data/dataloader.js';
+export { mnist, MnistDataset, defaultMnistDir, type MnistBatch, type MnistOptions } from './data/mnist.js';

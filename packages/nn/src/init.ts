@@ -1,0 +1,61 @@
+import { Generator, ValueError, defaultGenerator, noGrad, type Tensor } from '@tensorgrad/core';
+
+// Initialisers fill a tensor in place and return it, like `torch.nn.init.*_`. Each takes a
+// generator so initialisation is seeded; without one the default generator (`manualSeed`) is used.
+
+export interface InitOptions {
+  generator?: Generator;
+}
+
+/** fan_in and fan_out of a weight `[out, in, …]` (PyTorch's convention for Linear and conv). */
+export function fans(t: Tensor): { fanIn: number; fanOut: number } {
+  if (t.ndim < 2) throw new ValueError('fans', `need a tensor with at least 2 dims, got shape [${t.shape.join(',')}]`);
+  const receptive = t.shape.slice(2).reduce((a, b) => a * b, 1);
+  return { fanIn: t.shape[1] * receptive, fanOut: t.shape[0] * receptive };
+}
+
+function fill(t: Tensor, draw: (g: Generator) => number, opts?: InitOptions): Tensor {
+  const g = opts?.generator ?? defaultGenerator;
+  noGrad(() => {
+    const d = t.data;
+    for (let i = 0; i < d.length; i++) d[i] = draw(g);
+  });
+  return t;
+}
+
+/** U(low, high). */
+export function uniform(t: Tensor, low = 0, high = 1, opts?: InitOptions): Tensor {
+  return fill(t, (g) => low + (high - low) * g.random(), opts);
+}
+
+/** N(mean, std²). */
+export function normal(t: Tensor, mean = 0, std = 1, opts?: InitOptions): Tensor {
+  return fill(t, (g) => mean + std * g.normal(), opts);
+}
+
+export function zeros(t: Tensor): Tensor {
+  t.data.fill(0);
+  return t;
+}
+
+export function constant(t: Tensor, value: number): Tensor {
+  t.data.fill(value);
+  return t;
+}
+
+/**
+ * Kaiming (He) uniform: U(−b, b) with b = gain·√(3/fan_in), gain = √(2/(1+a²)).
+ * With a = √5 this is PyTorch's default for Linear weights, b = 1/√fan_in.
+ */
+export function kaimingUniform(t: Tensor, { a = 0, ...opts }: InitOptions & { a?: number } = {}): Tensor {
+  const gain = Math.sqrt(2 / (1 + a * a));
+  const bound = gain * Math.sqrt(3 / fans(t).fanIn);
+  return uniform(t, -bound, bound, opts);
+}
+
+/** Xavier (Glorot) uniform: U(−b, b) with b = gain·√(6/(fan_in + fan_out)). */
+export function xavierUniform(t: Tensor, { gain = 1, ...opts }: InitOptions & { gain?: number } = {}): Tensor {
+  const { fanIn, fanOut } = fans(t);
+  const bound = gain * Math.sqrt(6 / (fanIn + fanOut));
+  return uniform(t, -bound, bound, opts);
+}

@@ -1,0 +1,139 @@
+import { readFileSync } from 'node:fs';
+import { Tensor, tensor } from '@tensorgrad/core';
+import { FormatError } from '../errors.js';
+import type { StateDict } from '../module.js';
+import { writeFileAtomic } from './atomic.js';
+
+/**
+ * The safetensors format (the one PyTorch checkpoints on the Hugging Face hub use):
+ *   8 bytes   N, the header length, unsigned little-endian
+ *   N bytes   JSON: { name: { dtype, shape, data_offsets: [begin, end] }, "__metadata__": {str: str} }
+ *   rest      the tensors' bytes, little-endian, row-major; offsets are relative to this section
+ * We write F32 and F64 and read F32 and F64; anything else is a FormatError naming the dtype.
+ */
+
+const DTYPES = { F32: { bytes: 4, dtype: 'float32' }, F64: { bytes: 8, dtype: 'float64' } } as const;
+type SafeDType = keyof typeof DTYPES;
+const MAX_HEADER = 100_000_000; // the reference implementation's limit
+
+export interface SafetensorsFile {
+  tensors: StateDict;
+  metadata: Record<string, string>;
+}
+
+/** Little-endian bytes of a float array (this machine's order is checked, not assumed). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function toBytes(t: Tensor): Uint8Array {
+  const data = t.data;
+  const copy = t.dtype === 'float64' ? Float64Array.from(data) : Float32Array.from(data);
+  const bytes = new Uint8Array(copy.buffer);
+  if (!LITTLE_ENDIAN) swapBytes(bytes, copy.BYTES_PER_ELEMENT);
+  return bytes;
+}
+
+function swapBytes(b: Uint8Array, width: number): void {
+  for (let i = 0; i < b.length; i += width) b.subarray(i, i + width).reverse();
+}
+
+/** Saves tensors (and string metadata) atomically: a crash mid-save leaves any old file intact. */
+export function save(path: string, tensors: ReadonlyMap<string, Tensor>, metadata: Record<string, string> = {}): void {
+  const names = [...tensors.keys()].sort();
+  const header: Record<string, unknown> = {};
+  if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
+  const chunks: Uint8Array[] = [];
+  let at = 0;
+  for (const name of names) {
+    const t = tensors.get(name)!;
+    const bytes = toBytes(t);
+    header[name] = { dtype: t.dtype === 'float64' ? 'F64' : 'F32', shape: [...t.shape], data_offsets: [at, at + bytes.length] };
+    chunks.push(bytes);
+    at += bytes.length;
+  }
+  // Pad the header with spaces to a multiple of 8 so the data section is aligned (as the reference writer does).
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8);
+  const headerBytes = new TextEncoder().encode(json);
+  const lenBytes = new Uint8Array(8);
+  new DataView(lenBytes.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
+  writeFileAtomic(path, [lenBytes, headerBytes, ...chunks]);
+}
+
+/** Loads a safetensors file; a truncated or inconsistent file is a FormatError, never a crash. */
+export function loadFile(path: string): SafetensorsFile {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch (e) {
+    throw new FormatError('load', path, `cannot read: ${(e as Error).message}`);
+  }
+  return parse(buf, path);
+}
+
+/** Loads a safetensors file as a state dict (name → Tensor). */
+export function load(path: string): StateDict {
+  return loadFile(path).tensors;
+}
+
+/** Parses safetensors bytes (exported for in-memory use); `source` names them in errors. */
+export function parse(buf: Uint8Array, source = '<bytes>'): SafetensorsFile {
+  const fail = (msg: string): never => {
+    throw new FormatError('load', source, msg);
+  };
+  if (buf.length < 8) fail(`file is ${buf.length} bytes, shorter than the 8-byte header length`);
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const n = view.getBigUint64(0, true);
+  if (n > BigInt(Math.min(MAX_HEADER, buf.length - 8))) fail(`header length ${n} exceeds the file (${buf.length} bytes)`);
+  const headerLen = Number(n);
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(8, 8 + headerLen)));
+  } catch (e) {
+    fail(`header is not valid UTF-8 JSON (${(e as Error).message})`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('header is not a JSON object');
+  const data = buf.subarray(8 + headerLen);
+  const tensors: StateDict = new Map();
+  let metadata: Record<string, string> = {};
+  const spans: [number, number, string][] = [];
+  for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
+    if (name === '__metadata__') {
+      if (typeof entry !== 'object' || entry === null || Object.values(entry).some((v) => typeof v !== 'string')) {
+        fail('__metadata__ must map strings to strings');
+      }
+      metadata = entry as Record<string, string>;
+      continue;
+    }
+    const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    if (typeof e !== 'object' || e === null) fail(`tensor ${name}: entry is not an object`);
+    if (typeof e.dtype !== 'string' || !(e.dtype in DTYPES)) {
+      fail(`tensor ${name}: unsupported dtype ${JSON.stringify(e.dtype)} (expected F32 or F64)`);
+    }
+    const dt = DTYPES[e.dtype as SafeDType];
+    const shape = e.shape;
+    if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) fail(`tensor ${name}: shape ${JSON.stringify(shape)} is not a list of sizes`);
+    const offs = e.data_offsets;
+    if (!Array.isArray(offs) || offs.length !== 2 || offs.some((o) => !Number.isSafeInteger(o) || o < 0)) {
+      fail(`tensor ${name}: data_offsets ${JSON.stringify(offs)} must be two non-negative integers`);
+    }
+    const [begin, end] = offs as [number, number];
+    const size = (shape as number[]).reduce((a, b) => a * b, 1);
+    if (end < begin || end > data.length) fail(`tensor ${name}: data_offsets [${begin}, ${end}] lie outside the ${data.length}-byte data section (truncated file?)`);
+    if (end - begin !== size * dt.bytes) fail(`tensor ${name}: shape [${(shape as number[]).join(',')}] of ${e.dtype} needs ${size * dt.bytes} bytes, data_offsets give ${end - begin}`);
+    spans.push([begin, end, name]);
+    const bytes = data.slice(begin, end); // a copy, aligned for the typed array
+    if (!LITTLE_ENDIAN) swapBytes(bytes, dt.bytes);
+    const values = dt.dtype === 'float64' ? new Float64Array(bytes.buffer) : new Float32Array(bytes.buffer);
+    tensors.set(name, tensor(values, { shape: shape as number[], dtype: dt.dtype }));
+  }
+  // Tensors must tile the data section without overlaps or holes (the format's own rule).
+  spans.sort((a, b) => a[0] - b[0]);
+  let at = 0;
+  for (const [begin, end, name] of spans) {
+    if (begin !== at) fail(`tensor ${name}: data starts at byte ${begin}, expected ${at} (overlap or hole in the data section)`);
+    at = end;
+  }
+  if (at !== data.length) fail(`data section is ${data.length} bytes but the tensors cover ${at}`);
+  return { tensors, metadata };
+}
+

@@ -1,0 +1,139 @@
+import { Tensor, noGrad, type Shape } from '@tensorgrad/core';
+import { StateDictError } from './errors.js';
+
+/** A name → tensor map: a module's parameters and buffers, or an optimizer's state. */
+export type StateDict = Map<string, Tensor>;
+
+/**
+ * A trainable tensor. Modules find their parameters by looking for `Parameter`s among their own
+ * properties, so `this.weight = new Parameter(…)` is all it takes to register one.
+ */
+export class Parameter extends Tensor {
+  constructor(data: Tensor) {
+    const owned = data.detach().contiguous();
+    // A parameter owns its storage (a view of someone else's would alias their updates).
+    const copy = owned.storage.slice(owned.offset, owned.offset + owned.size);
+    super(copy, [...data.shape]);
+    this.requiresGrad = true;
+  }
+}
+
+function fmt(shape: Shape): string {
+  return `[${shape.join(',')}]`;
+}
+
+/**
+ * Base class of layers and models, like `torch.nn.Module`. Sub-modules and parameters are
+ * registered by assigning them to properties; their property names build the dotted names of
+ * `namedParameters()` and `stateDict()` (`encoder.0.weight`), so checkpoints line up with PyTorch.
+ */
+export abstract class Module {
+  /** Training mode (true) or evaluation mode (false); layers such as samplers read it. */
+  training = true;
+  private readonly buffers = new Map<string, Tensor>();
+
+  abstract forward(...inputs: Tensor[]): Tensor;
+
+  /** A tensor that belongs in the state dict but is not trained (e.g. running statistics). */
+  registerBuffer(name: string, value: Tensor): void {
+    this.buffers.set(name, value);
+  }
+
+  /** Direct sub-modules with their property names, in assignment order. */
+  *namedChildren(): IterableIterator<[string, Module]> {
+    for (const [k, v] of Object.entries(this)) if (v instanceof Module) yield [k, v];
+  }
+
+  *children(): IterableIterator<Module> {
+    for (const [, m] of this.namedChildren()) yield m;
+  }
+
+  /** This module and every sub-module, depth first, with dotted names ('' for this one). */
+  *namedModules(prefix = ''): IterableIterator<[string, Module]> {
+    yield [prefix, this];
+    for (const [k, m] of this.namedChildren()) yield* m.namedModules(prefix ? `${prefix}.${k}` : k);
+  }
+
+  /** Every parameter with its dotted name, e.g. `['encoder.0.weight', Parameter]`. */
+  *namedParameters(): IterableIterator<[string, Parameter]> {
+    for (const [path, m] of this.namedModules()) {
+      for (const [k, v] of Object.entries(m)) if (v instanceof Parameter) yield [path ? `${path}.${k}` : k, v];
+    }
+  }
+
+  parameters(): Parameter[] {
+    return [...this.namedParameters()].map(([, p]) => p);
+  }
+
+  *namedBuffers(): IterableIterator<[string, Tensor]> {
+    for (const [path, m] of this.namedModules()) {
+      for (const [k, v] of m.buffers) yield [path ? `${path}.${k}` : k, v];
+    }
+  }
+
+  /** Sets training mode on this module and every sub-module. */
+  train(mode = true): this {
+    for (const [, m] of this.namedModules()) m.training = mode;
+    return this;
+  }
+
+  /** Evaluation mode: `train(false)`. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Clears the gradient of every parameter. */
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.zeroGrad();
+  }
+
+  /** Parameters and buffers by dotted name. The tensors are the live ones, not copies. */
+  stateDict(): StateDict {
+    return new Map<string, Tensor>([...this.namedParameters(), ...this.namedBuffers()]);
+  }
+
+  /**
+   * Copies values from `state` into this module's parameters and buffers. With `strict` (the
+   * default) every key must match both ways; shapes must always match. Nothing is changed unless
+   * everything fits.
+   */
+  loadStateDict(state: ReadonlyMap<string, Tensor>, { strict = true }: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
+    const own = this.stateDict();
+    const missingKeys = [...own.keys()].filter((k) => !state.has(k));
+    const unexpectedKeys = [...state.keys()].filter((k) => !own.has(k));
+    if (strict && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
+      const parts = [];
+      if (missingKeys.length) parts.push(`missing keys: ${missingKeys.join(', ')}`);
+      if (unexpectedKeys.length) parts.push(`unexpected keys: ${unexpectedKeys.join(', ')}`);
+      throw new StateDictError('loadStateDict', `${this.constructor.name}: ${parts.join('; ')}`);
+    }
+    for (const [k, target] of own) {
+      const src = state.get(k);
+      if (src === undefined) continue;
+      if (src.shape.length !== target.shape.length || src.shape.some((d, i) => d !== target.shape[i])) {
+        throw new StateDictError('loadStateDict', `${k}: checkpoint has shape ${fmt(src.shape)}, the module expects ${fmt(target.shape)}`);
+      }
+    }
+    noGrad(() => {
+      for (const [k, target] of own) {
+        const src = state.get(k);
+        if (src !== undefined) target.data.set(src.to(target.dtype).data);
+      }
+    });
+    return { missingKeys, unexpectedKeys };
+  }
+
+  /** A multi-line summary of the module tree, like PyTorch's `print(model)`. */
+  toString(): string {
+    const kids = [...this.namedChildren()];
+    const head = `${this.constructor.name}(${this.extraRepr()}`;
+    if (kids.length === 0) return `${head})`;
+    const body = kids.map(([k, m]) => `  (${k}): ${m.toString().split('\n').join('\n  ')}`).join('\n');
+    return `${head}\n${body}\n)`;
+  }
+
+  /** Extra text inside the parentheses of `toString()`, e.g. `in_features=784, out_features=400`. */
+  protected extraRepr(): string {
+    return '';
+  }
+}

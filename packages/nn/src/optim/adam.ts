@@ -1,0 +1,86 @@
+import { ValueError, type Tensor } from '@tensorgrad/core';
+import { Optimizer, like } from './optimizer.js';
+
+export interface AdamOptions {
+  lr?: number;
+  betas?: [number, number];
+  eps?: number;
+  weightDecay?: number;
+  amsgrad?: boolean;
+}
+
+/**
+ * Adam (Kingma & Ba), PyTorch's update:
+ *   m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  (amsgrad: v̂ ← max(v̂, v))
+ *   θ ← θ − lr/(1−β₁ᵗ) · m / (√v / √(1−β₂ᵗ) + ε)
+ * `weightDecay` adds λθ to the gradient (L2 penalty); AdamW decays θ directly instead.
+ */
+export class Adam extends Optimizer {
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+  /** AdamW decouples weight decay from the gradient. */
+  protected decoupled = false;
+
+  constructor(params: Iterable<Tensor>, { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, amsgrad = false }: AdamOptions = {}) {
+    super(params, lr);
+    if (!(betas[0] >= 0 && betas[0] < 1 && betas[1] >= 0 && betas[1] < 1)) {
+      throw new ValueError(this.constructor.name, `betas must be in [0, 1), got [${betas.join(', ')}]`);
+    }
+    this.betas = [betas[0], betas[1]];
+    this.eps = eps;
+    this.weightDecay = weightDecay;
+    this.amsgrad = amsgrad;
+  }
+
+  step(): void {
+    const { lr, eps, weightDecay: wd, amsgrad, decoupled } = this;
+    const [b1, b2] = this.betas;
+    this.params.forEach((p, i) => {
+      if (p.grad === null) return;
+      const s = this.stateOf(i, () => ({
+        step: 0,
+        exp_avg: like(p),
+        exp_avg_sq: like(p),
+        ...(amsgrad ? { max_exp_avg_sq: like(p) } : {}),
+      }));
+      const t = (s.step as number) + 1;
+      s.step = t;
+      const m = s.exp_avg as Float32Array, v = s.exp_avg_sq as Float32Array;
+      const vmax = s.max_exp_avg_sq as Float32Array | undefined;
+      const theta = p.data, grad = p.grad.data;
+      const stepSize = lr / (1 - b1 ** t);
+      const bc2 = Math.sqrt(1 - b2 ** t);
+      for (let j = 0; j < theta.length; j++) {
+        let g = grad[j];
+        if (decoupled) theta[j] *= 1 - lr * wd;
+        else g += wd * theta[j];
+        m[j] = b1 * m[j] + (1 - b1) * g;
+        v[j] = b2 * v[j] + (1 - b2) * g * g;
+        let vv = v[j];
+        if (vmax !== undefined) vv = vmax[j] = Math.max(vmax[j], vv);
+        theta[j] -= (stepSize * m[j]) / (Math.sqrt(vv) / bc2 + eps);
+      }
+    });
+  }
+
+  protected hyperParameters(): Record<string, number> {
+    return { beta1: this.betas[0], beta2: this.betas[1], eps: this.eps, weight_decay: this.weightDecay, amsgrad: Number(this.amsgrad) };
+  }
+
+  protected setHyperParameters(h: Record<string, number>): void {
+    this.betas = [h.beta1 ?? this.betas[0], h.beta2 ?? this.betas[1]];
+    this.eps = h.eps ?? this.eps;
+    this.weightDecay = h.weight_decay ?? this.weightDecay;
+    this.amsgrad = h.amsgrad === undefined ? this.amsgrad : h.amsgrad !== 0;
+  }
+}
+
+/** Adam with decoupled weight decay (Loshchilov & Hutter): θ ← θ·(1 − lr·λ) before the Adam step. Default λ = 0.01. */
+export class AdamW extends Adam {
+  constructor(params: Iterable<Tensor>, options: AdamOptions = {}) {
+    super(params, { weightDecay: 1e-2, ...options });
+    this.decoupled = true;
+  }
+}

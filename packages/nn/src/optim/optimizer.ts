@@ -1,0 +1,91 @@
+import { StateDictError } from '../errors.js';
+import { tensor, ValueError, type Tensor } from '@tensorgrad/core';
+import type { StateDict } from '../module.js';
+
+/** Per-parameter state: moment estimates as typed arrays of the parameter's size, counters as numbers. */
+export type ParamState = Record<string, Float32Array | Float64Array | number>;
+
+/**
+ * Base of the optimizers. Updates run as plain loops over each parameter's typed array inside
+ * `step()`: an update is not part of any graph. `stateDict()` captures hyper-parameters and the
+ * per-parameter state as tensors, so a checkpoint resumes training exactly.
+ */
+export abstract class Optimizer {
+  readonly params: Tensor[];
+  protected readonly state = new Map<number, ParamState>();
+
+  constructor(params: Iterable<Tensor>, public lr: number) {
+    this.params = [...params];
+    if (this.params.length === 0) throw new ValueError(this.constructor.name, 'got an empty parameter list');
+    if (!(lr >= 0)) throw new ValueError(this.constructor.name, `invalid learning rate ${lr}`);
+    for (const p of this.params) {
+      if (!p.isContiguous() || p.offset !== 0) throw new ValueError(this.constructor.name, 'parameters must own contiguous storage (use Parameter)');
+    }
+  }
+
+  /** Applies one update to every parameter that has a gradient. */
+  abstract step(): void;
+
+  /** Sets every parameter's gradient to null. */
+  zeroGrad(): void {
+    for (const p of this.params) p.zeroGrad();
+  }
+
+  /** Numeric hyper-parameters saved with the state (`lr` and the optimizer's own). */
+  protected abstract hyperParameters(): Record<string, number>;
+  protected abstract setHyperParameters(h: Record<string, number>): void;
+
+  /** Hyper-parameters as `param_groups.0.<name>` and state as `state.<i>.<name>`, all tensors. */
+  stateDict(): StateDict {
+    const sd: StateDict = new Map();
+    for (const [k, v] of Object.entries({ lr: this.lr, ...this.hyperParameters() })) {
+      sd.set(`param_groups.0.${k}`, tensor(v, { dtype: 'float64' }));
+    }
+    for (const [i, s] of this.state) {
+      for (const [k, v] of Object.entries(s)) {
+        sd.set(`state.${i}.${k}`, typeof v === 'number' ? tensor(v, { dtype: 'float64' }) : tensor(v.slice(), { shape: this.params[i].shape }));
+      }
+    }
+    return sd;
+  }
+
+  loadStateDict(sd: ReadonlyMap<string, Tensor>): void {
+    const h: Record<string, number> = {};
+    const state = new Map<number, ParamState>();
+    for (const [key, t] of sd) {
+      const m = /^(?:param_groups\.0\.(\w+)|state\.(\d+)\.(\w+))$/.exec(key);
+      if (m === null) throw new StateDictError('Optimizer.loadStateDict', `unexpected key ${key}`);
+      if (m[1] !== undefined) {
+        h[m[1]] = t.item();
+        continue;
+      }
+      const i = Number(m[2]);
+      const p = this.params[i];
+      if (p === undefined) throw new StateDictError('Optimizer.loadStateDict', `${key}: the optimizer has only ${this.params.length} parameters`);
+      const entry = state.get(i) ?? {};
+      if (t.ndim === 0) entry[m[3]] = t.item();
+      else if (t.size !== p.size) {
+        throw new StateDictError('Optimizer.loadStateDict', `${key}: state has shape [${t.shape.join(',')}], parameter ${i} has shape [${p.shape.join(',')}]`);
+      } else entry[m[3]] = p.dtype === 'float64' ? Float64Array.from(t.data) : Float32Array.from(t.data);
+      state.set(i, entry);
+    }
+    if (h.lr !== undefined) this.lr = h.lr;
+    this.setHyperParameters(h);
+    this.state.clear();
+    for (const [i, s] of state) this.state.set(i, s);
+  }
+
+  /** The state of parameter i, created by `init` on first use. */
+  protected stateOf(i: number, init: () => ParamState): ParamState {
+    let s = this.state.get(i);
+    if (s === undefined) {
+      s = init();
+      this.state.set(i, s);
+    }
+    return s;
+  }
+}
+
+export function like(p: Tensor): Float32Array | Float64Array {
+  return p.dtype === 'float64' ? new Float64Array(p.size) : new Float32Array(p.size);
+}

@@ -60,7 +60,8 @@ export function parseIdx(buf: Uint8Array, source = '<bytes>'): IdxArray {
   if (buf.length !== expected) {
     fail(`dims [${shape.join(',')}] of ${type.name} need ${expected} bytes, the file has ${buf.length}${buf.length < expected ? ' (truncated?)' : ''}`);
   }
-  const body = buf.slice(start, expected);
+  const body = new Uint8Array(expected - start); // an aligned copy (a Buffer's slice would share its pool)
+  body.set(buf.subarray(start, expected));
   const dv = new DataView(body.buffer);
   let data: IdxData;
   switch (type.name) {

@@ -121,7 +121,8 @@ export function parse(buf: Uint8Array, source = '<bytes>'): SafetensorsFile {
     if (end < begin || end > data.length) fail(`tensor ${name}: data_offsets [${begin}, ${end}] lie outside the ${data.length}-byte data section (truncated file?)`);
     if (end - begin !== size * dt.bytes) fail(`tensor ${name}: shape [${(shape as number[]).join(',')}] of ${e.dtype} needs ${size * dt.bytes} bytes, data_offsets give ${end - begin}`);
     spans.push([begin, end, name]);
-    const bytes = data.slice(begin, end); // a copy, aligned for the typed array
+    const bytes = new Uint8Array(end - begin); // a copy, aligned for the typed array
+    bytes.set(data.subarray(begin, end));
     if (!LITTLE_ENDIAN) swapBytes(bytes, dt.bytes);
     const values = dt.dtype === 'float64' ? new Float64Array(bytes.buffer) : new Float32Array(bytes.buffer);
     tensors.set(name, tensor(values, { shape: shape as number[], dtype: dt.dtype }));

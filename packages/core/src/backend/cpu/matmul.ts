@@ -2,65 +2,69 @@ import { allocate, dtypeOf, type Storage } from '../../dtype.js';
 import type { MatmulOperand } from '../backend.js';
 
 /**
- * Batched C = A·B with A `[m,k]`, B `[k,n]`. The loop order follows the memory layout so the
- * innermost loop always runs over contiguous memory:
- * - A·B   : C[i,:] += A[i,p]·B[p,:]      (i-p-j, rows of B streamed)
- * - A·Bᵀ  : C[i,j]  = A[i,:]·Bᵀ[j,:]     (row-by-row dot products)
- * - Aᵀ·B  : C[i,:] += Aᵀ[p,i]·B[p,:]     (p-i-j, outer products)
- * Each output row accumulates in float64 and is rounded once.
+ * Batched C = A·B with A `[m,k]` and B `[k,n]`.
+ *
+ * Every layout is brought to one form first: A row-major and B *column*-major (stored as Bᵀ,
+ * row-major), so that C[i,j] is the dot product of two contiguous rows. `x·Wᵀ` — what Linear
+ * computes — is already in that form and copies nothing; other layouts pay one O(k·n) or O(m·k)
+ * transposing copy, small next to the O(m·k·n) product.
+ *
+ * The product itself computes a 4×4 block of C at a time: 16 running sums held in local
+ * variables, fed by 8 loads per step of p, instead of 2 loads per multiply-add for a plain dot
+ * product. Sums are JavaScript doubles, rounded to the output dtype once.
  */
 export function matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: number): Storage {
   const batch = a.offsets.length;
   const out = allocate(dtypeOf(a.storage), batch * m * n);
-  const A = a.storage, B = b.storage;
-  const acc = new Float64Array(n);
   for (let t = 0; t < batch; t++) {
-    const ao = a.offsets[t], bo = b.offsets[t], co = t * m * n;
-    if (!a.transposed && !b.transposed) {
-      for (let i = 0; i < m; i++) {
-        acc.fill(0);
-        const arow = ao + i * k;
-        for (let p = 0; p < k; p++) {
-          const av = A[arow + p];
-          if (av === 0) continue;
-          const brow = bo + p * n;
-          for (let j = 0; j < n; j++) acc[j] += av * B[brow + j];
-        }
-        out.set(acc, co + i * n);
-      }
-    } else if (!a.transposed && b.transposed) {
-      for (let i = 0; i < m; i++) {
-        const arow = ao + i * k;
-        for (let j = 0; j < n; j++) {
-          const brow = bo + j * k;
-          let s = 0;
-          for (let p = 0; p < k; p++) s += A[arow + p] * B[brow + p];
-          out[co + i * n + j] = s;
-        }
-      }
-    } else if (a.transposed && !b.transposed) {
-      const rows = new Float64Array(m * n);
-      for (let p = 0; p < k; p++) {
-        const arow = ao + p * m;
-        const brow = bo + p * n;
-        for (let i = 0; i < m; i++) {
-          const av = A[arow + i];
-          if (av === 0) continue;
-          const r = i * n;
-          for (let j = 0; j < n; j++) rows[r + j] += av * B[brow + j];
-        }
-      }
-      out.set(rows, co);
-    } else {
-      // Aᵀ·Bᵀ = (B·A)ᵀ: C[i,j] = Σ_p Aᵀ[p,i]·Bᵀ[j,p].
-      for (let i = 0; i < m; i++) {
-        for (let j = 0; j < n; j++) {
-          let s = 0;
-          for (let p = 0; p < k; p++) s += A[ao + p * m + i] * B[bo + j * k + p];
-          out[co + i * n + j] = s;
-        }
-      }
-    }
+    const [A, ao] = a.transposed ? [transposed(a.storage, a.offsets[t], k, m), 0] : [a.storage, a.offsets[t]];
+    const [Bt, bo] = b.transposed ? [b.storage, b.offsets[t]] : [transposed(b.storage, b.offsets[t], k, n), 0];
+    dotBlocks(A, ao, Bt, bo, m, k, n, out, t * m * n);
   }
   return out;
+}
+
+/** The transpose of the row-major `[rows, cols]` matrix at `offset`, as a new row-major `[cols, rows]` array. */
+function transposed(src: Storage, offset: number, rows: number, cols: number): Storage {
+  const out = allocate(dtypeOf(src), rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const s = offset + r * cols;
+    for (let c = 0; c < cols; c++) out[c * rows + r] = src[s + c];
+  }
+  return out;
+}
+
+/** C[i,j] = Σ_p A[i,p]·Bt[j,p], A `[m,k]` and Bt `[n,k]` row-major, in 4×4 blocks plus edges. */
+function dotBlocks(A: Storage, ao: number, Bt: Storage, bo: number, m: number, k: number, n: number, C: Storage, co: number): void {
+  const m4 = m - (m % 4), n4 = n - (n % 4);
+  for (let i = 0; i < m4; i += 4) {
+    const a0 = ao + i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
+    for (let j = 0; j < n4; j += 4) {
+      const b0 = bo + j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
+      let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+      let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      for (let p = 0; p < k; p++) {
+        const x0 = A[a0 + p], x1 = A[a1 + p], x2 = A[a2 + p], x3 = A[a3 + p];
+        const y0 = Bt[b0 + p], y1 = Bt[b1 + p], y2 = Bt[b2 + p], y3 = Bt[b3 + p];
+        c00 += x0 * y0; c01 += x0 * y1; c02 += x0 * y2; c03 += x0 * y3;
+        c10 += x1 * y0; c11 += x1 * y1; c12 += x1 * y2; c13 += x1 * y3;
+        c20 += x2 * y0; c21 += x2 * y1; c22 += x2 * y2; c23 += x2 * y3;
+        c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3;
+      }
+      let o = co + i * n + j;
+      C[o] = c00; C[o + 1] = c01; C[o + 2] = c02; C[o + 3] = c03; o += n;
+      C[o] = c10; C[o + 1] = c11; C[o + 2] = c12; C[o + 3] = c13; o += n;
+      C[o] = c20; C[o + 1] = c21; C[o + 2] = c22; C[o + 3] = c23; o += n;
+      C[o] = c30; C[o + 1] = c31; C[o + 2] = c32; C[o + 3] = c33;
+    }
+  }
+  // Edges: the last m % 4 rows (all columns) and the last n % 4 columns (of the blocked rows).
+  const dot = (i: number, j: number): void => {
+    const a = ao + i * k, b = bo + j * k;
+    let s = 0;
+    for (let p = 0; p < k; p++) s += A[a + p] * Bt[b + p];
+    C[co + i * n + j] = s;
+  };
+  for (let i = 0; i < m4; i++) for (let j = n4; j < n; j++) dot(i, j);
+  for (let i = m4; i < m; i++) for (let j = 0; j < n; j++) dot(i, j);
 }

@@ -1,85 +1,83 @@
 import { allocate, dtypeOf, type Storage } from '../../dtype.js';
 import { contiguousStrides, sizeOf, type Shape } from '../../shape.js';
 import type { BinaryOp, UnaryOp, View } from '../backend.js';
-import { walk } from './walk.js';
+import { walk, type RowFn } from './walk.js';
 
-/** Scalar definitions of the unary kernels. Stable forms where the naive one overflows. */
-const unaryFns: Record<UnaryOp, (x: number) => number> = {
-  neg: (x) => -x,
-  exp: Math.exp,
-  log: Math.log,
-  sqrt: Math.sqrt,
-  abs: Math.abs,
-  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x), // keeps 0 and NaN
-  relu: (x) => (x > 0 ? x : 0),
-  // σ(x) = 1/(1+e^{-x}); for x < 0 use e^{x}/(1+e^{x}) so e^{-x} never overflows.
-  sigmoid: (x) => {
-    if (x >= 0) return 1 / (1 + Math.exp(-x));
-    const e = Math.exp(x);
-    return e / (1 + e);
-  },
-  tanh: Math.tanh,
-  // softplus(x) = log(1+eˣ) = max(x,0) + log1p(e^{-|x|}): exact and never overflows.
-  softplus: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))),
+/**
+ * Each elementwise kernel is one expression of `a` (and `b`). It is compiled once, at load time,
+ * into its own loop, so the engine runs straight-line arithmetic instead of calling a function
+ * per element. Stable forms are used where the naive one overflows.
+ */
+const unaryExpr: Record<UnaryOp, string> = {
+  neg: '-a',
+  exp: 'Math.exp(a)',
+  log: 'Math.log(a)',
+  sqrt: 'Math.sqrt(a)',
+  abs: 'Math.abs(a)',
+  sign: 'a > 0 ? 1 : a < 0 ? -1 : a', // keeps 0 and NaN
+  relu: 'a > 0 ? a : 0',
+  // σ(a) = 1/(1+e^{−a}); for a < 0 use e^{a}/(1+e^{a}) so e^{−a} never overflows.
+  sigmoid: 'a >= 0 ? 1 / (1 + Math.exp(-a)) : (e = Math.exp(a), e / (1 + e))',
+  tanh: 'Math.tanh(a)',
+  // softplus(a) = log(1+eᵃ) = max(a,0) + log1p(e^{−|a|}): exact and never overflows.
+  softplus: 'Math.max(a, 0) + Math.log1p(Math.exp(-Math.abs(a)))',
 };
 
-const binaryFns: Record<BinaryOp, (a: number, b: number) => number> = {
-  add: (a, b) => a + b,
-  sub: (a, b) => a - b,
-  mul: (a, b) => a * b,
-  div: (a, b) => a / b,
-  pow: Math.pow,
-  maximum: (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b),
-  minimum: (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b),
-  eq: (a, b) => (a === b ? 1 : 0),
-  ne: (a, b) => (a !== b ? 1 : 0),
-  lt: (a, b) => (a < b ? 1 : 0),
-  le: (a, b) => (a <= b ? 1 : 0),
-  gt: (a, b) => (a > b ? 1 : 0),
-  ge: (a, b) => (a >= b ? 1 : 0),
+const binaryExpr: Record<BinaryOp, string> = {
+  add: 'a + b',
+  sub: 'a - b',
+  mul: 'a * b',
+  div: 'a / b',
+  pow: 'Math.pow(a, b)',
+  maximum: 'a !== a || b !== b ? NaN : a > b ? a : b', // NaN propagates, as in PyTorch
+  minimum: 'a !== a || b !== b ? NaN : a < b ? a : b',
+  eq: 'a === b ? 1 : 0',
+  ne: 'a !== b ? 1 : 0',
+  lt: 'a < b ? 1 : 0',
+  le: 'a <= b ? 1 : 0',
+  gt: 'a > b ? 1 : 0',
+  ge: 'a >= b ? 1 : 0',
 };
 
-function unaryKernel(f: (x: number) => number) {
-  return (x: View): Storage => {
-    const out = allocate(dtypeOf(x.storage), sizeOf(x.shape));
-    const a = x.storage;
-    walk(x.shape, [contiguousStrides(x.shape), x.strides], [0, x.offset], (n, o, so, i, si) => {
-      for (let j = 0; j < n; j++, o += so, i += si) out[o] = f(a[i]);
-    });
-    return out;
-  };
+/** Given the arrays (and clamp bounds), returns the row loop that `walk` drives. */
+type RowFactory = (out: Storage, x: Storage, y: Storage | null, lo: number, hi: number) => RowFn;
+
+function compile(expr: string, arity: 1 | 2): RowFactory {
+  return new Function(
+    'out', 'x', 'y', 'lo', 'hi',
+    `return function row(n, o, so, i, si, k, sk) {
+      let a, b, e;
+      for (let j = 0; j < n; j++, o += so, i += si, k += sk) {
+        a = x[i];
+        ${arity === 2 ? 'b = y[k];' : ''}
+        out[o] = ${expr};
+      }
+    };`,
+  ) as RowFactory;
 }
 
-function binaryKernel(f: (a: number, b: number) => number) {
-  return (a: View, b: View, shape: Shape): Storage => {
-    const out = allocate(dtypeOf(a.storage), sizeOf(shape));
-    const x = a.storage;
-    const y = b.storage;
-    walk(shape, [contiguousStrides(shape), a.strides, b.strides], [0, a.offset, b.offset], (n, o, so, i, si, k, sk) => {
-      for (let j = 0; j < n; j++, o += so, i += si, k += sk) out[o] = f(x[i], y[k]);
-    });
-    return out;
-  };
-}
+const unaryRows = Object.fromEntries(Object.entries(unaryExpr).map(([op, ex]) => [op, compile(ex, 1)])) as Record<UnaryOp, RowFactory>;
+const binaryRows = Object.fromEntries(Object.entries(binaryExpr).map(([op, ex]) => [op, compile(ex, 2)])) as Record<BinaryOp, RowFactory>;
+const clampRow = compile('a < lo ? lo : a > hi ? hi : a', 1);
 
-// One closure per op keeps each inner loop monomorphic, so the engine can inline `f`.
-const unaryKernels = Object.fromEntries(
-  Object.entries(unaryFns).map(([k, f]) => [k, unaryKernel(f)]),
-) as Record<UnaryOp, (x: View) => Storage>;
-const binaryKernels = Object.fromEntries(
-  Object.entries(binaryFns).map(([k, f]) => [k, binaryKernel(f)]),
-) as Record<BinaryOp, (a: View, b: View, shape: Shape) => Storage>;
+function mapUnary(row: RowFactory, x: View, lo = 0, hi = 0): Storage {
+  const out = allocate(dtypeOf(x.storage), sizeOf(x.shape));
+  walk(x.shape, [contiguousStrides(x.shape), x.strides], [0, x.offset], row(out, x.storage, null, lo, hi));
+  return out;
+}
 
 export function unary(op: UnaryOp, x: View): Storage {
-  return unaryKernels[op](x);
-}
-
-export function binary(op: BinaryOp, a: View, b: View, shape: Shape): Storage {
-  return binaryKernels[op](a, b, shape);
+  return mapUnary(unaryRows[op], x);
 }
 
 export function clamp(x: View, lo: number, hi: number): Storage {
-  return unaryKernel((v) => (v < lo ? lo : v > hi ? hi : v))(x);
+  return mapUnary(clampRow, x, lo, hi);
+}
+
+export function binary(op: BinaryOp, a: View, b: View, shape: Shape): Storage {
+  const out = allocate(dtypeOf(a.storage), sizeOf(shape));
+  walk(shape, [contiguousStrides(shape), a.strides, b.strides], [0, a.offset, b.offset], binaryRows[op](out, a.storage, b.storage, 0, 0));
+  return out;
 }
 
 export function where(cond: View, a: View, b: View, shape: Shape): Storage {

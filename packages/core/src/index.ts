@@ -31,3 +31,4 @@ export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckResult, 
 export { getBackend, setBackend, listBackends, registerBackend } from './backend/backend.js';
 export type { Backend, View, MatmulOperand, UnaryOp, BinaryOp, ReduceOp, ArgReduceOp } from './backend/backend.js';
 export { cpuBackend } from './backend/cpu/index.js';
+export { setNumThreads, getNumThreads } from './backend/cpu/threads.js';

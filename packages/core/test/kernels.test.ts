@@ -2,7 +2,7 @@
 // size-1, odd and large sizes, and on strided (transposed, expanded, sliced) inputs.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { add, broadcastShapes, matmul, mul, tensor, type Tensor } from '../src/index.js';
+import { add, broadcastShapes, getNumThreads, matmul, mul, setNumThreads, tensor, type Tensor } from '../src/index.js';
 import * as arb from '../src/testing/index.js';
 
 /** Element at a multi-index, read through shape/strides/offset (the definition of a view). */
@@ -74,6 +74,26 @@ describe('matmul kernel vs the triple loop', () => {
       let ref = 0;
       for (let p = 0; p < 784; p++) ref += at(a, [i, p]) * at(b, [p, j]);
       expect(at(out, [i, j])).toBeCloseTo(ref, 3);
+    }
+  });
+
+  test('worker threads give bit-identical results to one thread (large, odd shapes, all layouts)', () => {
+    const before = getNumThreads();
+    try {
+      fc.assert(
+        fc.property(fc.integer({ min: 8, max: 150 }), fc.integer({ min: 100, max: 300 }), fc.integer({ min: 40, max: 120 }), fc.boolean(), fc.boolean(), fc.integer(), (m, k, n, ta, tb, seed) => {
+          const [a0, b0] = fc.sample(fc.tuple(arb.tensorOfShape(ta ? [k, m] : [m, k], { dtype: 'float32' }), arb.tensorOfShape(tb ? [n, k] : [k, n], { dtype: 'float32' })), { seed, numRuns: 1 })[0];
+          const a = ta ? a0.T : a0;
+          const b = tb ? b0.T : b0;
+          setNumThreads(1);
+          const single = matmul(a, b).data;
+          setNumThreads(3);
+          expect(matmul(a, b).data).toEqual(single);
+        }),
+        { numRuns: 10 },
+      );
+    } finally {
+      setNumThreads(before);
     }
   });
 

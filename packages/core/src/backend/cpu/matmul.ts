@@ -1,5 +1,6 @@
 import { allocate, dtypeOf, type Storage } from '../../dtype.js';
 import type { MatmulOperand } from '../backend.js';
+import { parallelRows, sharedLike, threadsAvailable } from './threads.js';
 
 /**
  * Batched C = A·B with A `[m,k]` and B `[k,n]`.
@@ -16,17 +17,33 @@ import type { MatmulOperand } from '../backend.js';
 export function matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: number): Storage {
   const batch = a.offsets.length;
   const out = allocate(dtypeOf(a.storage), batch * m * n);
+  // Large products are split by rows over worker threads; their inputs go to shared memory.
+  const threaded = threadsAvailable() && m >= 8 && m * k * n >= 1 << 20;
   for (let t = 0; t < batch; t++) {
-    const [A, ao] = a.transposed ? [transposed(a.storage, a.offsets[t], k, m), 0] : [a.storage, a.offsets[t]];
-    const [Bt, bo] = b.transposed ? [b.storage, b.offsets[t]] : [transposed(b.storage, b.offsets[t], k, n), 0];
-    dotBlocks(A, ao, Bt, bo, m, k, n, out, t * m * n);
+    const A = a.transposed ? transposed(a.storage, a.offsets[t], k, m, threaded) : slice(a.storage, a.offsets[t], m * k, threaded);
+    const Bt = b.transposed ? slice(b.storage, b.offsets[t], n * k, threaded) : transposed(b.storage, b.offsets[t], k, n, threaded);
+    if (threaded) {
+      const C = sharedLike(out, m * n);
+      parallelRows(dotRows, A, Bt, C, m, k, n);
+      out.set(C, t * m * n);
+    } else {
+      dotRows(A, Bt, k, n, t === 0 ? out : out.subarray(t * m * n), 0, m);
+    }
   }
   return out;
 }
 
+/** The `length` elements at `offset`: the same memory when no copy is needed. */
+function slice(src: Storage, offset: number, length: number, shared: boolean): Storage {
+  if (!shared) return src.subarray(offset, offset + length);
+  const out = sharedLike(src, length);
+  out.set(src.subarray(offset, offset + length));
+  return out;
+}
+
 /** The transpose of the row-major `[rows, cols]` matrix at `offset`, as a new row-major `[cols, rows]` array. */
-function transposed(src: Storage, offset: number, rows: number, cols: number): Storage {
-  const out = allocate(dtypeOf(src), rows * cols);
+function transposed(src: Storage, offset: number, rows: number, cols: number, shared: boolean): Storage {
+  const out = shared ? sharedLike(src, rows * cols) : allocate(dtypeOf(src), rows * cols);
   for (let r = 0; r < rows; r++) {
     const s = offset + r * cols;
     for (let c = 0; c < cols; c++) out[c * rows + r] = src[s + c];
@@ -34,13 +51,17 @@ function transposed(src: Storage, offset: number, rows: number, cols: number): S
   return out;
 }
 
-/** C[i,j] = Σ_p A[i,p]·Bt[j,p], A `[m,k]` and Bt `[n,k]` row-major, in 4×4 blocks plus edges. */
-function dotBlocks(A: Storage, ao: number, Bt: Storage, bo: number, m: number, k: number, n: number, C: Storage, co: number): void {
-  const m4 = m - (m % 4), n4 = n - (n % 4);
-  for (let i = 0; i < m4; i += 4) {
-    const a0 = ao + i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
+/**
+ * Rows [rowStart, rowEnd) of C = A·Btᵀ, A `[m,k]` and Bt `[n,k]` row-major: 4×4 blocks plus edges.
+ * Self-contained (it closes over nothing), because worker threads run it from its source text.
+ */
+export function dotRows(A: Storage, Bt: Storage, k: number, n: number, C: Storage, rowStart: number, rowEnd: number): void {
+  const m4 = rowStart + (rowEnd - rowStart) - ((rowEnd - rowStart) % 4);
+  const n4 = n - (n % 4);
+  for (let i = rowStart; i < m4; i += 4) {
+    const a0 = i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
     for (let j = 0; j < n4; j += 4) {
-      const b0 = bo + j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
+      const b0 = j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
       let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
       let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
       for (let p = 0; p < k; p++) {
@@ -51,20 +72,19 @@ function dotBlocks(A: Storage, ao: number, Bt: Storage, bo: number, m: number, k
         c20 += x2 * y0; c21 += x2 * y1; c22 += x2 * y2; c23 += x2 * y3;
         c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3;
       }
-      let o = co + i * n + j;
+      let o = i * n + j;
       C[o] = c00; C[o + 1] = c01; C[o + 2] = c02; C[o + 3] = c03; o += n;
       C[o] = c10; C[o + 1] = c11; C[o + 2] = c12; C[o + 3] = c13; o += n;
       C[o] = c20; C[o + 1] = c21; C[o + 2] = c22; C[o + 3] = c23; o += n;
       C[o] = c30; C[o + 1] = c31; C[o + 2] = c32; C[o + 3] = c33;
     }
   }
-  // Edges: the last m % 4 rows (all columns) and the last n % 4 columns (of the blocked rows).
-  const dot = (i: number, j: number): void => {
-    const a = ao + i * k, b = bo + j * k;
-    let s = 0;
-    for (let p = 0; p < k; p++) s += A[a + p] * Bt[b + p];
-    C[co + i * n + j] = s;
-  };
-  for (let i = 0; i < m4; i++) for (let j = n4; j < n; j++) dot(i, j);
-  for (let i = m4; i < m; i++) for (let j = 0; j < n; j++) dot(i, j);
+  // Edges: the last (rows % 4) rows (all columns) and the last n % 4 columns of the blocked rows.
+  for (let i = rowStart; i < rowEnd; i++) {
+    for (let j = i < m4 ? n4 : 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += A[i * k + p] * Bt[j * k + p];
+      C[i * n + j] = s;
+    }
+  }
 }

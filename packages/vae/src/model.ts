@@ -55,7 +55,7 @@ export class Sampler extends Module {
 
   /** z = mu + exp(½·logvar)·ε with ε ~ N(0, I) drawn from `noise` (default: this sampler's generator). */
   sample(mu: Tensor, logvar: Tensor, noise: Generator = this.noise): Tensor {
-    const eps = randn(mu.shape, { generator: noise });
+    const eps = randn(mu.shape, { generator: noise, dtype: mu.dtype });
     return mu.add(logvar.mul(0.5).exp().mul(eps));
   }
 

@@ -1,6 +1,6 @@
 import { allocate, dtypeOf, type Storage } from '../../dtype.js';
 import type { MatmulOperand } from '../backend.js';
-import { parallelRows, sharedLike, threadsAvailable } from './threads.js';
+import { arenaViews, parallelRows, threadsAvailable } from './threads.js';
 
 /**
  * Batched C = A·B with A `[m,k]` and B `[k,n]`.
@@ -16,34 +16,32 @@ import { parallelRows, sharedLike, threadsAvailable } from './threads.js';
  */
 export function matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: number): Storage {
   const batch = a.offsets.length;
-  const out = allocate(dtypeOf(a.storage), batch * m * n);
-  // Large products are split by rows over worker threads; their inputs go to shared memory.
+  const dtype = dtypeOf(a.storage);
+  const out = allocate(dtype, batch * m * n);
+  // Large products are split by rows over worker threads; their operands go to shared memory.
   const threaded = threadsAvailable() && m >= 8 && m * k * n >= 1 << 20;
   for (let t = 0; t < batch; t++) {
-    const A = a.transposed ? transposed(a.storage, a.offsets[t], k, m, threaded) : slice(a.storage, a.offsets[t], m * k, threaded);
-    const Bt = b.transposed ? slice(b.storage, b.offsets[t], n * k, threaded) : transposed(b.storage, b.offsets[t], k, n, threaded);
     if (threaded) {
-      const C = sharedLike(out, m * n);
-      parallelRows(dotRows, A, Bt, C, m, k, n);
-      out.set(C, t * m * n);
-    } else {
-      dotRows(A, Bt, k, n, t === 0 ? out : out.subarray(t * m * n), 0, m);
+      const views = arenaViews(dtype, m, k, n);
+      if (a.transposed) transposeInto(views.A, a.storage, a.offsets[t], k, m);
+      else views.A.set(a.storage.subarray(a.offsets[t], a.offsets[t] + m * k));
+      if (b.transposed) views.Bt.set(b.storage.subarray(b.offsets[t], b.offsets[t] + n * k));
+      else transposeInto(views.Bt, b.storage, b.offsets[t], k, n);
+      parallelRows(dotRows, views, m, k, n);
+      out.set(views.C, t * m * n);
+      continue;
     }
+    let [A, ao] = [a.storage, a.offsets[t]];
+    if (a.transposed) [A, ao] = [transposeInto(allocate(dtype, m * k), a.storage, a.offsets[t], k, m), 0];
+    let [Bt, bo] = [b.storage, b.offsets[t]];
+    if (!b.transposed) [Bt, bo] = [transposeInto(allocate(dtype, n * k), b.storage, b.offsets[t], k, n), 0];
+    dotRows(A, ao, Bt, bo, k, n, out, t * m * n, 0, m);
   }
   return out;
 }
 
-/** The `length` elements at `offset`: the same memory when no copy is needed. */
-function slice(src: Storage, offset: number, length: number, shared: boolean): Storage {
-  if (!shared) return src.subarray(offset, offset + length);
-  const out = sharedLike(src, length);
-  out.set(src.subarray(offset, offset + length));
-  return out;
-}
-
-/** The transpose of the row-major `[rows, cols]` matrix at `offset`, as a new row-major `[cols, rows]` array. */
-function transposed(src: Storage, offset: number, rows: number, cols: number, shared: boolean): Storage {
-  const out = shared ? sharedLike(src, rows * cols) : allocate(dtypeOf(src), rows * cols);
+/** Writes the transpose of the row-major `[rows, cols]` matrix at `offset` into `out` (row-major `[cols, rows]`). */
+function transposeInto(out: Storage, src: Storage, offset: number, rows: number, cols: number): Storage {
   for (let r = 0; r < rows; r++) {
     const s = offset + r * cols;
     for (let c = 0; c < cols; c++) out[c * rows + r] = src[s + c];
@@ -55,13 +53,13 @@ function transposed(src: Storage, offset: number, rows: number, cols: number, sh
  * Rows [rowStart, rowEnd) of C = A·Btᵀ, A `[m,k]` and Bt `[n,k]` row-major: 4×4 blocks plus edges.
  * Self-contained (it closes over nothing), because worker threads run it from its source text.
  */
-export function dotRows(A: Storage, Bt: Storage, k: number, n: number, C: Storage, rowStart: number, rowEnd: number): void {
+export function dotRows(A: Storage, ao: number, Bt: Storage, bo: number, k: number, n: number, C: Storage, co: number, rowStart: number, rowEnd: number): void {
   const m4 = rowStart + (rowEnd - rowStart) - ((rowEnd - rowStart) % 4);
   const n4 = n - (n % 4);
   for (let i = rowStart; i < m4; i += 4) {
-    const a0 = i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
+    const a0 = ao + i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
     for (let j = 0; j < n4; j += 4) {
-      const b0 = j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
+      const b0 = bo + j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
       let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
       let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
       for (let p = 0; p < k; p++) {
@@ -72,7 +70,7 @@ export function dotRows(A: Storage, Bt: Storage, k: number, n: number, C: Storag
         c20 += x2 * y0; c21 += x2 * y1; c22 += x2 * y2; c23 += x2 * y3;
         c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3;
       }
-      let o = i * n + j;
+      let o = co + i * n + j;
       C[o] = c00; C[o + 1] = c01; C[o + 2] = c02; C[o + 3] = c03; o += n;
       C[o] = c10; C[o + 1] = c11; C[o + 2] = c12; C[o + 3] = c13; o += n;
       C[o] = c20; C[o + 1] = c21; C[o + 2] = c22; C[o + 3] = c23; o += n;
@@ -83,8 +81,8 @@ export function dotRows(A: Storage, Bt: Storage, k: number, n: number, C: Storag
   for (let i = rowStart; i < rowEnd; i++) {
     for (let j = i < m4 ? n4 : 0; j < n; j++) {
       let s = 0;
-      for (let p = 0; p < k; p++) s += A[i * k + p] * Bt[j * k + p];
-      C[i * n + j] = s;
+      for (let p = 0; p < k; p++) s += A[ao + i * k + p] * Bt[bo + j * k + p];
+      C[co + i * n + j] = s;
     }
   }
 }

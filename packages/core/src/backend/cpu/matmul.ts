@@ -21,8 +21,8 @@ export function matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number,
   // Large products are split by rows over worker threads; their operands go to shared memory.
   const threaded = threadsAvailable() && m >= 8 && m * k * n >= 1 << 20;
   for (let t = 0; t < batch; t++) {
-    if (threaded) {
-      const views = arenaViews(dtype, m, k, n);
+    const views = threaded ? arenaViews(dtype, m, k, n) : null;
+    if (views !== null) {
       if (a.transposed) transposeInto(views.A, a.storage, a.offsets[t], k, m);
       else views.A.set(a.storage.subarray(a.offsets[t], a.offsets[t] + m * k));
       if (b.transposed) views.Bt.set(b.storage.subarray(b.offsets[t], b.offsets[t] + n * k));

@@ -1,12 +1,13 @@
 /**
  * A small pool of worker threads for the CPU backend's matmul (Node only).
  *
- * The caller and the workers share one growable arena of memory (a SharedArrayBuffer) and a
- * small control block of integers. A job is a few integers written into the control block
- * (where A, Bt and C sit in the arena, and which rows to compute), then a bump of the job counter
- * with `Atomics.notify`; the caller computes its own band of rows and then blocks in
- * `Atomics.wait` until every worker has bumped its done counter. Kernels therefore stay
- * synchronous. Messages are only used to hand over a new arena when it has to grow.
+ * The caller and the workers share one arena of memory (a SharedArrayBuffer handed to each worker
+ * when it starts; when a product needs more, the pool is restarted with a bigger arena, so no
+ * messages are ever exchanged) and a small control block of integers per worker. A job
+ * is a few integers written into the control block (where A, Bt and C sit in the arena, and which
+ * rows to compute), then a bump of the job counter with `Atomics.notify`; the caller computes its
+ * own band of rows and then blocks in `Atomics.wait` until every worker has bumped its done
+ * counter. Kernels therefore stay synchronous.
  * Results do not depend on the number of threads: every output element is computed by the same code.
  */
 import type { DType, Storage } from '../../dtype.js';
@@ -17,14 +18,14 @@ type WorkerThreads = typeof import('node:worker_threads');
 export type RowsKernel = (A: Storage, ao: number, Bt: Storage, bo: number, k: number, n: number, C: Storage, co: number, rowStart: number, rowEnd: number) => void;
 
 // Control block layout (Int32 slots).
-const POSTED = 0, DONE = 1, FAILED = 2, GENERATION = 3, F64 = 4, K = 5, N = 6, ROW0 = 7, ROW1 = 8, AO = 9, BO = 10, CO = 11;
+const POSTED = 0, DONE = 1, FAILED = 2, F64 = 3, K = 4, N = 5, ROW0 = 6, ROW1 = 7, AO = 8, BO = 9, CO = 10, READY = 11;
+/** Products needing a larger arena than this run on one thread. */
+const ARENA_LIMIT = 2 ** 30;
 
 interface PoolWorker {
   worker: import('node:worker_threads').Worker;
-  port: import('node:worker_threads').MessagePort;
   ctrl: Int32Array;
   posted: number;
-  generation: number;
 }
 
 const nodeProcess = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown; env?: Record<string, string | undefined> } }).process;
@@ -39,15 +40,19 @@ function defaultThreads(): number {
 
 let numThreads = defaultThreads();
 let pool: PoolWorker[] = [];
-let arena = new SharedArrayBuffer(0);
-let generation = 0;
+let arena: SharedArrayBuffer | null = null;
 
 /** Threads used by the CPU backend's matmul, the calling thread included (like `torch.set_num_threads`). */
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new Error(`setNumThreads: expected a positive integer, got ${n}`);
   numThreads = workerThreads ? n : 1;
-  for (const w of pool.slice(Math.max(0, numThreads - 1))) void w.worker.terminate();
-  pool = pool.slice(0, Math.max(0, numThreads - 1));
+  stopWorkers(Math.max(0, numThreads - 1));
+}
+
+/** Ends all workers past the first `keep`. */
+function stopWorkers(keep: number): void {
+  for (const w of pool.slice(keep)) void w.worker.terminate();
+  pool = pool.slice(0, keep);
 }
 
 export function getNumThreads(): number {
@@ -59,28 +64,21 @@ export function threadsAvailable(): boolean {
   return numThreads > 1 && workerThreads !== undefined;
 }
 
-function spawn(kernel: RowsKernel): PoolWorker {
-  const wt = workerThreads!;
+function spawn(kernel: RowsKernel, shared: SharedArrayBuffer): PoolWorker {
   const ctrl = new Int32Array(new SharedArrayBuffer(16 * 4));
-  const { port1, port2 } = new wt.MessageChannel();
   // The worker runs the very same kernel function, sent as source (it closes over nothing).
   const source = `
-    const { workerData, receiveMessageOnPort } = require('node:worker_threads');
+    const { workerData } = require('node:worker_threads');
     const kernel = (${kernel.toString()});
-    const { ctrl, port } = workerData;
-    let seen = 0, generation = -1, f32 = null, f64 = null;
+    const { ctrl, arena } = workerData;
+    const f32 = new Float32Array(arena), f64 = new Float64Array(arena, 0, arena.byteLength >> 3);
+    let seen = 0;
+    Atomics.store(ctrl, ${READY}, 1);
     for (;;) {
-      Atomics.wait(ctrl, ${POSTED}, seen);
+      // Re-check every 50 ms as well as on notify: a missed wake-up costs 50 ms, never a hang.
+      while (Atomics.load(ctrl, ${POSTED}) === seen) Atomics.wait(ctrl, ${POSTED}, seen, 50);
       seen = Atomics.load(ctrl, ${POSTED});
       try {
-        while (generation !== Atomics.load(ctrl, ${GENERATION})) {
-          // A new arena is on its way: the message may land a moment after the signal.
-          const got = receiveMessageOnPort(port);
-          if (got === undefined) { Atomics.wait(ctrl, ${FAILED}, Atomics.load(ctrl, ${FAILED}), 1); continue; }
-          generation = got.message.generation;
-          f32 = new Float32Array(got.message.arena);
-          f64 = new Float64Array(got.message.arena);
-        }
         const mem = ctrl[${F64}] ? f64 : f32;
         kernel(mem, ctrl[${AO}], mem, ctrl[${BO}], ctrl[${K}], ctrl[${N}], mem, ctrl[${CO}], ctrl[${ROW0}], ctrl[${ROW1}]);
         Atomics.store(ctrl, ${FAILED}, 0);
@@ -90,24 +88,27 @@ function spawn(kernel: RowsKernel): PoolWorker {
       Atomics.store(ctrl, ${DONE}, seen);
       Atomics.notify(ctrl, ${DONE});
     }`;
-  const worker = new wt.Worker(source, { eval: true, workerData: { ctrl, port: port2 }, transferList: [port2] });
+  const worker = new workerThreads!.Worker(source, { eval: true, workerData: { ctrl, arena: shared } });
   worker.unref();
-  return { worker, port: port1, ctrl, posted: 0, generation: -1 };
+  return { worker, ctrl, posted: 0 };
 }
 
 /**
- * Views of the shared arena for A `[m,k]`, Bt `[n,k]` and C `[m,n]`, back to back (grown when
- * too small). Copy the operands in, call `parallelRows`, read C out.
+ * Views of the shared arena for A `[m,k]`, Bt `[n,k]` and C `[m,n]`, back to back (the arena
+ * grows as needed); null when the product is too large for it. Copy the operands in, call
+ * `parallelRows`, read C out.
  */
-export function arenaViews(dtype: DType, m: number, k: number, n: number): { A: Storage; Bt: Storage; C: Storage } {
+export function arenaViews(dtype: DType, m: number, k: number, n: number): { A: Storage; Bt: Storage; C: Storage } | null {
   const bytes = dtype === 'float64' ? 8 : 4;
-  const elements = m * k + n * k + m * n;
-  if (arena.byteLength < elements * bytes) {
-    arena = new SharedArrayBuffer(Math.max(elements * bytes, 2 * arena.byteLength));
-    generation++;
+  const needed = (m * k + n * k + m * n) * bytes;
+  if (needed > ARENA_LIMIT) return null;
+  if (arena === null || arena.byteLength < needed) {
+    // Workers see only the arena they started with: restart the pool around a bigger one.
+    stopWorkers(0);
+    arena = new SharedArrayBuffer(Math.min(ARENA_LIMIT, Math.max(needed, 2 * (arena?.byteLength ?? 0), 1 << 24)));
   }
   const view = (start: number, length: number): Storage =>
-    bytes === 8 ? new Float64Array(arena, start * 8, length) : new Float32Array(arena, start * 4, length);
+    bytes === 8 ? new Float64Array(arena!, start * 8, length) : new Float32Array(arena!, start * 4, length);
   return { A: view(0, m * k), Bt: view(m * k, n * k), C: view(m * k + n * k, m * n) };
 }
 
@@ -118,18 +119,16 @@ export function arenaViews(dtype: DType, m: number, k: number, n: number): { A: 
 export function parallelRows(kernel: RowsKernel, views: { A: Storage; Bt: Storage; C: Storage }, m: number, k: number, n: number): void {
   const { A, Bt, C } = views;
   const el = A.BYTES_PER_ELEMENT;
-  const parts = Math.min(numThreads, Math.ceil(m / 4));
-  while (pool.length < parts - 1) pool.push(spawn(kernel));
+  while (pool.length < numThreads - 1) pool.push(spawn(kernel, arena!));
+  // Only workers that have started take a share: a thread still starting up is never waited for
+  // (until then the caller does its rows).
+  const ready = pool.filter((w) => Atomics.load(w.ctrl, READY) === 1);
+  const parts = Math.min(ready.length + 1, Math.ceil(m / 4));
   const band = Math.ceil(m / parts / 4) * 4;
   const busy: PoolWorker[] = [];
   for (let p = 1; p < parts && p * band < m; p++) {
-    const w = pool[p - 1];
-    if (w.generation !== generation) {
-      w.port.postMessage({ arena, generation });
-      w.generation = generation;
-    }
+    const w = ready[p - 1];
     const c = w.ctrl;
-    c[GENERATION] = generation;
     c[F64] = el === 8 ? 1 : 0;
     c[K] = k;
     c[N] = n;
@@ -145,9 +144,11 @@ export function parallelRows(kernel: RowsKernel, views: { A: Storage; Bt: Storag
   }
   kernel(A, 0, Bt, 0, k, n, C, 0, 0, Math.min(m, band));
   for (const w of busy) {
+    const deadline = performance.now() + 120_000;
     while (Atomics.load(w.ctrl, DONE) !== w.posted) {
-      if (Atomics.wait(w.ctrl, DONE, Atomics.load(w.ctrl, DONE), 120_000) === 'timed-out') {
-        throw new Error('matmul: a worker thread did not answer within 120 s');
+      Atomics.wait(w.ctrl, DONE, Atomics.load(w.ctrl, DONE), 50);
+      if (performance.now() > deadline) {
+        throw new Error(`matmul: a worker thread did not answer within 120 s (control block ${Array.from(w.ctrl).join(',')}, job ${w.posted})`);
       }
     }
     if (Atomics.load(w.ctrl, FAILED) !== 0) throw new Error('matmul: a worker thread failed');

@@ -1,0 +1,115 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { zeros } from '@tensorgrad/core';
+import { defaultMnistDir, save } from '@tensorgrad/nn';
+import { main } from '../src/index.js';
+import { gridSize, pngStats, sink, tmp } from './helpers.js';
+
+function run(...argv: string[]): { code: number; out: string; err: string } {
+  const stdout = sink();
+  const stderr = sink();
+  const code = main(argv, { stdout, stderr });
+  return { code, out: stdout.text(), err: stderr.text() };
+}
+
+describe('bad input: a clear message and exit code 2, never a stack trace', () => {
+  test.each([
+    [['train', '--bogus'], /Unknown option '--bogus'/],
+    [['train', '--epochs', 'ten'], /--epochs expects a whole number ≥ 1, got "ten"/],
+    [['train', '--lr', '0'], /--lr expects a positive number, got "0"/],
+    [['sample', '--epochs', '3'], /sample does not take --epochs/],
+    [['fly'], /unknown command "fly"/],
+    [['train', '--backend', 'quantum'], /unknown backend "quantum"; available: cpu/],
+    [['train', '--data', '/nonexistent/mnist'], /no train-images-idx3-ubyte file/],
+    [['sample', '--checkpoint', '/nonexistent/model.safetensors'], /no checkpoint at \/nonexistent\/model\.safetensors; train first/],
+  ])('%j', (argv, message) => {
+    const r = run(...argv);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  test('a truncated data file', () => {
+    const dir = tmp();
+    const src = defaultMnistDir();
+    for (const f of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-labels-idx1-ubyte']) copyFileSync(join(src, f), join(dir, f));
+    writeFileSync(join(dir, 't10k-images-idx3-ubyte'), readFileSync(join(src, 't10k-images-idx3-ubyte')).subarray(0, 5000));
+    const r = run('train', '--data', dir, '--out', tmp());
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/t10k-images-idx3-ubyte: dims \[10000,28,28\] of uint8 need 7840016 bytes, the file has 5000 \(truncated\?\)/);
+  });
+
+  test('a checkpoint of another shape', () => {
+    const dir = tmp();
+    save(join(dir, 'model.safetensors'), new Map([['weight', zeros([3, 3])]]));
+    const r = run('sample', '--out', dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/not a VAE checkpoint/);
+  });
+
+  test('a corrupt checkpoint', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'model.safetensors'), 'not a checkpoint at all');
+    const r = run('evaluate', '--out', dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/model\.safetensors: header length \d+ exceeds the file/);
+  });
+
+  test('an output directory that cannot be written', () => {
+    const file = join(tmp(), 'a-file');
+    writeFileSync(file, '');
+    const r = run('train', '--out', join(file, 'out'), '--limit-train', '10');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/cannot write to the output directory .*a-file\/out/);
+  });
+
+  test('the built command exits with 2 and prints no stack', () => {
+    const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+    const r = spawnSync(process.execPath, [cli, 'train', '--nope'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^tensorgrad-vae: Unknown option '--nope'/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('subcommands work from a checkpoint', () => {
+  const out = tmp();
+  beforeAll(() => {
+    expect(run('train', '--epochs', '1', '--limit-train', '256', '--limit-test', '200', '--out', out, '--hidden', '64').code).toBe(0);
+  });
+
+  test('evaluate prints the test loss, and an importance-weighted log-likelihood with --iw', () => {
+    const r = run('evaluate', '--out', out, '--limit-test', '100', '--iw', '3');
+    expect(r.code).toBe(0);
+    const loss = Number(/^test loss: ([\d.]+)$/m.exec(r.out)![1]);
+    const ll = Number(/^test log-likelihood \(importance-weighted, K=3\): (-[\d.]+) nats per image$/m.exec(r.out)![1]);
+    expect(loss).toBeGreaterThan(50);
+    expect(-ll).toBeLessThan(loss * 1.05); // the K-sample bound is at least as tight as the ELBO, up to noise
+  });
+
+  test('sample --n 64 draws an 8×8 grid', () => {
+    const dir = join(out, 'samples');
+    mkdirSync(dir);
+    expect(run('sample', '--checkpoint', join(out, 'model.safetensors'), '--out', dir, '--n', '64').code).toBe(0);
+    expect(pngStats(join(dir, 'samples.png'))).toMatchObject(gridSize(8, 8));
+  });
+
+  test('reconstruct and interpolate', () => {
+    expect(run('reconstruct', '--out', out, '--n', '5').code).toBe(0);
+    expect(pngStats(join(out, 'reconstructions.png'))).toMatchObject(gridSize(5, 2));
+    const r = run('interpolate', '--out', out, '--from', '3', '--to', '8', '--steps', '5');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/a test 3 turning into a test 8 in 5 steps/);
+    expect(pngStats(join(out, 'interpolation.png'))).toMatchObject(gridSize(5, 1));
+  });
+
+  test('--help', () => {
+    const r = run('--help');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Usage: tensorgrad-vae <command>/);
+  });
+});
+

@@ -1,0 +1,26 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pngjs from 'pngjs';
+
+export const tmp = (): string => mkdtempSync(join(tmpdir(), 'tensorgrad-vae-'));
+
+/** Collects what the CLI or trainer writes. */
+export function sink(): { write(s: string): boolean; text(): string; isTTY: boolean } {
+  let out = '';
+  return { write: (s: string) => ((out += s), true), text: () => out, isTTY: false };
+}
+
+/** Width, height and the spread of gray levels of a PNG (0 spread = blank). */
+export function pngStats(path: string): { width: number; height: number; min: number; max: number } {
+  const png = pngjs.PNG.sync.read(readFileSync(path));
+  let min = 255, max = 0;
+  for (let i = 0; i < png.data.length; i += 4) {
+    min = Math.min(min, png.data[i]);
+    max = Math.max(max, png.data[i]);
+  }
+  return { width: png.width, height: png.height, min, max };
+}
+
+/** Size of a grid of `cols`×`rows` 28×28 tiles at scale 3 with 2-pixel gaps. */
+export const gridSize = (cols: number, rows: number) => ({ width: cols * 84 + (cols + 1) * 2, height: rows * 84 + (rows + 1) * 2 });

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { FormatError } from '../errors.js';
+import { readFileChecked } from './files.js';
 
 /**
  * The IDX format of MNIST: two zero bytes, a type code, the number of dims, each dim as a
@@ -25,12 +25,7 @@ export interface IdxArray {
 
 /** Reads an IDX file (raw or .gz, detected from its bytes), validating magic, dims and length. */
 export function readIdx(path: string): IdxArray {
-  let raw: Buffer;
-  try {
-    raw = readFileSync(path);
-  } catch (e) {
-    throw new FormatError('readIdx', path, `cannot read: ${(e as Error).message}`);
-  }
+  let raw = readFileChecked('readIdx', path);
   if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
     try {
       raw = gunzipSync(raw);

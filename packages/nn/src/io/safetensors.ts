@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { Tensor, tensor } from '@tensorgrad/core';
 import { FormatError } from '../errors.js';
 import type { StateDict } from '../module.js';
-import { writeFileAtomic } from './atomic.js';
+import { readFileChecked, writeFileAtomic } from './files.js';
 
 /**
  * The safetensors format (the one PyTorch checkpoints on the Hugging Face hub use):
@@ -61,13 +60,7 @@ export function save(path: string, tensors: ReadonlyMap<string, Tensor>, metadat
 
 /** Loads a safetensors file; a truncated or inconsistent file is a FormatError, never a crash. */
 export function loadFile(path: string): SafetensorsFile {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(path);
-  } catch (e) {
-    throw new FormatError('load', path, `cannot read: ${(e as Error).message}`);
-  }
-  return parse(buf, path);
+  return parse(readFileChecked('load', path), path);
 }
 
 /** Loads a safetensors file as a state dict (name → Tensor). */

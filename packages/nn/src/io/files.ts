@@ -1,5 +1,6 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { FormatError } from '../errors.js';
 
 /**
  * Writes `chunks` to `path` so that readers see either the old file or the whole new one, never a
@@ -26,5 +27,14 @@ export function writeFileAtomic(path: string, chunks: readonly Uint8Array[]): vo
   } catch (e) {
     rmSync(tmp, { force: true });
     throw e;
+  }
+}
+
+/** Reads a whole file; a missing or unreadable file is a FormatError naming `op` and the path. */
+export function readFileChecked(op: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new FormatError(op, path, `cannot read: ${(e as Error).message}`);
   }
 }

@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { add, broadcastShapes, getNumThreads, matmul, mul, setNumThreads, tensor, type Tensor } from '../src/index.js';
+import { readyWorkers } from '../src/backend/cpu/threads.js';
 import * as arb from '../src/testing/index.js';
 
 /** Element at a multi-index, read through shape/strides/offset (the definition of a view). */
@@ -89,9 +90,12 @@ describe('matmul kernel vs the triple loop', () => {
           const single = matmul(a, b).data;
           setNumThreads(3);
           expect(matmul(a, b).data).toEqual(single);
+          expect(matmul(a, b).data).toEqual(single);
         }),
         { numRuns: 10 },
       );
+      // Workers join asynchronously; by now they must have taken part.
+      expect(readyWorkers()).toBeGreaterThan(0);
     } finally {
       setNumThreads(before);
     }

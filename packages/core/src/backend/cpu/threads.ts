@@ -41,6 +41,9 @@ function defaultThreads(): number {
 let numThreads = defaultThreads();
 let pool: PoolWorker[] = [];
 let arena: SharedArrayBuffer | null = null;
+let warned = false;
+/** How long the caller waits for a worker's rows before computing them itself. */
+const WORKER_PATIENCE_MS = 10_000;
 
 /** Threads used by the CPU backend's matmul, the calling thread included (like `torch.set_num_threads`). */
 export function setNumThreads(n: number): void {
@@ -57,6 +60,11 @@ function stopWorkers(keep: number): void {
 
 export function getNumThreads(): number {
   return numThreads;
+}
+
+/** How many pool workers have started and take work (for tests and diagnostics). */
+export function readyWorkers(): number {
+  return pool.filter((w) => Atomics.load(w.ctrl, READY) === 1).length;
 }
 
 /** Whether `parallelRows` would use more than the calling thread. */
@@ -143,14 +151,25 @@ export function parallelRows(kernel: RowsKernel, views: { A: Storage; Bt: Storag
     busy.push(w);
   }
   kernel(A, 0, Bt, 0, k, n, C, 0, 0, Math.min(m, band));
-  for (const w of busy) {
-    const deadline = performance.now() + 120_000;
-    while (Atomics.load(w.ctrl, DONE) !== w.posted) {
+  let abandoned = false;
+  busy.forEach((w, i) => {
+    const deadline = performance.now() + WORKER_PATIENCE_MS;
+    while (Atomics.load(w.ctrl, DONE) !== w.posted && performance.now() < deadline) {
       Atomics.wait(w.ctrl, DONE, Atomics.load(w.ctrl, DONE), 50);
-      if (performance.now() > deadline) {
-        throw new Error(`matmul: a worker thread did not answer within 120 s (control block ${Array.from(w.ctrl).join(',')}, job ${w.posted})`);
-      }
     }
-    if (Atomics.load(w.ctrl, FAILED) !== 0) throw new Error('matmul: a worker thread failed');
+    if (Atomics.load(w.ctrl, DONE) === w.posted && Atomics.load(w.ctrl, FAILED) === 0) return;
+    // A worker that fails or does not answer: do its rows here (same code, same numbers), and
+    // retire the pool and its arena, so a late write from it can never land in a later product.
+    const p = i + 1;
+    kernel(A, 0, Bt, 0, k, n, C, 0, p * band, Math.min(m, (p + 1) * band));
+    abandoned = true;
+  });
+  if (abandoned) {
+    stopWorkers(0);
+    arena = null;
+    if (!warned) {
+      warned = true;
+      console.warn(`tensorgrad: a matmul worker thread did not answer within ${WORKER_PATIENCE_MS / 1000} s; its rows were computed on the calling thread and the pool restarted`);
+    }
   }
 }

@@ -1,7 +1,7 @@
 import { backward as runBackwardFrom, type BackwardOptions } from './autograd/engine.js';
 import type { GradNode } from './autograd/node.js';
 import { getBackend } from './backend/backend.js';
-import { allocate, checkDType, dtypeOf, type DType, type Storage } from './dtype.js';
+import { checkDType, dtypeOf, type DType, type Storage } from './dtype.js';
 import { AutogradError, ValueError, fmtShape } from './errors.js';
 import { formatTensor } from './format.js';
 import { contiguousStrides, sizeOf, type Shape } from './shape.js';
@@ -242,9 +242,3 @@ export class Tensor {
 export function fromStorage(storage: Storage, shape: Shape): Tensor {
   return new Tensor(storage, shape);
 }
-
-/** A new tensor of `shape` and `dtype` filled with zeros. */
-export function empty(shape: Shape, dtype: DType): Tensor {
-  return new Tensor(allocate(dtype, sizeOf(shape)), shape);
-}
-

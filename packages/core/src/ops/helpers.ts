@@ -24,10 +24,6 @@ export function tensorPair(op: string, a: TensorLike, b: TensorLike): [Tensor, T
   return [scalarTensor(a, 'float32'), scalarTensor(b, 'float32')];
 }
 
-export function asTensor(x: TensorLike, dtype: DType = 'float32'): Tensor {
-  return x instanceof Tensor ? x : scalarTensor(x, dtype);
-}
-
 /**
  * The view of `t` broadcast to `shape` (which must be a broadcast of t.shape): missing leading
  * dims and size-1 dims get stride 0, so every output position reads the one stored element.

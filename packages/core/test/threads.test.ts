@@ -18,7 +18,7 @@ test('rows of a failing worker are computed on the calling thread; the result is
     setNumThreads(2);
     const [m, k, n] = [64, 8, 5];
     // The pool starts asynchronously: call until a worker has joined (and failed) at least once.
-    for (let attempt = 0; attempt < 200 && warn.mock.calls.length === 0; attempt++) {
+    for (let attempt = 0; attempt < 500 && warn.mock.calls.length === 0; attempt++) {
       const views = arenaViews('float32', m, k, n)!;
       views.C.fill(-1);
       parallelRows(failsInWorkers, views, m, k, n);

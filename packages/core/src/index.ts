@@ -6,7 +6,7 @@ export { Tensor, type TensorLike, type NestedArray } from './tensor.js';
 export type { DType, Storage } from './dtype.js';
 export type { Shape } from './shape.js';
 export { broadcastShapes } from './shape.js';
-export { TensorgradError, ShapeError, DTypeError, AutogradError, ValueError } from './errors.js';
+export { TensorgradError, ShapeError, DTypeError, AutogradError, ValueError, fmtShape } from './errors.js';
 export { Generator, manualSeed, defaultGenerator } from './random.js';
 export {
   tensor, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye,

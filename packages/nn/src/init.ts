@@ -1,4 +1,4 @@
-import { Generator, ValueError, defaultGenerator, noGrad, type Tensor } from '@tensorgrad/core';
+import { Generator, ValueError, defaultGenerator, noGrad, type Tensor, fmtShape } from '@tensorgrad/core';
 
 // Initialisers fill a tensor in place and return it, like `torch.nn.init.*_`. Each takes a
 // generator so initialisation is seeded; without one the default generator (`manualSeed`) is used.
@@ -9,7 +9,7 @@ export interface InitOptions {
 
 /** fan_in and fan_out of a weight `[out, in, …]` (PyTorch's convention for Linear and conv). */
 export function fans(t: Tensor): { fanIn: number; fanOut: number } {
-  if (t.ndim < 2) throw new ValueError('fans', `need a tensor with at least 2 dims, got shape [${t.shape.join(',')}]`);
+  if (t.ndim < 2) throw new ValueError('fans', `need a tensor with at least 2 dims, got shape ${fmtShape(t.shape)}`);
   const receptive = t.shape.slice(2).reduce((a, b) => a * b, 1);
   return { fanIn: t.shape[1] * receptive, fanOut: t.shape[0] * receptive };
 }

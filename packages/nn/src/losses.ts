@@ -1,4 +1,4 @@
-import { ShapeError, ValueError, type Tensor } from '@tensorgrad/core';
+import { ShapeError, ValueError, type Tensor, fmtShape } from '@tensorgrad/core';
 
 /** How a loss folds its per-element values: their mean (default), their sum, or not at all. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -16,7 +16,7 @@ function reduce(op: string, loss: Tensor, reduction: Reduction = 'mean'): Tensor
 
 function sameShape(op: string, input: Tensor, target: Tensor): void {
   if (input.ndim !== target.ndim || input.shape.some((d, i) => d !== target.shape[i])) {
-    throw new ShapeError(op, `input [${input.shape.join(',')}] and target [${target.shape.join(',')}] must have the same shape`);
+    throw new ShapeError(op, `input ${fmtShape(input.shape)} and target ${fmtShape(target.shape)} must have the same shape`);
   }
 }
 
@@ -54,7 +54,7 @@ export function mseLoss(input: Tensor, target: Tensor, { reduction }: LossOption
  */
 export function crossEntropy(input: Tensor, target: Tensor, { reduction }: LossOptions = {}): Tensor {
   if (input.ndim !== 2 || target.ndim !== 1 || target.shape[0] !== input.shape[0]) {
-    throw new ShapeError('crossEntropy', `expected logits [N,C] and class indices [N], got [${input.shape.join(',')}] and [${target.shape.join(',')}]`);
+    throw new ShapeError('crossEntropy', `expected logits [N,C] and class indices [N], got ${fmtShape(input.shape)} and ${fmtShape(target.shape)}`);
   }
   const picked = input.gather(1, target.to(input.dtype).unsqueeze(1)).squeeze(1);
   return reduce('crossEntropy', input.logsumexp(1).sub(picked), reduction);

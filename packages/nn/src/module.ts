@@ -1,4 +1,4 @@
-import { Tensor, noGrad, type Shape } from '@tensorgrad/core';
+import { Tensor, fmtShape, noGrad } from '@tensorgrad/core';
 import { StateDictError } from './errors.js';
 
 /** A name → tensor map: a module's parameters and buffers, or an optimizer's state. */
@@ -16,10 +16,6 @@ export class Parameter extends Tensor {
     super(copy, [...data.shape]);
     this.requiresGrad = true;
   }
-}
-
-function fmt(shape: Shape): string {
-  return `[${shape.join(',')}]`;
 }
 
 /**
@@ -111,7 +107,7 @@ export abstract class Module {
       const src = state.get(k);
       if (src === undefined) continue;
       if (src.shape.length !== target.shape.length || src.shape.some((d, i) => d !== target.shape[i])) {
-        throw new StateDictError('loadStateDict', `${k}: checkpoint has shape ${fmt(src.shape)}, the module expects ${fmt(target.shape)}`);
+        throw new StateDictError('loadStateDict', `${k}: checkpoint has shape ${fmtShape(src.shape)}, the module expects ${fmtShape(target.shape)}`);
       }
     }
     noGrad(() => {

@@ -1,4 +1,4 @@
-import { cat, type Tensor } from '@tensorgrad/core';
+import { cat, type Tensor, fmtShape } from '@tensorgrad/core';
 import { StateDictError, loadFile, type StateDict } from '@tensorgrad/nn';
 import { PIXELS, VAE } from './model.js';
 
@@ -40,7 +40,7 @@ export function inferSizes(sd: ReadonlyMap<string, Tensor>, source = 'checkpoint
     throw new StateDictError('loadVae', `${source}: not a VAE checkpoint (no encoder.0.weight / encoder.2.weight, nor fc1…fc4); keys: ${[...sd.keys()].slice(0, 8).join(', ')}`);
   }
   if (w0.ndim !== 2 || w0.shape[1] !== PIXELS || w2.ndim !== 2 || w2.shape[0] % 2 !== 0 || w2.shape[1] !== w0.shape[0]) {
-    throw new StateDictError('loadVae', `${source}: encoder weights [${w0.shape.join(',')}] and [${w2.shape.join(',')}] do not form a 784 → hidden → 2d encoder`);
+    throw new StateDictError('loadVae', `${source}: encoder weights ${fmtShape(w0.shape)} and ${fmtShape(w2.shape)} do not form a 784 → hidden → 2d encoder`);
   }
   return { latent: w2.shape[0] / 2, hidden: w0.shape[0] };
 }

@@ -1,4 +1,4 @@
-import { Generator, ShapeError, randn, type Tensor } from '@tensorgrad/core';
+import { Generator, ShapeError, randn, type Tensor, fmtShape } from '@tensorgrad/core';
 import { Linear, Module, ReLU, Sequential, Sigmoid } from '@tensorgrad/nn';
 
 /** MNIST images are 28×28 = 784 pixels. */
@@ -43,7 +43,7 @@ export class Sampler extends Module {
   split(h: Tensor): { mu: Tensor; logvar: Tensor } {
     const d = this.latent;
     if (h.ndim !== 2 || h.shape[1] !== 2 * d) {
-      throw new ShapeError('Sampler', `expected [batch, ${2 * d}] (means then log-variances), got [${h.shape.join(',')}]`);
+      throw new ShapeError('Sampler', `expected [batch, ${2 * d}] (means then log-variances), got ${fmtShape(h.shape)}`);
     }
     return { mu: h.narrow(1, 0, d), logvar: h.narrow(1, d, d) };
   }
@@ -106,7 +106,7 @@ export class VAE extends Module {
   /** The full pass, with everything the loss needs. */
   run(x: Tensor): VaeOutput {
     if (x.ndim !== 2 || x.shape[1] !== PIXELS) {
-      throw new ShapeError('VAE', `expected images [batch, ${PIXELS}], got [${x.shape.join(',')}]`);
+      throw new ShapeError('VAE', `expected images [batch, ${PIXELS}], got ${fmtShape(x.shape)}`);
     }
     const h = this.encoder.forward(x);
     const { mu, logvar } = this.sampler.split(h);

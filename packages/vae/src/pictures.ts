@@ -1,4 +1,4 @@
-import { Tensor, ValueError, cat, linspace, noGrad, stack, tensor } from '@tensorgrad/core';
+import { Tensor, ValueError, cat, linspace, noGrad, stack, tensor, fmtShape } from '@tensorgrad/core';
 import { writeFileAtomic } from '@tensorgrad/nn';
 import pngjs from 'pngjs';
 import type { VAE } from './model.js';
@@ -19,7 +19,7 @@ export interface GridOptions {
  */
 export function imageGrid(images: Tensor, cols: number, { scale = 3, pad = 2 }: GridOptions = {}): Buffer {
   if (images.ndim !== 2 || images.shape[1] !== SIDE * SIDE) {
-    throw new ValueError('imageGrid', `expected images [N, ${SIDE * SIDE}], got [${images.shape.join(',')}]`);
+    throw new ValueError('imageGrid', `expected images [N, ${SIDE * SIDE}], got ${fmtShape(images.shape)}`);
   }
   const n = images.shape[0];
   const rows = Math.ceil(n / cols);

@@ -1,4 +1,4 @@
-import { Generator, ValueError, defaultGenerator, type Tensor } from '@tensorgrad/core';
+import { Generator, ValueError, defaultGenerator, type Tensor, fmtShape } from '@tensorgrad/core';
 
 /** Anything with a length that can hand out a batch for a list of example indices. */
 export interface Dataset<B> {
@@ -14,7 +14,7 @@ export class TensorDataset implements Dataset<Tensor[]> {
     if (tensors.length === 0) throw new ValueError('TensorDataset', 'needs at least one tensor');
     const n = tensors[0].shape[0];
     if (tensors.some((t) => t.ndim === 0 || t.shape[0] !== n)) {
-      throw new ValueError('TensorDataset', `all tensors need the same first dim, got ${tensors.map((t) => `[${t.shape.join(',')}]`).join(', ')}`);
+      throw new ValueError('TensorDataset', `all tensors need the same first dim, got ${tensors.map((t) => `${fmtShape(t.shape)}`).join(', ')}`);
     }
     this.tensors = tensors;
   }

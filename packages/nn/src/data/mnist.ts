@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { tensor, ValueError, type Tensor } from '@tensorgrad/core';
+import { tensor, ValueError, type Tensor, fmtShape } from '@tensorgrad/core';
 import { FormatError } from '../errors.js';
 import { readIdx } from '../io/idx.js';
 import type { Dataset } from './dataloader.js';
@@ -81,10 +81,10 @@ export function mnist({ split = 'train', dir = defaultMnistDir() }: MnistOptions
   const images = readIdx(imgPath);
   const labels = readIdx(lblPath);
   if (images.dtype !== 'uint8' || images.shape.length !== 3) {
-    throw new FormatError('mnist', imgPath, `expected uint8 images [N, rows, cols], got ${images.dtype} [${images.shape.join(',')}]`);
+    throw new FormatError('mnist', imgPath, `expected uint8 images [N, rows, cols], got ${images.dtype} ${fmtShape(images.shape)}`);
   }
   if (labels.dtype !== 'uint8' || labels.shape.length !== 1) {
-    throw new FormatError('mnist', lblPath, `expected uint8 labels [N], got ${labels.dtype} [${labels.shape.join(',')}]`);
+    throw new FormatError('mnist', lblPath, `expected uint8 labels [N], got ${labels.dtype} ${fmtShape(labels.shape)}`);
   }
   if (labels.shape[0] !== images.shape[0]) {
     throw new FormatError('mnist', dir, `${images.shape[0]} images but ${labels.shape[0]} labels`);

@@ -1,3 +1,4 @@
+import { fmtShape } from '@tensorgrad/core';
 import { gunzipSync } from 'node:zlib';
 import { FormatError } from '../errors.js';
 import { readFileChecked } from './files.js';
@@ -53,7 +54,7 @@ export function parseIdx(buf: Uint8Array, source = '<bytes>'): IdxArray {
   const start = 4 + 4 * ndim;
   const expected = start + count * type.bytes;
   if (buf.length !== expected) {
-    fail(`dims [${shape.join(',')}] of ${type.name} need ${expected} bytes, the file has ${buf.length}${buf.length < expected ? ' (truncated?)' : ''}`);
+    fail(`dims ${fmtShape(shape)} of ${type.name} need ${expected} bytes, the file has ${buf.length}${buf.length < expected ? ' (truncated?)' : ''}`);
   }
   const body = new Uint8Array(expected - start); // an aligned copy (a Buffer's slice would share its pool)
   body.set(buf.subarray(start, expected));

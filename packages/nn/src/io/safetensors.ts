@@ -1,4 +1,4 @@
-import { Tensor, tensor } from '@tensorgrad/core';
+import { Tensor, tensor, fmtShape } from '@tensorgrad/core';
 import { FormatError } from '../errors.js';
 import type { StateDict } from '../module.js';
 import { readFileChecked, writeFileAtomic } from './files.js';
@@ -112,7 +112,7 @@ export function parse(buf: Uint8Array, source = '<bytes>'): SafetensorsFile {
     const [begin, end] = offs as [number, number];
     const size = (shape as number[]).reduce((a, b) => a * b, 1);
     if (end < begin || end > data.length) fail(`tensor ${name}: data_offsets [${begin}, ${end}] lie outside the ${data.length}-byte data section (truncated file?)`);
-    if (end - begin !== size * dt.bytes) fail(`tensor ${name}: shape [${(shape as number[]).join(',')}] of ${e.dtype} needs ${size * dt.bytes} bytes, data_offsets give ${end - begin}`);
+    if (end - begin !== size * dt.bytes) fail(`tensor ${name}: shape ${fmtShape((shape as number[]))} of ${e.dtype} needs ${size * dt.bytes} bytes, data_offsets give ${end - begin}`);
     spans.push([begin, end, name]);
     const bytes = new Uint8Array(end - begin); // a copy, aligned for the typed array
     bytes.set(data.subarray(begin, end));

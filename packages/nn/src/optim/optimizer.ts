@@ -1,5 +1,5 @@
 import { StateDictError } from '../errors.js';
-import { tensor, ValueError, type Tensor } from '@tensorgrad/core';
+import { tensor, ValueError, type Tensor, fmtShape } from '@tensorgrad/core';
 import type { StateDict } from '../module.js';
 
 /** Per-parameter state: moment estimates as typed arrays of the parameter's size, counters as numbers. */
@@ -65,7 +65,7 @@ export abstract class Optimizer {
       const entry = state.get(i) ?? {};
       if (t.ndim === 0) entry[m[3]] = t.item();
       else if (t.size !== p.size) {
-        throw new StateDictError('Optimizer.loadStateDict', `${key}: state has shape [${t.shape.join(',')}], parameter ${i} has shape [${p.shape.join(',')}]`);
+        throw new StateDictError('Optimizer.loadStateDict', `${key}: state has shape ${fmtShape(t.shape)}, parameter ${i} has shape ${fmtShape(p.shape)}`);
       } else entry[m[3]] = p.dtype === 'float64' ? Float64Array.from(t.data) : Float32Array.from(t.data);
       state.set(i, entry);
     }

@@ -14,8 +14,8 @@ import { Generator, TensorgradError, listBackends, noGrad, randn } from '@tensor
 import { checkpointPath, loadVaeForCli } from './cli-support.js';
 import { TrainingError, UsageError } from './errors.js';
 import { importanceWeightedLogLikelihood, testLoss } from './evaluate.js';
-import { interpolate, reconstructionGrid, saveGrid } from './pictures.js';
-import { firstOfDigit, loadData, prepareOutDir, train } from './train.js';
+import { interpolate, saveGrid } from './pictures.js';
+import { firstImages, firstOfDigit, loadData, prepareOutDir, saveReconstructions, train } from './train.js';
 
 export interface Io {
   stdout: { write(s: string): unknown; isTTY?: boolean; columns?: number };
@@ -141,9 +141,8 @@ export function main(argv: string[], io: Io = { stdout: process.stdout, stderr: 
         const model = loadVaeForCli(checkpointPath(str('checkpoint'), out));
         prepareOutDir(out);
         const n = number('n', str('n'), 8);
-        const { test } = loadData(data, 0, n);
-        const x = test.getBatch([...Array(test.length).keys()]).images;
-        saveGrid(join(out, 'reconstructions.png'), reconstructionGrid(model, x), x.shape[0]);
+        const x = firstImages(loadData(data, 0, n).test, n);
+        saveReconstructions(join(out, 'reconstructions.png'), model, x);
         say(`wrote ${join(out, 'reconstructions.png')} (${x.shape[0]} test digits over their reconstructions)`);
         return 0;
       }

@@ -132,6 +132,16 @@ export function firstOfDigit(data: MnistDataset, digit: number): Tensor {
   return data.getBatch([i]).images;
 }
 
+/** The first `n` images of a dataset (fewer if it is smaller), `[n, 784]`. */
+export function firstImages(data: MnistDataset, n = 8): Tensor {
+  return data.getBatch([...Array(Math.min(n, data.length)).keys()]).images;
+}
+
+/** Input digits over their reconstructions, written as a 2-row grid. */
+export function saveReconstructions(path: string, model: VAE, x: Tensor): void {
+  saveGrid(path, reconstructionGrid(model, x), x.shape[0]);
+}
+
 /** Writes samples.png, reconstructions-after.png, interpolation.png (and manifold.png for d = 2). */
 export function drawPictures(model: VAE, data: Data, out: string, { samples = 8, seed = 0, suffix = 'after' } = {}): string[] {
   const written: string[] = [];
@@ -139,8 +149,8 @@ export function drawPictures(model: VAE, data: Data, out: string, { samples = 8,
     saveGrid(join(out, name), images, cols);
     written.push(name);
   };
-  const first8 = data.test.getBatch([...Array(Math.min(8, data.test.length)).keys()]).images;
-  put(`reconstructions-${suffix}.png`, reconstructionGrid(model, first8), first8.shape[0]);
+  saveReconstructions(join(out, `reconstructions-${suffix}.png`), model, firstImages(data.test));
+  written.push(`reconstructions-${suffix}.png`);
   const z = randn([samples, model.latent], { generator: new Generator(seed) });
   put('samples.png', noGrad(() => model.decode(z)), samples > 8 ? Math.ceil(Math.sqrt(samples)) : samples);
   put('interpolation.png', interpolate(model, firstOfDigit(data.test, 0), firstOfDigit(data.test, 6), 9), 9);
@@ -161,7 +171,7 @@ export function train(cfg: TrainConfig): EpochMetrics[] {
   const { model, opt } = run;
   say(`VAE 784 → ${cfg.hidden} → ${2 * cfg.latent} | ${cfg.latent} → ${cfg.hidden} → 784 on ${data.train.length} training and ${data.test.length} test images; ` +
     `Adam lr ${cfg.lr}, batch ${cfg.batchSize}, seed ${cfg.seed}, backend ${cfg.backend}`);
-  if (run.startEpoch === 1) saveGrid(join(cfg.out, 'reconstructions-before.png'), reconstructionGrid(model, data.test.getBatch([...Array(Math.min(8, data.test.length)).keys()]).images), Math.min(8, data.test.length));
+  if (run.startEpoch === 1) saveReconstructions(join(cfg.out, 'reconstructions-before.png'), model, firstImages(data.test));
   else say(`resuming after epoch ${run.startEpoch - 1}`);
 
   const loader = new DataLoader(data.train, { batchSize: cfg.batchSize, shuffle: true, generator: run.loaderNoise });

@@ -2,7 +2,7 @@ import { record } from '../autograd/node.js';
 import { getBackend, type BinaryOp } from '../backend/backend.js';
 import { broadcastShapes } from '../shape.js';
 import { Tensor, fromStorage, type TensorLike } from '../tensor.js';
-import { broadcastView, needs, sumToShape, tensorPair } from './helpers.js';
+import { broadcastView, needs, scalarTensor, sumToShape, tensorPair } from './helpers.js';
 import { eq, gt, lt, where } from './compare.js';
 import { log } from './unary.js';
 
@@ -66,7 +66,7 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
 
 /** −x.   ∂/∂x = −1. */
 export function neg(a: TensorLike): Tensor {
-  const x = a instanceof Tensor ? a : tensorPair('neg', a, 0)[0];
+  const x = a instanceof Tensor ? a : scalarTensor(a, 'float32');
   const out = fromStorage(getBackend().unary('neg', x), x.shape);
   return record(out, 'NegBackward', [x], (g) => [neg(g)]);
 }

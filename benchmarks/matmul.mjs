@@ -1,8 +1,13 @@
 // Matmul GFLOP/s of the CPU backend on the VAE's shapes (forward and both backward layouts) and
-// on square sizes, with one thread and with the default thread count.
+// on square sizes, with one thread and with the default thread count — next to TensorFlow.js's
+// CPU backend (@tensorflow/tfjs-backend-cpu, plain JavaScript like ours) on the same shapes.
 //   node benchmarks/matmul.mjs            (after `npx pnpm@10 build`)
 import { writeFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
 import { getNumThreads, matmul, randn, setNumThreads } from '@tensorgrad/core';
+
+await tf.setBackend('cpu');
 
 const cases = [
   // [label, A shape, B shape, transpose A, transpose B] — C = op(A)·op(B)
@@ -40,10 +45,17 @@ for (const [label, as, bs, ta, tb] of cases) {
     row[`ms_${threads}t`] = Number(ms.toFixed(2));
     row[`gflops_${threads}t`] = Number((flops / ms / 1e6).toFixed(2));
   }
+  // The same product in tfjs: transposeA/transposeB describe the layouts, as ours do.
+  const ta_ = tf.tensor(a.data, a.shape);
+  const tb_ = tf.tensor(b.data, b.shape);
+  const tfMs = time(() => tf.tidy(() => tf.matMul(ta_, tb_, ta, tb).dataSync()));
+  row.ms_tfjs = Number(tfMs.toFixed(2));
+  row.gflops_tfjs = Number((flops / tfMs / 1e6).toFixed(2));
+  tf.dispose([ta_, tb_]);
   rows.push(row);
 }
 setNumThreads(defaultThreads);
 console.table(rows);
 const out = new URL('./results/matmul.json', import.meta.url);
-writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, threads: defaultThreads, rows }, null, 1));
+writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, threads: defaultThreads, tfjs: tf.version_core, rows }, null, 1));
 console.log(`wrote ${out.pathname}`);

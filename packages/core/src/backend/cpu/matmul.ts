@@ -22,29 +22,36 @@ export function matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number,
   const threaded = threadsAvailable() && m >= 8 && m * k * n >= 1 << 20;
   for (let t = 0; t < batch; t++) {
     const views = threaded ? arenaViews(dtype, m, k, n) : null;
+    // A as row-major [m,k] and B as row-major Bᵀ [n,k]: in shared memory when threaded, else
+    // the operand's own memory when it is already laid out that way.
+    const A = asRowMajor(a.storage, a.offsets[t], m, k, a.transposed, views?.A);
+    const Bt = asRowMajor(b.storage, b.offsets[t], n, k, !b.transposed, views?.Bt);
     if (views !== null) {
-      if (a.transposed) transposeInto(views.A, a.storage, a.offsets[t], k, m);
-      else views.A.set(a.storage.subarray(a.offsets[t], a.offsets[t] + m * k));
-      if (b.transposed) views.Bt.set(b.storage.subarray(b.offsets[t], b.offsets[t] + n * k));
-      else transposeInto(views.Bt, b.storage, b.offsets[t], k, n);
       parallelRows(dotRows, views, m, k, n);
       out.set(views.C, t * m * n);
-      continue;
+    } else {
+      dotRows(A, 0, Bt, 0, k, n, out, t * m * n, 0, m);
     }
-    let [A, ao] = [a.storage, a.offsets[t]];
-    if (a.transposed) [A, ao] = [transposeInto(allocate(dtype, m * k), a.storage, a.offsets[t], k, m), 0];
-    let [Bt, bo] = [b.storage, b.offsets[t]];
-    if (!b.transposed) [Bt, bo] = [transposeInto(allocate(dtype, n * k), b.storage, b.offsets[t], k, n), 0];
-    dotRows(A, ao, Bt, bo, k, n, out, t * m * n, 0, m);
   }
   return out;
 }
 
-/** Writes the transpose of the row-major `[rows, cols]` matrix at `offset` into `out` (row-major `[cols, rows]`). */
-function transposeInto(out: Storage, src: Storage, offset: number, rows: number, cols: number): Storage {
-  for (let r = 0; r < rows; r++) {
-    const s = offset + r * cols;
-    for (let c = 0; c < cols; c++) out[c * rows + r] = src[s + c];
+/**
+ * The `[rows, cols]` matrix at `offset` as a row-major array. `storedTransposed` says it is
+ * stored as its transpose (row-major `[cols, rows]`), which costs one transposing copy. Written
+ * into `into` when given; otherwise a view of `src` when no copy is needed.
+ */
+function asRowMajor(src: Storage, offset: number, rows: number, cols: number, storedTransposed: boolean, into?: Storage): Storage {
+  if (!storedTransposed) {
+    const view = src.subarray(offset, offset + rows * cols);
+    if (into === undefined) return view;
+    into.set(view);
+    return into;
+  }
+  const out = into ?? allocate(dtypeOf(src), rows * cols);
+  for (let r = 0; r < cols; r++) {
+    const s = offset + r * rows;
+    for (let c = 0; c < rows; c++) out[c * cols + r] = src[s + c];
   }
   return out;
 }

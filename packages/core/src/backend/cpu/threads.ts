@@ -133,37 +133,36 @@ export function parallelRows(kernel: RowsKernel, views: { A: Storage; Bt: Storag
   const ready = pool.filter((w) => Atomics.load(w.ctrl, READY) === 1);
   const parts = Math.min(ready.length + 1, Math.ceil(m / 4));
   const band = Math.ceil(m / parts / 4) * 4;
-  const busy: PoolWorker[] = [];
+  const busy: { w: PoolWorker; rows: [number, number] }[] = [];
   for (let p = 1; p < parts && p * band < m; p++) {
     const w = ready[p - 1];
+    const rows: [number, number] = [p * band, Math.min(m, (p + 1) * band)];
     const c = w.ctrl;
     c[F64] = el === 8 ? 1 : 0;
     c[K] = k;
     c[N] = n;
-    c[ROW0] = p * band;
-    c[ROW1] = Math.min(m, (p + 1) * band);
+    [c[ROW0], c[ROW1]] = rows;
     c[AO] = A.byteOffset / el;
     c[BO] = Bt.byteOffset / el;
     c[CO] = C.byteOffset / el;
     w.posted++;
     Atomics.store(c, POSTED, w.posted);
     Atomics.notify(c, POSTED);
-    busy.push(w);
+    busy.push({ w, rows });
   }
   kernel(A, 0, Bt, 0, k, n, C, 0, 0, Math.min(m, band));
   let abandoned = false;
-  busy.forEach((w, i) => {
+  for (const { w, rows } of busy) {
     const deadline = performance.now() + WORKER_PATIENCE_MS;
     while (Atomics.load(w.ctrl, DONE) !== w.posted && performance.now() < deadline) {
       Atomics.wait(w.ctrl, DONE, Atomics.load(w.ctrl, DONE), 50);
     }
-    if (Atomics.load(w.ctrl, DONE) === w.posted && Atomics.load(w.ctrl, FAILED) === 0) return;
+    if (Atomics.load(w.ctrl, DONE) === w.posted && Atomics.load(w.ctrl, FAILED) === 0) continue;
     // A worker that fails or does not answer: do its rows here (same code, same numbers), and
     // retire the pool and its arena, so a late write from it can never land in a later product.
-    const p = i + 1;
-    kernel(A, 0, Bt, 0, k, n, C, 0, p * band, Math.min(m, (p + 1) * band));
+    kernel(A, 0, Bt, 0, k, n, C, 0, rows[0], rows[1]);
     abandoned = true;
-  });
+  }
   if (abandoned) {
     stopWorkers(0);
     arena = null;

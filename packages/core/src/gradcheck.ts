@@ -81,30 +81,28 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly 
   let worstRatio = -1;
   let worst: GradcheckWorst | null = null;
   // fn runs with recording on, so that a fn that itself calls grad() (gradgradcheck) works.
-  {
-    xs.forEach((x, i) => {
-      const s = x.storage;
-      for (let e = 0; e < x.size; e++) {
-        const orig = s[e];
-        s[e] = orig + eps;
-        const plus = Float64Array.from(fn(...xs).data); // a copy: the output may be a view of x
-        s[e] = orig - eps;
-        const minus = Float64Array.from(fn(...xs).data);
-        s[e] = orig;
-        for (let j = 0; j < outSize; j++) {
-          const numerical = (plus[j] - minus[j]) / (2 * eps);
-          const a = analytic[i][j * x.size + e];
-          const err = Math.abs(a - numerical);
-          const ratio = Number.isNaN(err) ? Infinity : err / (atol + rtol * Math.abs(numerical));
-          maxAbsError = Math.max(maxAbsError, Number.isNaN(err) ? Infinity : err);
-          if (ratio > worstRatio) {
-            worstRatio = ratio;
-            worst = { input: i, inputIndex: unravel(e, x.shape), outputIndex: unravel(j, out.shape), analytic: a, numerical };
-          }
+  xs.forEach((x, i) => {
+    const s = x.storage;
+    for (let e = 0; e < x.size; e++) {
+      const orig = s[e];
+      s[e] = orig + eps;
+      const plus = Float64Array.from(fn(...xs).data); // a copy: the output may be a view of x
+      s[e] = orig - eps;
+      const minus = Float64Array.from(fn(...xs).data);
+      s[e] = orig;
+      for (let j = 0; j < outSize; j++) {
+        const numerical = (plus[j] - minus[j]) / (2 * eps);
+        const a = analytic[i][j * x.size + e];
+        const err = Math.abs(a - numerical);
+        const ratio = Number.isNaN(err) ? Infinity : err / (atol + rtol * Math.abs(numerical));
+        maxAbsError = Math.max(maxAbsError, Number.isNaN(err) ? Infinity : err);
+        if (ratio > worstRatio) {
+          worstRatio = ratio;
+          worst = { input: i, inputIndex: unravel(e, x.shape), outputIndex: unravel(j, out.shape), analytic: a, numerical };
         }
       }
-    });
-  }
+    }
+  });
   const ok = worstRatio <= 1;
   const w = worst as GradcheckWorst | null;
   const where = w === null

@@ -36,9 +36,10 @@ export class SGD extends Optimizer {
     this.params.forEach((p, i) => {
       if (p.grad === null) return;
       const theta = p.data, grad = p.grad.data;
-      const s = mu !== 0 ? this.stateOf(i, () => ({ momentum_buffer: like(p), initialized: 0 })) : null;
-      const buf = s?.momentum_buffer as Float32Array | undefined;
-      const first = s !== null && s.initialized === 0;
+      // The momentum buffer starts as the first gradient itself (PyTorch's rule), so "first step"
+      // is simply "no state yet".
+      const first = !this.state.has(i);
+      const buf = mu !== 0 ? (this.stateOf(i, () => ({ momentum_buffer: like(p) })).momentum_buffer as Float32Array) : undefined;
       for (let j = 0; j < theta.length; j++) {
         let g = grad[j] + wd * theta[j];
         if (buf !== undefined) {
@@ -47,7 +48,6 @@ export class SGD extends Optimizer {
         }
         theta[j] -= lr * g;
       }
-      if (s !== null) s.initialized = 1;
     });
   }
 

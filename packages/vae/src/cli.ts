@@ -10,12 +10,12 @@ import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Generator, TensorgradError, listBackends, noGrad, randn } from '@tensorgrad/core';
+import { Generator, TensorgradError, listBackends } from '@tensorgrad/core';
 import { checkpointPath, loadVaeForCli } from './cli-support.js';
 import { TrainingError, UsageError } from './errors.js';
 import { importanceWeightedLogLikelihood, testLoss } from './evaluate.js';
-import { interpolate, saveGrid } from './pictures.js';
-import { firstImages, firstOfDigit, loadData, prepareOutDir, saveReconstructions, train } from './train.js';
+import { interpolate, saveGrid, saveSamples } from './pictures.js';
+import { evalNoise, firstImages, firstOfDigit, loadData, prepareOutDir, saveReconstructions, train } from './train.js';
 
 export interface Io {
   stdout: { write(s: string): unknown; isTTY?: boolean; columns?: number };
@@ -105,6 +105,9 @@ export function main(argv: string[], io: Io = { stdout: process.stdout, stderr: 
       if (!allowed.includes(k)) throw new UsageError(`${command} does not take --${k}`);
     }
     const str = (k: string) => values[k] as string | undefined;
+    /** An optional whole-number flag: undefined when absent. */
+    const optional = (k: string) => (str(k) === undefined ? undefined : number(k, str(k), 0));
+    const loadModel = () => loadVaeForCli(checkpointPath(str('checkpoint'), out));
     const out = str('out') ?? 'out';
     const data = str('data');
     const seed = number('seed', str('seed'), 1, { min: 0 });
@@ -121,24 +124,23 @@ export function main(argv: string[], io: Io = { stdout: process.stdout, stderr: 
           latent: number('latent', str('latent'), 20),
           hidden: number('hidden', str('hidden'), 400),
           resume: values.resume === true,
-          limitTrain: str('limit-train') === undefined ? undefined : number('limit-train', str('limit-train'), 0),
-          limitTest: str('limit-test') === undefined ? undefined : number('limit-test', str('limit-test'), 0),
+          limitTrain: optional('limit-train'),
+          limitTest: optional('limit-test'),
           samples: number('n', str('n'), 8),
           stdout: io.stdout,
         });
         return 0;
       }
       case 'sample': {
-        const model = loadVaeForCli(checkpointPath(str('checkpoint'), out));
+        const model = loadModel();
         prepareOutDir(out);
         const n = number('n', str('n'), 8);
-        const images = noGrad(() => model.decode(randn([n, model.latent], { generator: new Generator(seed) })));
-        saveGrid(join(out, 'samples.png'), images, n > 8 ? Math.ceil(Math.sqrt(n)) : n);
+        saveSamples(join(out, 'samples.png'), model, n, seed);
         say(`wrote ${join(out, 'samples.png')} (${n} samples from N(0, I))`);
         return 0;
       }
       case 'reconstruct': {
-        const model = loadVaeForCli(checkpointPath(str('checkpoint'), out));
+        const model = loadModel();
         prepareOutDir(out);
         const n = number('n', str('n'), 8);
         const x = firstImages(loadData(data, 0, n).test, n);
@@ -147,7 +149,7 @@ export function main(argv: string[], io: Io = { stdout: process.stdout, stderr: 
         return 0;
       }
       case 'interpolate': {
-        const model = loadVaeForCli(checkpointPath(str('checkpoint'), out));
+        const model = loadModel();
         prepareOutDir(out);
         const digit = (k: string, d: number) => {
           const v = number(k, str(k), d, { min: 0 });
@@ -162,10 +164,10 @@ export function main(argv: string[], io: Io = { stdout: process.stdout, stderr: 
         return 0;
       }
       case 'evaluate': {
-        const model = loadVaeForCli(checkpointPath(str('checkpoint'), out));
-        const limit = str('limit-test') === undefined ? undefined : number('limit-test', str('limit-test'), 0);
+        const model = loadModel();
+        const limit = optional('limit-test');
         const { test } = loadData(data, 0, limit);
-        say(`test loss: ${testLoss(model, test, { noise: new Generator(seed + 7919) }).toFixed(4)}`);
+        say(`test loss: ${testLoss(model, test, { noise: evalNoise(seed) }).toFixed(4)}`);
         if (str('iw') !== undefined) {
           const k = number('iw', str('iw'), 1);
           const ll = importanceWeightedLogLikelihood(model, test, k, { noise: new Generator(seed) });

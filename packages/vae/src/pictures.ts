@@ -1,4 +1,4 @@
-import { Tensor, ValueError, cat, linspace, noGrad, stack, tensor, fmtShape } from '@tensorgrad/core';
+import { Generator, Tensor, ValueError, cat, fmtShape, linspace, noGrad, randn, stack, tensor } from '@tensorgrad/core';
 import { writeFileAtomic } from '@tensorgrad/nn';
 import pngjs from 'pngjs';
 import type { VAE } from './model.js';
@@ -99,4 +99,13 @@ export function manifold(model: VAE, n = 20): Tensor {
   const codes: Tensor[] = [];
   for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) codes.push(tensor([q[c], -q[r]]));
   return noGrad(() => model.decode(stack(codes, 0)));
+}
+
+/**
+ * Decodings of `n` codes drawn from the prior N(0, I) (seeded), as in the write-up: a row of up
+ * to 8, or a square grid for more (64 → 8×8).
+ */
+export function saveSamples(path: string, model: VAE, n: number, seed: number): void {
+  const z = randn([n, model.latent], { generator: new Generator(seed) });
+  saveGrid(path, noGrad(() => model.decode(z)), n > 8 ? Math.ceil(Math.sqrt(n)) : n);
 }

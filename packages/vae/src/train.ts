@@ -1,13 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Generator, noGrad, randn, setBackend, tensor, type Tensor } from '@tensorgrad/core';
+import { Generator, setBackend, tensor, type Tensor } from '@tensorgrad/core';
 import { Adam, DataLoader, loadFile, mnist, save, writeFileAtomic, type MnistDataset } from '@tensorgrad/nn';
 import { vaeFromStateDict } from './checkpoint.js';
 import { TrainingError, UsageError } from './errors.js';
 import { testLoss } from './evaluate.js';
 import { vaeLoss } from './loss.js';
 import { VAE } from './model.js';
-import { interpolate, manifold, reconstructionGrid, saveGrid } from './pictures.js';
+import { interpolate, manifold, reconstructionGrid, saveGrid, saveSamples } from './pictures.js';
 import { Progress, type ProgressStream } from './progress.js';
 
 export interface TrainConfig {
@@ -58,7 +58,7 @@ export function loadData(dir: string | undefined, limitTrain?: number, limitTest
 }
 
 /** The noise for test-loss estimates: the same every epoch, so epochs compare on equal terms. */
-const evalNoise = (seed: number) => new Generator(seed + 7919);
+export const evalNoise = (seed: number): Generator => new Generator(seed + 7919);
 
 /** Makes sure `out` exists and is writable, with a message a user can act on. */
 export function prepareOutDir(out: string): void {
@@ -145,16 +145,14 @@ export function saveReconstructions(path: string, model: VAE, x: Tensor): void {
 /** Writes samples.png, reconstructions-after.png, interpolation.png (and manifold.png for d = 2). */
 export function drawPictures(model: VAE, data: Data, out: string, { samples = 8, seed = 0, suffix = 'after' } = {}): string[] {
   const written: string[] = [];
-  const put = (name: string, images: Tensor, cols: number) => {
-    saveGrid(join(out, name), images, cols);
+  const save = (name: string, write: (path: string) => void) => {
+    write(join(out, name));
     written.push(name);
   };
-  saveReconstructions(join(out, `reconstructions-${suffix}.png`), model, firstImages(data.test));
-  written.push(`reconstructions-${suffix}.png`);
-  const z = randn([samples, model.latent], { generator: new Generator(seed) });
-  put('samples.png', noGrad(() => model.decode(z)), samples > 8 ? Math.ceil(Math.sqrt(samples)) : samples);
-  put('interpolation.png', interpolate(model, firstOfDigit(data.test, 0), firstOfDigit(data.test, 6), 9), 9);
-  if (model.latent === 2) put('manifold.png', manifold(model, 20), 20);
+  save(`reconstructions-${suffix}.png`, (path) => saveReconstructions(path, model, firstImages(data.test)));
+  save('samples.png', (path) => saveSamples(path, model, samples, seed));
+  save('interpolation.png', (path) => saveGrid(path, interpolate(model, firstOfDigit(data.test, 0), firstOfDigit(data.test, 6), 9), 9));
+  if (model.latent === 2) save('manifold.png', (path) => saveGrid(path, manifold(model, 20), 20));
   return written;
 }
 

@@ -1,7 +1,7 @@
 import { backward as runBackwardFrom, type BackwardOptions } from './autograd/engine.js';
 import type { GradNode } from './autograd/node.js';
-import { getBackend } from './backend/backend.js';
-import { checkDType, dtypeOf, type DType, type Storage } from './dtype.js';
+import { DataBuffer } from './backend/buffer.js';
+import { checkDType, type DType, type Storage } from './dtype.js';
 import { AutogradError, ValueError, fmtShape } from './errors.js';
 import { formatTensor } from './format.js';
 import { contiguousStrides, sizeOf, type Shape } from './shape.js';
@@ -22,9 +22,10 @@ export type NestedArray = number | NestedArray[];
 /**
  * An n-dimensional array of float32 (or float64) numbers that remembers how it was made.
  *
- * Elements live in a typed-array `storage`; `shape`, `strides` and `offset` say where element
- * `[i, j, …]` is: `storage[offset + i·strides[0] + j·strides[1] + …]`. Views (transpose, expand,
- * narrow, reshape of a contiguous tensor) share storage and only change those numbers.
+ * Elements live in a `DataBuffer` (a typed array on the CPU, or a texture while a GPU backend
+ * works on them); `shape`, `strides` and `offset` say where element `[i, j, …]` is:
+ * `offset + i·strides[0] + j·strides[1] + …`. Views (transpose, expand, narrow, reshape of a
+ * contiguous tensor) share the buffer and only change those numbers.
  */
 export class Tensor {
   /** The gradient accumulated by `backward()` (leaves, and tensors that called `retainGrad()`). */
@@ -33,16 +34,29 @@ export class Tensor {
   private requiresGradFlag = false;
   private retainsGrad_ = false;
 
+  /** The memory holding the elements, shared by all views of it. */
+  readonly buffer: DataBuffer;
+
   constructor(
-    /** The typed array holding the elements (shared by views: see `data` for a compact copy). */
-    readonly storage: Storage,
+    /** The elements: a typed array (wrapped, not copied) or a buffer to share. */
+    data: Storage | DataBuffer,
     readonly shape: Shape,
     readonly strides: readonly number[] = contiguousStrides(shape),
     readonly offset = 0,
-  ) {}
+  ) {
+    this.buffer = data instanceof DataBuffer ? data : DataBuffer.fromHost(data);
+  }
+
+  /**
+   * The typed array holding the elements (shared by views: see `data` for a compact copy). It may
+   * be written, so a copy on a GPU is dropped (downloaded first if it was the only one).
+   */
+  get storage(): Storage {
+    return this.buffer.writable();
+  }
 
   get dtype(): DType {
-    return dtypeOf(this.storage);
+    return this.buffer.dtype;
   }
 
   /** Number of dimensions. */
@@ -75,9 +89,15 @@ export class Tensor {
     return V.contiguous(this).data;
   }
 
+  /** Like `data` but for reading only, so a GPU copy of the elements stays valid. */
+  values(): Storage {
+    if (this.isContiguous()) return this.buffer.host.subarray(this.offset, this.offset + this.size);
+    return V.contiguous(this).values();
+  }
+
   /** The elements as nested JS arrays (a number for a 0-d tensor). */
   toArray(): NestedArray {
-    const data = this.data;
+    const data = this.values();
     const build = (dim: number, start: number): NestedArray => {
       if (dim === this.ndim) return data[start];
       const step = sizeOf(this.shape.slice(dim + 1));
@@ -89,7 +109,7 @@ export class Tensor {
   /** The value of a one-element tensor as a number. */
   item(): number {
     if (this.size !== 1) throw new ValueError('item', `only one-element tensors convert to a number, got shape ${fmtShape(this.shape)}`);
-    return this.storage[this.offset];
+    return this.buffer.host[this.offset];
   }
 
   toString(): string {
@@ -157,7 +177,7 @@ export class Tensor {
 
   /** The same elements, cut from the tape: no gradient flows through the result. */
   detach(): Tensor {
-    return new Tensor(this.storage, this.shape, this.strides, this.offset);
+    return new Tensor(this.buffer, this.shape, this.strides, this.offset);
   }
 
   /** A copy with its own storage (differentiable). */
@@ -238,7 +258,7 @@ export class Tensor {
   gather(dim: number, index: Tensor): Tensor { return S.gather(this, dim, index); }
 }
 
-/** Wraps a fresh contiguous storage as a tensor. */
-export function fromStorage(storage: Storage, shape: Shape): Tensor {
+/** Wraps a kernel's fresh contiguous output as a tensor. */
+export function fromStorage(storage: Storage | DataBuffer, shape: Shape): Tensor {
   return new Tensor(storage, shape);
 }

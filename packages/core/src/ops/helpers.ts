@@ -31,7 +31,7 @@ export function tensorPair(op: string, a: TensorLike, b: TensorLike): [Tensor, T
 export function broadcastView(t: Tensor, shape: Shape): View {
   const lead = shape.length - t.ndim;
   const strides = shape.map((d, i) => (i < lead || t.shape[i - lead] !== d ? 0 : t.strides[i - lead]));
-  return { storage: t.storage, shape, strides, offset: t.offset };
+  return { buffer: t.buffer, shape, strides, offset: t.offset };
 }
 
 /**

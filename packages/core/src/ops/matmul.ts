@@ -26,7 +26,7 @@ function operand(t: Tensor): MatmulOperand {
     offsets.push(idx.reduce((o, v, i) => o + v * t.strides[i], t.offset));
     for (let d = batchShape.length - 1; d >= 0 && ++idx[d] === batchShape[d]; d--) idx[d] = 0;
   }
-  return { storage: t.storage, offsets, transposed: !rowMajor };
+  return { buffer: t.buffer, offsets, transposed: !rowMajor };
 }
 
 /**

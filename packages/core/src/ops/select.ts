@@ -24,7 +24,7 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1)
   const len = Math.ceil((e - s) / step);
   const shape = x.shape.map((v, i) => (i === d ? len : v));
   const strides = x.strides.map((v, i) => (i === d ? v * step : v));
-  const out = new Tensor(x.storage, shape, strides, x.offset + s * x.strides[d]);
+  const out = new Tensor(x.buffer, shape, strides, x.offset + s * x.strides[d]);
   return record(out, 'SliceBackward', [x], (g) => [embed(g, x.shape, d, s, step)]);
 }
 
@@ -34,7 +34,7 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1)
  */
 function embed(g: Tensor, shape: Shape, dim: number, start: number, step: number): Tensor {
   const out = fromStorage(allocate(g.dtype, sizeOf(shape)), shape);
-  const target = new Tensor(out.storage, g.shape, out.strides.map((v, i) => (i === dim ? v * step : v)), start * out.strides[dim]);
+  const target = new Tensor(out.buffer, g.shape, out.strides.map((v, i) => (i === dim ? v * step : v)), start * out.strides[dim]);
   getBackend().copy(g, target);
   return record(out, 'EmbedBackward', [g], (gg) => [slice(gg, dim, start, start + (g.shape[dim] - 1) * step + 1, step)]);
 }

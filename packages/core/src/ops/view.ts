@@ -15,7 +15,7 @@ export function shapeArgs(args: number[] | [readonly number[]]): number[] {
 }
 
 function makeView(x: Tensor, shape: Shape, strides: readonly number[], offset = x.offset): Tensor {
-  return new Tensor(x.storage, shape, strides, offset);
+  return new Tensor(x.buffer, shape, strides, offset);
 }
 
 /** Resolves one `-1` and checks the element count. */

@@ -1,4 +1,4 @@
-import { allocate, dtypeOf, type Storage } from '../../dtype.js';
+import { allocate, type Storage } from '../../dtype.js';
 import { contiguousStrides, sizeOf, type Shape } from '../../shape.js';
 import type { BinaryOp, UnaryOp, View } from '../backend.js';
 import { walk, type RowFn } from './walk.js';
@@ -61,8 +61,8 @@ const binaryRows = Object.fromEntries(Object.entries(binaryExpr).map(([op, ex]) 
 const clampRow = compile('a < lo ? lo : a > hi ? hi : a', 1);
 
 function mapUnary(row: RowFactory, x: View, lo = 0, hi = 0): Storage {
-  const out = allocate(dtypeOf(x.storage), sizeOf(x.shape));
-  walk(x.shape, [contiguousStrides(x.shape), x.strides], [0, x.offset], row(out, x.storage, null, lo, hi));
+  const out = allocate(x.buffer.dtype, sizeOf(x.shape));
+  walk(x.shape, [contiguousStrides(x.shape), x.strides], [0, x.offset], row(out, x.buffer.host, null, lo, hi));
   return out;
 }
 
@@ -75,14 +75,14 @@ export function clamp(x: View, lo: number, hi: number): Storage {
 }
 
 export function binary(op: BinaryOp, a: View, b: View, shape: Shape): Storage {
-  const out = allocate(dtypeOf(a.storage), sizeOf(shape));
-  walk(shape, [contiguousStrides(shape), a.strides, b.strides], [0, a.offset, b.offset], binaryRows[op](out, a.storage, b.storage, 0, 0));
+  const out = allocate(a.buffer.dtype, sizeOf(shape));
+  walk(shape, [contiguousStrides(shape), a.strides, b.strides], [0, a.offset, b.offset], binaryRows[op](out, a.buffer.host, b.buffer.host, 0, 0));
   return out;
 }
 
 export function where(cond: View, a: View, b: View, shape: Shape): Storage {
-  const out = allocate(dtypeOf(a.storage), sizeOf(shape));
-  const c = cond.storage, x = a.storage, y = b.storage;
+  const out = allocate(a.buffer.dtype, sizeOf(shape));
+  const c = cond.buffer.host, x = a.buffer.host, y = b.buffer.host;
   walk(
     shape,
     [contiguousStrides(shape), cond.strides, a.strides, b.strides],
@@ -95,7 +95,7 @@ export function where(cond: View, a: View, b: View, shape: Shape): Storage {
 }
 
 export function copy(src: View, dst: View): void {
-  const s = src.storage, d = dst.storage;
+  const s = src.buffer.host, d = dst.buffer.writable();
   walk(src.shape, [dst.strides, src.strides], [dst.offset, src.offset], (n, o, so, i, si) => {
     for (let j = 0; j < n; j++, o += so, i += si) d[o] = s[i];
   });

@@ -1,4 +1,4 @@
-import { allocate, dtypeOf, type DType, type Storage } from '../../dtype.js';
+import { allocate, type DType, type Storage } from '../../dtype.js';
 import { sizeOf, type Shape } from '../../shape.js';
 import type { View } from '../backend.js';
 
@@ -13,8 +13,8 @@ function split(shape: Shape, dim: number): [number, number, number] {
 export function gather(x: View, dim: number, index: View): Storage {
   const [outer, len, inner] = split(index.shape, dim);
   const xLen = x.shape[dim];
-  const out = allocate(dtypeOf(x.storage), index.storage.length === 0 ? 0 : outer * len * inner);
-  const X = x.storage, I = index.storage;
+  const out = allocate(x.buffer.dtype, index.buffer.length === 0 ? 0 : outer * len * inner);
+  const X = x.buffer.host, I = index.buffer.host;
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < len; i++) {
       const base = (o * len + i) * inner;
@@ -30,7 +30,7 @@ export function scatterAdd(shape: Shape, dtype: DType, dim: number, index: View,
   const [outer, len, inner] = split(index.shape, dim);
   const outLen = shape[dim];
   const out = allocate(dtype, sizeOf(shape));
-  const S = src.storage, I = index.storage;
+  const S = src.buffer.host, I = index.buffer.host;
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < len; i++) {
       const base = (o * len + i) * inner;

@@ -16,7 +16,7 @@ import { arenaViews, parallelRows, threadsAvailable } from './threads.js';
  */
 export function matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: number): Storage {
   const batch = a.offsets.length;
-  const dtype = dtypeOf(a.storage);
+  const dtype = a.buffer.dtype;
   const out = allocate(dtype, batch * m * n);
   // Large products are split by rows over worker threads; their operands go to shared memory.
   const threaded = threadsAvailable() && m >= 8 && m * k * n >= 1 << 20;
@@ -24,8 +24,8 @@ export function matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number,
     const views = threaded ? arenaViews(dtype, m, k, n) : null;
     // A as row-major [m,k] and B as row-major Bᵀ [n,k]: in shared memory when threaded, else
     // the operand's own memory when it is already laid out that way.
-    const A = asRowMajor(a.storage, a.offsets[t], m, k, a.transposed, views?.A);
-    const Bt = asRowMajor(b.storage, b.offsets[t], n, k, !b.transposed, views?.Bt);
+    const A = asRowMajor(a.buffer.host, a.offsets[t], m, k, a.transposed, views?.A);
+    const Bt = asRowMajor(b.buffer.host, b.offsets[t], n, k, !b.transposed, views?.Bt);
     if (views !== null) {
       parallelRows(dotRows, views, m, k, n);
       out.set(views.C, t * m * n);

@@ -1,4 +1,4 @@
-import { allocate, dtypeOf, type Storage } from '../../dtype.js';
+import { allocate, type Storage } from '../../dtype.js';
 import { contiguousStrides, sizeOf } from '../../shape.js';
 import type { ArgReduceOp, ReduceOp, View } from '../backend.js';
 import { walk } from './walk.js';
@@ -13,7 +13,7 @@ export function reduce(op: ReduceOp, x: View, dims: readonly number[]): Storage 
   const outStrides = contiguousStrides(outShape).map((s, i) => (dims.includes(i) ? 0 : s));
   const size = sizeOf(outShape);
   const acc = new Float64Array(size).fill(op === 'sum' ? 0 : op === 'max' ? -Infinity : Infinity);
-  const a = x.storage;
+  const a = x.buffer.host;
   const row =
     op === 'sum'
       ? (n: number, o: number, so: number, i: number, si: number) => {
@@ -33,7 +33,7 @@ export function reduce(op: ReduceOp, x: View, dims: readonly number[]): Storage 
             }
           };
   walk(x.shape, [outStrides, x.strides], [0, x.offset], row);
-  const out = allocate(dtypeOf(x.storage), size);
+  const out = allocate(x.buffer.dtype, size);
   out.set(acc);
   return out;
 }
@@ -41,10 +41,10 @@ export function reduce(op: ReduceOp, x: View, dims: readonly number[]): Storage 
 export function argReduce(op: ArgReduceOp, x: View, dim: number): Storage {
   const len = x.shape[dim];
   const outShape = x.shape.map((d, i) => (i === dim ? 1 : d));
-  const out = allocate(dtypeOf(x.storage), sizeOf(outShape));
+  const out = allocate(x.buffer.dtype, sizeOf(outShape));
   const best = new Float64Array(out.length).fill(op === 'argmax' ? -Infinity : Infinity);
   const seen = new Uint8Array(out.length);
-  const a = x.storage;
+  const a = x.buffer.host;
   const better = op === 'argmax' ? (v: number, b: number) => v > b : (v: number, b: number) => v < b;
   // Walk the tensor as [outer…, dim] so we know the position along `dim` of every element.
   const outStrides = contiguousStrides(outShape);

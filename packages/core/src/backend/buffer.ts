@@ -1,0 +1,92 @@
+import { allocate, dtypeOf, type DType, type Storage } from '../dtype.js';
+
+/**
+ * Elements that a backend keeps off the CPU (a GPU texture). The backend that made it is the only
+ * one that reads it directly; everyone else gets the elements through `download()`.
+ */
+export interface DeviceData {
+  /** The backend that owns it (e.g. `'gpu'`). */
+  readonly backend: string;
+  /** Copies the elements back to the CPU (float32, length = the buffer's length). */
+  download(): Float32Array;
+  /** Frees the device memory. Called once, when the buffer drops it or is garbage-collected. */
+  release(): void;
+}
+
+// A texture has no weight on V8's heap, so it cannot be freed by GC on its own: when a buffer
+// becomes unreachable its device copy is released here.
+const releaser = new FinalizationRegistry<DeviceData>((d) => d.release());
+
+/**
+ * The memory behind a tensor and all its views: a typed array on the CPU (`host`), a copy on a
+ * device, or both. Views share one buffer, so moving the elements between places (download,
+ * upload) is seen by all of them at once.
+ *
+ * Coherence rule: reading the host copy keeps the device copy (they hold the same numbers);
+ * asking for it to *write* (`writable()`) drops the device copy, which would go stale.
+ */
+export class DataBuffer {
+  private host_: Storage | null;
+  private device_: DeviceData | null = null;
+
+  private constructor(
+    host: Storage | null,
+    readonly dtype: DType,
+    readonly length: number,
+  ) {
+    this.host_ = host;
+  }
+
+  static fromHost(host: Storage): DataBuffer {
+    return new DataBuffer(host, dtypeOf(host), host.length);
+  }
+
+  /** A float32 buffer whose only copy is on a device. */
+  static fromDevice(device: DeviceData, length: number): DataBuffer {
+    const b = new DataBuffer(null, 'float32', length);
+    b.setDevice(device);
+    return b;
+  }
+
+  /** A fresh zero-filled host buffer. */
+  static allocate(dtype: DType, length: number): DataBuffer {
+    return DataBuffer.fromHost(allocate(dtype, length));
+  }
+
+  /** The elements on the CPU, for reading; downloads once if they only live on a device. */
+  get host(): Storage {
+    if (this.host_ === null) this.host_ = this.device_!.download();
+    return this.host_;
+  }
+
+  /** The elements on the CPU, for writing: the device copy (if any) is released first. */
+  writable(): Storage {
+    const h = this.host;
+    this.dropDevice();
+    return h;
+  }
+
+  /** The device copy, or null when the elements are only on the CPU. */
+  get device(): DeviceData | null {
+    return this.device_;
+  }
+
+  /** Whether a copy of the elements is on the CPU (false until a device-only buffer is read). */
+  get onHost(): boolean {
+    return this.host_ !== null;
+  }
+
+  /** Records a device copy of the current elements (a backend caching an upload). */
+  setDevice(device: DeviceData): void {
+    this.dropDevice();
+    this.device_ = device;
+    releaser.register(this, device, this);
+  }
+
+  private dropDevice(): void {
+    if (this.device_ === null) return;
+    releaser.unregister(this);
+    this.device_.release();
+    this.device_ = null;
+  }
+}

@@ -27,6 +27,9 @@ export class AutogradError extends TensorgradError {}
 /** A bad argument that is neither a shape nor a dtype problem (e.g. a negative count). */
 export class ValueError extends TensorgradError {}
 
+/** A backend that cannot start or run what it was asked to (a gpu.js mode this machine lacks…). */
+export class BackendError extends TensorgradError {}
+
 /** Formats a shape the way messages print it: `[2,3]`. */
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;

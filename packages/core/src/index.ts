@@ -6,7 +6,7 @@ export { Tensor, type TensorLike, type NestedArray } from './tensor.js';
 export type { DType, Storage } from './dtype.js';
 export type { Shape } from './shape.js';
 export { broadcastShapes } from './shape.js';
-export { TensorgradError, ShapeError, DTypeError, AutogradError, ValueError, fmtShape } from './errors.js';
+export { TensorgradError, ShapeError, DTypeError, AutogradError, ValueError, BackendError, fmtShape } from './errors.js';
 export { Generator, manualSeed, defaultGenerator } from './random.js';
 export {
   tensor, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye,
@@ -28,7 +28,8 @@ export { grad, type BackwardOptions, type GradOptions } from './autograd/engine.
 export { GradNode, type BackwardFn } from './autograd/node.js';
 export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckResult, type GradcheckWorst } from './gradcheck.js';
 
-export { getBackend, setBackend, listBackends, registerBackend } from './backend/backend.js';
-export type { Backend, View, MatmulOperand, UnaryOp, BinaryOp, ReduceOp, ArgReduceOp } from './backend/backend.js';
+export { getBackend, setBackend, withBackend, backendInfo, listBackends, registerBackend } from './backend/backend.js';
+export type { Backend, View, MatmulOperand, KernelOutput, UnaryOp, BinaryOp, ReduceOp, ArgReduceOp } from './backend/backend.js';
+export { DataBuffer, type DeviceData } from './backend/buffer.js';
 export { cpuBackend } from './backend/cpu/index.js';
 export { setNumThreads, getNumThreads } from './backend/cpu/threads.js';

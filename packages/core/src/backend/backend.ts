@@ -1,5 +1,6 @@
 import type { DType, Storage } from '../dtype.js';
 import type { Shape } from '../shape.js';
+import { BackendError } from '../errors.js';
 import type { DataBuffer } from './buffer.js';
 import { cpuBackend } from './cpu/index.js';
 
@@ -45,6 +46,8 @@ export type KernelOutput = Storage | DataBuffer;
  */
 export interface Backend {
   readonly name: string;
+  /** What `backendInfo()` reports besides the name (threads, the gpu.js mode…). */
+  info?(): Record<string, string | number | boolean | null>;
   /** Elementwise `f(x)`; the result is contiguous with `x.shape`. */
   unary(op: UnaryOp, x: View): KernelOutput;
   /** `min(max(x, lo), hi)` elementwise. */
@@ -84,10 +87,27 @@ export function getBackend(): Backend {
 export function setBackend(name: string): Backend {
   const b = registry.get(name);
   if (b === undefined) {
-    throw new Error(`setBackend: unknown backend ${JSON.stringify(name)}; available: ${[...registry.keys()].join(', ')}`);
+    const hint = name === 'gpu' ? " (the gpu backend registers itself when \"@tensorgrad/core/gpu\" is imported)" : '';
+    throw new BackendError('setBackend', `unknown backend ${JSON.stringify(name)}; available: ${[...registry.keys()].join(', ')}${hint}`);
   }
   current = b;
   return b;
+}
+
+/** Runs `fn` with `name` as the backend, then restores the one before (also when `fn` throws). */
+export function withBackend<T>(name: string, fn: () => T): T {
+  const before = current;
+  setBackend(name);
+  try {
+    return fn();
+  } finally {
+    current = before;
+  }
+}
+
+/** The backend that runs kernels now and what it runs on, e.g. `{ name: 'gpu', mode: 'headlessgl', … }`. */
+export function backendInfo(): { name: string } & Record<string, string | number | boolean | null> {
+  return { ...current.info?.(), name: current.name };
 }
 
 export function listBackends(): string[] {

@@ -83,6 +83,12 @@ export class DataBuffer {
     releaser.register(this, device, this);
   }
 
+  /** Makes `device` the only copy of the elements (a backend wrote the whole buffer there). */
+  replaceWithDevice(device: DeviceData): void {
+    this.setDevice(device);
+    this.host_ = null;
+  }
+
   private dropDevice(): void {
     if (this.device_ === null) return;
     releaser.unregister(this);

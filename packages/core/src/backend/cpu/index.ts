@@ -3,10 +3,12 @@ import { binary, clamp, copy, unary, where } from './elementwise.js';
 import { gather, scatterAdd } from './gather.js';
 import { matmul } from './matmul.js';
 import { argReduce, reduce } from './reduce.js';
+import { getNumThreads } from './threads.js';
 
 /** Plain TypeScript kernels over Float32Array/Float64Array: the reference every other backend is tested against. */
 export const cpuBackend: Backend = {
   name: 'cpu',
+  info: () => ({ threads: getNumThreads() }),
   unary,
   clamp,
   binary,

@@ -1,4 +1,5 @@
 import type { Shape } from '../../shape.js';
+import { coalesce } from '../layout.js';
 
 /**
  * The strided loop every elementwise CPU kernel shares. Up to four operands walk the same index
@@ -40,25 +41,4 @@ export function walk(shape: Shape, strides: readonly (readonly number[])[], offs
       o0 -= s(0, d) * dims[d]; o1 -= s(1, d) * dims[d]; o2 -= s(2, d) * dims[d]; o3 -= s(3, d) * dims[d];
     }
   }
-}
-
-/**
- * Drops size-1 dims and merges neighbours that are laid out back to back for every operand,
- * so a contiguous tensor of any rank becomes one long row.
- */
-function coalesce(shape: Shape, strides: readonly (readonly number[])[]): [number[], number[][]] {
-  const dims: number[] = [];
-  const st: number[][] = strides.map(() => []);
-  for (let d = 0; d < shape.length; d++) {
-    if (shape[d] === 1) continue;
-    const k = dims.length - 1;
-    if (k >= 0 && strides.every((s, j) => st[j][k] === s[d] * shape[d])) {
-      dims[k] *= shape[d];
-      strides.forEach((s, j) => (st[j][k] = s[d]));
-    } else {
-      dims.push(shape[d]);
-      strides.forEach((s, j) => st[j].push(s[d]));
-    }
-  }
-  return [dims, st];
 }

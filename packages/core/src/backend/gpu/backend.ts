@@ -1,0 +1,115 @@
+import { contiguousStrides, sizeOf, type Shape } from '../../shape.js';
+import type { Backend, BinaryOp, KernelOutput, MatmulOperand, UnaryOp, View } from '../backend.js';
+import { DataBuffer } from '../buffer.js';
+import { cpuBackend } from '../cpu/index.js';
+import { coalesce } from '../layout.js';
+import { gpuInfo, kernel, onWebGL, TextureData, type KernelVariable, type Texture } from './context.js';
+import { binaryExpr, elementwiseSource, lit, matmulSource, unaryExpr, type BatchOffsets, type Operand } from './sources.js';
+
+/**
+ * The gpu.js backend. Matmul and every elementwise op (unary, binary with broadcasting, clamp,
+ * where, strided copy) run as gpu.js kernels; their results stay on the GPU as textures and are
+ * read back only when the CPU needs them (`DataBuffer.host`). Reductions, arg-reductions and
+ * gather/scatter run on the CPU kernels — in a VAE they touch a loss or a bias gradient, small
+ * next to the matmuls — and so does any float64 tensor (textures are float32).
+ */
+
+/** Float32 index arithmetic is exact below 2²⁴; larger buffers stay on the CPU kernels. */
+const MAX_INDEX = 1 << 24;
+
+function fits(...buffers: DataBuffer[]): boolean {
+  return buffers.every((b) => b.dtype === 'float32' && b.length < MAX_INDEX);
+}
+
+/** What a kernel reads for a buffer: its texture (uploaded once and kept), or its host array. */
+function input(buffer: DataBuffer): KernelVariable {
+  if (!onWebGL()) return buffer.host as Float32Array;
+  const device = buffer.device;
+  if (device instanceof TextureData) return device.texture;
+  const upload = kernel(`upload:${buffer.length}`, 'function (a) { return a[this.thread.x]; }', buffer.length);
+  const tex = upload(buffer.host as Float32Array) as Texture;
+  buffer.setDevice(new TextureData(tex, buffer.length));
+  return tex;
+}
+
+/** Wraps what a kernel returned: a texture in WebGL modes, a Float32Array in webasm/cpu modes. */
+function output(result: unknown, length: number): KernelOutput {
+  if (result instanceof Float32Array) return result;
+  return DataBuffer.fromDevice(new TextureData(result as Texture, length), length);
+}
+
+/**
+ * Runs an elementwise kernel over `shape` (output contiguous) with the given operands; returns
+ * what gpu.js returned (see `output`).
+ */
+function elementwise(tag: string, shape: Shape, views: readonly View[], names: readonly string[], expr: string): unknown {
+  const size = sizeOf(shape);
+  const [dims, strides] = coalesce(shape, views.map((v) => v.strides));
+  const operands: Operand[] = views.map((v, i) => ({ name: names[i], offset: v.offset, strides: strides[i] }));
+  const key = `${tag}|${dims}|${operands.map((o) => `${o.offset}:${o.strides}`).join('|')}`;
+  const k = kernel(key, elementwiseSource(dims, operands, expr), size);
+  return k(...views.map((v) => input(v.buffer)));
+}
+
+const onGpu = (shape: Shape, ...views: View[]): boolean => sizeOf(shape) > 0 && fits(...views.map((v) => v.buffer));
+
+/** Batch offsets as `first + t·step`, or null when they are not evenly spaced. */
+function spacing(offsets: readonly number[]): BatchOffsets | null {
+  const first = offsets[0], step = offsets.length > 1 ? offsets[1] - offsets[0] : 0;
+  return offsets.every((o, t) => o === first + t * step) ? { first, step } : null;
+}
+
+export const gpuBackend: Backend = {
+  name: 'gpu',
+  info: () => ({ ...gpuInfo() }),
+
+  unary(op: UnaryOp, x: View): KernelOutput {
+    if (!onGpu(x.shape, x)) return cpuBackend.unary(op, x);
+    return output(elementwise(op, x.shape, [x], ['a'], unaryExpr[op]), sizeOf(x.shape));
+  },
+
+  clamp(x: View, lo: number, hi: number): KernelOutput {
+    if (!onGpu(x.shape, x)) return cpuBackend.clamp(x, lo, hi);
+    return output(elementwise(`clamp(${lo},${hi})`, x.shape, [x], ['a'], `Math.min(Math.max(a, ${lit(lo)}), ${lit(hi)})`), sizeOf(x.shape));
+  },
+
+  binary(op: BinaryOp, a: View, b: View, shape: Shape): KernelOutput {
+    if (!onGpu(shape, a, b)) return cpuBackend.binary(op, a, b, shape);
+    return output(elementwise(op, shape, [a, b], ['a', 'b'], binaryExpr[op]), sizeOf(shape));
+  },
+
+  where(cond: View, a: View, b: View, shape: Shape): KernelOutput {
+    if (!onGpu(shape, cond, a, b)) return cpuBackend.where(cond, a, b, shape);
+    return output(elementwise('where', shape, [cond, a, b], ['c', 'a', 'b'], '(c !== 0.0 ? a : b)'), sizeOf(shape));
+  },
+
+  /**
+   * A copy into a whole fresh buffer (what `contiguous()` and `clone()` make) runs on the GPU and
+   * replaces the buffer's elements with the texture; a copy into part of a buffer (`cat`, the
+   * gradient of `slice`) writes the host array.
+   */
+  copy(src: View, dst: View): void {
+    const whole = dst.offset === 0 && dst.buffer.length === sizeOf(dst.shape)
+      && dst.strides.every((s, i) => dst.shape[i] === 1 || s === contiguousStrides(dst.shape)[i]);
+    if (!whole || !onGpu(src.shape, src, dst) || !onWebGL()) return cpuBackend.copy(src, dst);
+    const tex = elementwise('copy', src.shape, [src], ['a'], 'a') as Texture;
+    dst.buffer.replaceWithDevice(new TextureData(tex, dst.buffer.length));
+  },
+
+  matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: number): KernelOutput {
+    const batch = a.offsets.length;
+    const sa = spacing(a.offsets), sb = spacing(b.offsets);
+    const size = batch * m * n;
+    if (size === 0 || k === 0 || sa === null || sb === null || !fits(a.buffer, b.buffer) || size >= MAX_INDEX) {
+      return cpuBackend.matmul(a, b, m, k, n);
+    }
+    const key = `matmul|${batch},${m},${k},${n}|${sa.first},${sa.step},${a.transposed}|${sb.first},${sb.step},${b.transposed}`;
+    const kern = kernel(key, matmulSource(batch, m, k, n, { ...sa, transposed: a.transposed }, { ...sb, transposed: b.transposed }), size);
+    return output(kern(input(a.buffer), input(b.buffer)), size);
+  },
+
+  reduce: (op, x, dims) => cpuBackend.reduce(op, x, dims),
+  argReduce: (op, x, dim) => cpuBackend.argReduce(op, x, dim),
+  gather: (x, dim, index) => cpuBackend.gather(x, dim, index),
+  scatterAdd: (shape, dtype, dim, index, src) => cpuBackend.scatterAdd(shape, dtype, dim, index, src),
+};

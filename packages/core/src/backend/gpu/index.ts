@@ -1,0 +1,11 @@
+/**
+ * `@tensorgrad/core/gpu` — importing it registers the `'gpu'` backend (gpu.js kernels), so that
+ * `setBackend('gpu')` works. Kept apart from the main entry so CPU-only programs never load gpu.js.
+ */
+import { registerBackend } from '../backend.js';
+import { gpuBackend } from './backend.js';
+
+registerBackend(gpuBackend);
+
+export { gpuBackend };
+export { gpuInfo, setGpuMode, shutdown as shutdownGpu, GPU_MODES, type GpuInfo, type GpuMode, type GpuModeRequest } from './context.js';

@@ -8,5 +8,7 @@ export default defineConfig({
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     testTimeout: 60_000,
+    // The GPU texture-lifetime test forces collections to see finalizers free textures.
+    execArgv: ['--expose-gc'],
   },
 });

@@ -33,8 +33,8 @@ export interface Operand {
 function indexing(dims: readonly number[], operands: readonly Operand[]): [string, string[]] {
   const lines: string[] = [];
   const last = dims.length - 1;
-  // q_d is the flat index over dims[0..d]; c_d its remainder by dims[d].
-  lines.push(`const q${last} = this.thread.x;`);
+  // q_d is the flat index over dims[0..d]; c_d its remainder by dims[d]. (No dims: one element.)
+  if (last >= 0) lines.push(`const q${last} = this.thread.x;`);
   for (let d = last; d > 0; d--) {
     lines.push(`const q${d - 1} = Math.floor((q${d} + 0.5) / ${lit(dims[d])});`);
     lines.push(`const c${d} = q${d} - q${d - 1} * ${lit(dims[d])};`);

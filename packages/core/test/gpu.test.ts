@@ -1,0 +1,269 @@
+// The gpu.js backend against the CPU backend: every GPU kernel on random shapes (matmul in every
+// layout up to a few hundred per side), chains whose inputs are already textures, gradients
+// through both backends, texture lifetime, and which gpu.js mode runs.
+import { spawnSync } from 'node:child_process';
+import fc from 'fast-check';
+import { afterEach, describe, expect, test } from 'vitest';
+import {
+  BackendError, Generator, backendInfo, matmul, randn, setBackend, tensor, withBackend,
+  type BinaryOp, type Tensor, type UnaryOp,
+} from '../src/index.js';
+import { gpuInfo, setGpuMode } from '../src/backend/gpu/index.js';
+import * as tg from '../src/index.js';
+import * as arb from '../src/testing/index.js';
+
+afterEach(() => {
+  setBackend('cpu');
+});
+
+const onCpu = <T>(fn: () => T): T => withBackend('cpu', fn);
+const onGpu = <T>(fn: () => T): T => withBackend('gpu', fn);
+
+/**
+ * GPUs flush subnormal floats (below 2⁻¹²⁶ ≈ 1.2e-38) to zero, as GLSL allows; inputs of the
+ * comparisons are flushed the same way, so only the kernels' own arithmetic is compared.
+ */
+function flushSubnormals(t: Tensor): Tensor {
+  return tensor(Array.from(t.values(), (v) => (Math.abs(v) < 2 ** -126 ? 0 : v)), { shape: t.shape });
+}
+
+/** |gpu − cpu| ≤ atol + rtol·|cpu| elementwise, reporting the first element that is not. */
+function expectClose(gpu: Tensor, cpu: Tensor, tol: (i: number) => number): void {
+  expect(gpu.shape).toEqual(cpu.shape);
+  const g = gpu.values(), c = cpu.values();
+  for (let i = 0; i < c.length; i++) {
+    const ok = Math.abs(g[i] - c[i]) <= tol(i) || (Number.isNaN(g[i]) && Number.isNaN(c[i])) || g[i] === c[i];
+    if (!ok) expect.fail(`element ${i} of ${JSON.stringify(cpu.shape)}: gpu ${g[i]}, cpu ${c[i]} (tolerance ${tol(i)})`);
+  }
+}
+
+/**
+ * A float32 dot product of length k has error at most ≈ k·u·Σ|a_p·b_p| (u = 2⁻²⁴), whatever the
+ * summation order: the tolerance is that bound per element, from the CPU product of |A| and |B|.
+ */
+function matmulTolerance(a: Tensor, b: Tensor): (i: number) => number {
+  const k = a.shape[a.ndim - 1];
+  const bound = onCpu(() => matmul(a.abs(), b.abs())).values();
+  return (i) => 2 * (k + 2) * 2 ** -24 * bound[i] + 1e-30;
+}
+
+const side = fc.integer({ min: 1, max: 300 });
+const seed = fc.integer({ min: 0, max: 2 ** 31 - 1 });
+
+describe('gpu matmul equals cpu matmul', () => {
+  test('runs on WebGL whenever there is a display (the test script provides one with xvfb-run)', () => {
+    setBackend('gpu');
+    const info = backendInfo();
+    expect(info.name).toBe('gpu');
+    if (process.env.DISPLAY) expect(info.mode).toBe('headlessgl');
+  });
+
+  const layouts: Record<string, (m: number, k: number, n: number, g: Generator) => [Tensor, Tensor]> = {
+    'A·B': (m, k, n, g) => [randn([m, k], { generator: g }), randn([k, n], { generator: g })],
+    'Aᵀ·B': (m, k, n, g) => [randn([k, m], { generator: g }).T, randn([k, n], { generator: g })],
+    'A·Bᵀ': (m, k, n, g) => [randn([m, k], { generator: g }), randn([n, k], { generator: g }).T],
+    'Aᵀ·Bᵀ': (m, k, n, g) => [randn([k, m], { generator: g }).T, randn([n, k], { generator: g }).T],
+    'batched, B broadcast': (m, k, n, g) => [randn([3, m, k], { generator: g }), randn([k, n], { generator: g })],
+  };
+  for (const [name, make] of Object.entries(layouts)) {
+    test(`${name} on random shapes from 1 to 300`, () => {
+      fc.assert(
+        fc.property(side, side, side, seed, (m, k, n, s) => {
+          const [a, b] = make(m, k, n, new Generator(s));
+          expectClose(onGpu(() => matmul(a, b)), onCpu(() => matmul(a, b)), matmulTolerance(a, b));
+        }),
+        { numRuns: 6 },
+      );
+    });
+  }
+
+  test('every matmul shape property tests use (vectors, broadcast batch dims)', () => {
+    fc.assert(
+      fc.property(arb.matmulPair({ dtype: 'float32', maxSide: 7 }), ([a, b]) => {
+        expectClose(onGpu(() => matmul(a, b)), onCpu(() => matmul(a, b)), matmulTolerance(a, b));
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
+const unaryOps: UnaryOp[] = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'relu', 'sigmoid', 'tanh', 'softplus'];
+const binaryOps: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'];
+/** Float32 elementwise results: libm-grade functions in GLSL are within a few ulps. */
+const elementwiseTol = (ref: Tensor) => {
+  const r = ref.values();
+  return (i: number) => 1e-6 + 1e-5 * Math.abs(r[i]);
+};
+
+describe('gpu elementwise ops equal cpu ops', () => {
+  for (const op of unaryOps) {
+    test(`${op}, on contiguous and strided inputs`, () => {
+      const positive = op === 'log' || op === 'sqrt';
+      fc.assert(
+        fc.property(arb.tensor({ dtype: 'float32', min: positive ? 0.01 : -20, max: 20, shape: arb.shape({ maxSide: 9 }) }).map(flushSubnormals), fc.boolean(), (x0, flip) => {
+          const x = flip && x0.ndim >= 2 ? x0.transpose(0, 1) : x0;
+          const f = tg[op] as (t: Tensor) => Tensor;
+          const cpu = onCpu(() => f(x));
+          expectClose(onGpu(() => f(x)), cpu, elementwiseTol(cpu));
+        }),
+        { numRuns: 25 },
+      );
+    });
+  }
+
+  for (const op of binaryOps) {
+    test(`${op} with broadcasting`, () => {
+      fc.assert(
+        fc.property(arb.broadcastablePair({ dtype: 'float32', min: op === 'pow' ? 0.1 : -5, max: 5, maxSide: 6 }).map((p) => p.map(flushSubnormals)), fc.boolean(), ([a, b], ties) => {
+          // Comparisons need equal elements too: sometimes compare a with itself.
+          const right = ties ? a : b;
+          const f = tg[op] as (x: Tensor, y: Tensor) => Tensor;
+          const cpu = onCpu(() => f(a, right));
+          expectClose(onGpu(() => f(a, right)), cpu, elementwiseTol(cpu));
+        }),
+        { numRuns: 25 },
+      );
+    });
+  }
+
+  test('pow of negative bases with integer exponents keeps the sign (GLSL pow alone would not)', () => {
+    const x = tensor([-2, -3, -0.5, 2]), e = tensor([3, 2, 3, 0.5]);
+    expectClose(onGpu(() => x.pow(e)), onCpu(() => x.pow(e)), () => 1e-5);
+  });
+
+  test('clamp, where, and copies of strided views', () => {
+    fc.assert(
+      fc.property(arb.tensor({ dtype: 'float32', shape: arb.shape({ minRank: 2, maxSide: 8 }) }).map(flushSubnormals), fc.double({ min: -2, max: 0, noNaN: true }), (x, lo) => {
+        const clamp = (t: Tensor) => t.clamp(lo, lo + 1.5);
+        expectClose(onGpu(() => clamp(x)), onCpu(() => clamp(x)), () => 0);
+        const sel = (t: Tensor) => t.gt(0).where(t, t.mul(-2)).T.contiguous();
+        expectClose(onGpu(() => sel(x)), onCpu(() => sel(x)), () => 1e-6);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  test('ops whose inputs are textures from earlier gpu ops (a layer: x·Wᵀ + b, relu, sigmoid)', () => {
+    const g = new Generator(7);
+    const x = randn([33, 50], { generator: g }), w = randn([17, 50], { generator: g }), b = randn([17], { generator: g });
+    const layer = () => x.matmul(w.T).add(b).relu().matmul(w).sigmoid();
+    const gpu = onGpu(layer);
+    expect(gpu.buffer.onHost).toBe(false); // never left the GPU
+    expectClose(gpu, onCpu(layer), () => 1e-5);
+  });
+});
+
+describe('gradients through the gpu backend', () => {
+  test('a two-layer network with a BCE loss: every parameter gradient matches the cpu backend', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 30 }), seed, (batch, inp, hidden, s) => {
+        const g = new Generator(s);
+        const x = randn([batch, inp], { generator: g }).sigmoid();
+        const params = [randn([hidden, inp], { generator: g }), randn([hidden], { generator: g }), randn([inp, hidden], { generator: g }), randn([inp], { generator: g })]
+          .map((p) => p.mul(0.3).detach().requiresGrad_());
+        const [w1, b1, w2, b2] = params;
+        const run = () => {
+          for (const p of params) p.grad = null;
+          const y = x.matmul(w1.T).add(b1).relu().matmul(w2.T).add(b2).sigmoid();
+          const bce = x.mul(y.log()).add(x.neg().add(1).mul(y.neg().add(1).log())).neg().sum();
+          bce.backward();
+          return params.map((p) => p.grad!.clone());
+        };
+        const gpu = onGpu(run), cpu = onCpu(run);
+        gpu.forEach((gg, i) => {
+          const c = cpu[i].values();
+          const scale = Math.max(...c.map(Math.abs), 1);
+          expectClose(gg, cpu[i], () => 1e-4 * scale);
+        });
+      }),
+      { numRuns: 6 },
+    );
+  });
+
+  test('float64 tensors run on the cpu kernels under the gpu backend (textures are float32)', () => {
+    const x = randn([4, 3], { dtype: 'float64' }), w = randn([3, 2], { dtype: 'float64' });
+    const out = onGpu(() => x.matmul(w).sigmoid());
+    expect(out.dtype).toBe('float64');
+    expect(out.buffer.device).toBe(null);
+    expectClose(out, onCpu(() => x.matmul(w).sigmoid()), () => 0);
+  });
+});
+
+describe('textures', () => {
+  test('writing a tensor drops its texture; reading it keeps the texture', () => {
+    const y = onGpu(() => randn([64, 64]).relu());
+    expect(y.buffer.device).not.toBe(null);
+    const before = gpuInfo().liveTextures;
+    y.values();
+    expect(y.buffer.device).not.toBe(null);
+    y.data[0] = 5; // `data` may be written: the GPU copy would go stale, so it is released
+    expect(y.buffer.device).toBe(null);
+    expect(gpuInfo().liveTextures).toBe(before - 1);
+    expect(y.values()[0]).toBe(5);
+  });
+
+  test('textures of garbage-collected tensors are freed', async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    expect(gc, 'vitest runs node with --expose-gc').toBeTypeOf('function');
+    const x = randn([100, 100]);
+    onGpu(() => x.exp()); // compile and warm up before counting
+    const baseline = gpuInfo().liveTextures;
+    for (let i = 0; i < 50; i++) onGpu(() => x.exp().relu());
+    expect(gpuInfo().liveTextures).toBeGreaterThan(baseline);
+    for (let round = 0; round < 5 && gpuInfo().liveTextures > baseline; round++) {
+      gc!();
+      await new Promise((r) => setTimeout(r, 0)); // finalizers run between tasks
+    }
+    expect(gpuInfo().liveTextures).toBeLessThanOrEqual(baseline);
+  });
+});
+
+describe('modes', () => {
+  test('the gpu.js CPU modes run the same kernels', () => {
+    const g = new Generator(3);
+    const a = randn([19, 23], { generator: g }), b = randn([23, 11], { generator: g });
+    const f = () => a.matmul(b).add(1).sigmoid();
+    const cpu = onCpu(f);
+    try {
+      for (const mode of ['webasm', 'cpu'] as const) {
+        setGpuMode(mode);
+        expect(onGpu(() => backendInfo().mode)).toBe(mode);
+        expectClose(onGpu(f), cpu, () => 1e-5);
+      }
+    } finally {
+      setGpuMode('auto');
+    }
+  });
+
+  test('a mode this machine cannot start is an error that says why', () => {
+    try {
+      setGpuMode('webgl2');
+      expect(() => onGpu(() => randn([2, 2]).exp())).toThrow(BackendError);
+      expect(() => onGpu(() => randn([2, 2]).exp())).toThrow(/mode webgl2 cannot start: webgl2 needs a browser/);
+    } finally {
+      setGpuMode('auto');
+    }
+    expect(() => setGpuMode('webgl3' as 'webgl')).toThrow(/unknown mode "webgl3"/);
+  });
+
+  test('without a display, auto mode says once why it falls back to a CPU mode', () => {
+    const script = [
+      "import { setBackend, randn, backendInfo } from '@tensorgrad/core';",
+      "import '@tensorgrad/core/gpu';",
+      "setBackend('gpu'); randn([3, 3]).exp(); randn([3, 3]).exp();",
+      'console.log(JSON.stringify(backendInfo()));',
+    ].join('\n');
+    const env = { ...process.env };
+    delete env.DISPLAY;
+    delete env.TENSORGRAD_GPU_MODE;
+    // The package imports itself by name from its built dist/ (the test script builds first).
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      env, cwd: new URL('.', import.meta.url).pathname, encoding: 'utf8',
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr.match(/no WebGL for the gpu backend/g)).toHaveLength(1);
+    const info = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+    expect(info.mode).toBe('webasm');
+    expect(info.fallbackReason).toMatch(/no display.*xvfb-run -a/);
+  });
+});

@@ -2,6 +2,7 @@ import gpujs from 'gpu.js';
 import type { IKernelRunShortcut, KernelVariable, Texture } from 'gpu.js';
 import { BackendError } from '../../errors.js';
 import type { DeviceData } from '../buffer.js';
+import { helperFunctions } from './sources.js';
 
 const { GPU } = gpujs;
 type GpuInstance = InstanceType<typeof GPU>;
@@ -85,22 +86,30 @@ export function shutdown(): void {
   started = null;
 }
 
+/** A gpu.js instance in `mode`, with the helper functions every kernel may call. */
+function open(mode: GpuMode): GpuInstance {
+  const gpu = new GPU({ mode });
+  // gpu.js takes function source text here too; its typings only list function objects.
+  for (const f of helperFunctions) gpu.addFunction(f as unknown as Parameters<GpuInstance['addFunction']>[0]);
+  return gpu;
+}
+
 function start(): Started {
   if (started !== null) return started;
   if (requested !== 'auto') {
     if (!supported(requested)) throw new BackendError('gpu', `mode ${requested} cannot start: ${whyNot(requested)}`);
-    started = { gpu: new GPU({ mode: requested }), mode: requested, fallback: null };
+    started = { gpu: open(requested), mode: requested, fallback: null };
     return started;
   }
   const mode = WEBGL_MODES.find(supported);
   if (mode !== undefined) {
-    started = { gpu: new GPU({ mode }), mode, fallback: null };
+    started = { gpu: open(mode), mode, fallback: null };
     return started;
   }
   const reason = whyNot('document' in globalThis ? 'webgl2' : 'headlessgl');
   const fallback: GpuMode = GPU.isWebAssemblySupported ? 'webasm' : 'cpu';
   console.warn(`tensorgrad: no WebGL for the gpu backend (${reason}); its kernels run in gpu.js ${fallback} mode, on the CPU`);
-  started = { gpu: new GPU({ mode: fallback }), mode: fallback, fallback: reason };
+  started = { gpu: open(fallback), mode: fallback, fallback: reason };
   return started;
 }
 

@@ -50,21 +50,74 @@ function indexing(dims: readonly number[], operands: readonly Operand[]): [strin
   return [lines.join('\n  '), exprs];
 }
 
-/** Stable GLSL-friendly forms of the CPU backend's expressions (same math, see cpu/elementwise.ts). */
+/**
+ * Helpers every kernel can call (registered with gpu.js once). GLSL's exp is exp2(x·log₂e), whose
+ * error grows with |x| (≈20 ulps at x = 30); these keep results within a couple of ulps of the
+ * CPU backend, which the op tests of both backends demand.
+ */
+export const helperFunctions: readonly string[] = [
+  // eˣ = 2ⁿ·eʳ with n = round(x/ln2) and r = x − n·ln2 (ln2 split in two so n·ln2_hi is exact):
+  // exp of |r| ≤ ln2/2 is accurate, and 2ⁿ is exact (taken as 2ⁿ⁻¹·2 so that n = 128 still fits).
+  `function expf(x) {
+    const n = Math.floor(x * 1.4426950408889634 + 0.5);
+    const r = (x - n * 0.693145751953125) - n * 0.0000014286068203094173;
+    return (Math.exp(r) * Math.pow(2.0, n - 1.0)) * 2.0;
+  }`,
+  // log(1+u) for u ≥ 0: its series where 1+u would round the digits of a small u away.
+  `function log1pf(u) {
+    if (u < 0.0001) return u * (1.0 - 0.5 * u);
+    return Math.log(1.0 + u);
+  }`,
+  // tanh: its series near 0 (where 1 − 2/(e²ᵃ+1) cancels), else that form, which saturates to ±1.
+  `function tanhf(a) {
+    const x = Math.abs(a);
+    let t = 0.0;
+    if (x < 0.125) {
+      const x2 = x * x;
+      t = x * (1.0 - x2 * (0.3333333333333333 - x2 * (0.13333333333333333 - x2 * 0.05396825396825397)));
+    } else {
+      t = 1.0 - 2.0 / (expf(2.0 * x) + 1.0);
+    }
+    return a < 0.0 ? -t : t;
+  }`,
+  // σ(a) = 1/(1+e^{−a}); for a < 0 use e^{a}/(1+e^{a}) so that e^{−a} never overflows.
+  `function sigmoidf(a) {
+    if (a >= 0.0) return 1.0 / (1.0 + expf(-a));
+    const e = expf(a);
+    return e / (1.0 + e);
+  }`,
+  // aᵇ: exact products for the small integer powers gradients use (x², 1/x…), GLSL's pow
+  // (exp2(b·log₂a), defined for a > 0 only) otherwise, with the sign of (−1)ᵇ for integer b.
+  `function powf(a, b) {
+    if (b === 1.0) return a;
+    if (b === 2.0) return a * a;
+    if (b === 3.0) return a * a * a;
+    if (b === 0.0) return 1.0;
+    if (b === -1.0) return 1.0 / a;
+    if (b === -2.0) return 1.0 / (a * a);
+    if (b === 0.5) return Math.sqrt(a);
+    if (a < 0.0 && Math.floor(b) === b) {
+      const m = Math.pow(-a, b);
+      if (Math.floor(b * 0.5) * 2.0 !== b) return -m;
+      return m;
+    }
+    return Math.pow(a, b);
+  }`,
+];
+
+/** The CPU backend's expressions (cpu/elementwise.ts), in forms GLSL computes as accurately. */
 export const unaryExpr: Record<UnaryOp, string> = {
   neg: '-a',
-  exp: 'Math.exp(a)',
+  exp: 'expf(a)',
   log: 'Math.log(a)',
   sqrt: 'Math.sqrt(a)',
   abs: 'Math.abs(a)',
   sign: '(a > 0.0 ? 1.0 : (a < 0.0 ? -1.0 : a))',
   relu: '(a > 0.0 ? a : 0.0)',
-  // σ(a) = 1/(1+e^{−a}); e^{−a} → ∞ for very negative a gives exactly 0, never NaN.
-  sigmoid: '1.0 / (1.0 + Math.exp(-a))',
-  // tanh(a) = 1 − 2/(e^{2a}+1): saturates to ±1 instead of overflowing to ∞/∞.
-  tanh: '1.0 - 2.0 / (Math.exp(2.0 * a) + 1.0)',
+  sigmoid: 'sigmoidf(a)',
+  tanh: 'tanhf(a)',
   // softplus(a) = max(a,0) + log(1 + e^{−|a|}), which never overflows.
-  softplus: 'Math.max(a, 0.0) + Math.log(1.0 + Math.exp(-Math.abs(a)))',
+  softplus: 'Math.max(a, 0.0) + log1pf(expf(-Math.abs(a)))',
 };
 
 export const binaryExpr: Record<BinaryOp, string> = {
@@ -72,8 +125,7 @@ export const binaryExpr: Record<BinaryOp, string> = {
   sub: 'a - b',
   mul: 'a * b',
   div: 'a / b',
-  // GLSL's pow is undefined for a < 0; an integer exponent gets the sign of (−1)^b back.
-  pow: '(a < 0.0 && Math.floor(b) === b ? (Math.floor(b / 2.0) * 2.0 === b ? 1.0 : -1.0) * Math.pow(-a, b) : Math.pow(a, b))',
+  pow: 'powf(a, b)',
   maximum: 'Math.max(a, b)',
   minimum: 'Math.min(a, b)',
   eq: '(a === b ? 1.0 : 0.0)',

@@ -17,7 +17,7 @@ const limitTrain = values['limit-train'] === undefined ? undefined : Number(valu
 const data = defaultMnistDir();
 
 console.log(`tensorgrad (cpu backend, ${getNumThreads()} threads): ${epochs} epoch(s)…`);
-const ours = train({
+const ours = await train({
   epochs, batchSize: 128, lr: 1e-3, seed: 1, data, out: mkdtempSync(join(tmpdir(), 'bench-vae-')), latent: 20, hidden: 400,
   resume: false, backend: 'cpu', limitTrain, samples: 8, stdout: { write: () => true, isTTY: false },
 });

@@ -2,7 +2,7 @@
 // Run from the repository root:  node examples/mnist-vae/dist/main.js [epochs] [out-dir]
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Generator, noGrad, randn } from '@tensorgrad/core';
+import { Generator, emptyCache, noGrad, randn } from '@tensorgrad/core';
 import { Adam, DataLoader, mnist } from '@tensorgrad/nn';
 import { VAE, interpolate, reconstructionGrid, saveGrid, testLoss, vaeLoss } from '@tensorgrad/vae';
 
@@ -27,9 +27,10 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
     loss.backward();
     opt.step();
     total += loss.item();
+    await emptyCache(); // lets the step's tensors go (matters for the gpu backend's textures)
   }
   model.eval();
-  console.log(`epoch ${epoch}: train loss ${(total / train.length).toFixed(2)}, test loss ${testLoss(model, test).toFixed(2)} (per image)`);
+  console.log(`epoch ${epoch}: train loss ${(total / train.length).toFixed(2)}, test loss ${(await testLoss(model, test)).toFixed(2)} (per image)`);
 }
 
 const digits = test.getBatch([0, 1, 2, 3, 4, 5, 6, 7]).images;

@@ -30,6 +30,6 @@ export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckResult, 
 
 export { getBackend, setBackend, withBackend, backendInfo, listBackends, registerBackend } from './backend/backend.js';
 export type { Backend, View, MatmulOperand, KernelOutput, UnaryOp, BinaryOp, ReduceOp, ArgReduceOp } from './backend/backend.js';
-export { DataBuffer, type DeviceData } from './backend/buffer.js';
+export { DataBuffer, emptyCache, type DeviceData } from './backend/buffer.js';
 export { cpuBackend } from './backend/cpu/index.js';
 export { setNumThreads, getNumThreads } from './backend/cpu/threads.js';

@@ -34,7 +34,7 @@ test('gpu kernels on WebGL2 in Chromium equal the cpu kernels in the page', asyn
     page.on('pageerror', (e) => errors.push(e.message));
     await page.setContent('<!doctype html><html><body></body></html>');
     await page.addScriptTag({ content: bundle.outputFiles[0].text });
-    const result = (await page.evaluate(() => (window as unknown as { tensorgradResult: unknown }).tensorgradResult)) as {
+    const result = (await page.evaluate(() => (globalThis as unknown as { tensorgradResult: unknown }).tensorgradResult)) as {
       error?: string; mode: string; cases: { name: string; maxError: number; tolerance: number; ok: boolean }[];
     };
     expect(errors).toEqual([]);

@@ -10,12 +10,12 @@ import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Generator, TensorgradError, listBackends } from '@tensorgrad/core';
+import { Generator, TensorgradError } from '@tensorgrad/core';
 import { checkpointPath, loadVaeForCli } from './cli-support.js';
 import { TrainingError, UsageError } from './errors.js';
 import { importanceWeightedLogLikelihood, testLoss } from './evaluate.js';
 import { interpolate, saveGrid, saveSamples } from './pictures.js';
-import { evalNoise, firstImages, firstOfDigit, loadData, prepareOutDir, saveReconstructions, train } from './train.js';
+import { BACKENDS, evalNoise, firstImages, firstOfDigit, loadData, prepareOutDir, saveReconstructions, train } from './train.js';
 
 export interface Io {
   stdout: { write(s: string): unknown; isTTY?: boolean; columns?: number };
@@ -39,7 +39,7 @@ Options (train):
   --latent N          latent size d (default 20; 2 also draws manifold.png)
   --hidden N          hidden layer width (default 400)
   --resume            continue from the checkpoint in --out
-  --backend NAME      kernel backend (default cpu)
+  --backend NAME      kernel backend: cpu (default) or gpu (gpu.js; WebGL needs a display)
   --limit-train N     use only the first N training images
   --limit-test N      use only the first N test images
 Options (all commands):
@@ -80,8 +80,8 @@ function number(name: string, raw: string | undefined, fallback: number, opts: {
   return v;
 }
 
-/** Runs the CLI; returns the exit code (0 ok, 1 training failed, 2 bad input). */
-export function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): number {
+/** Runs the CLI; resolves to the exit code (0 ok, 1 training failed, 2 bad input). */
+export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const say = (s: string) => io.stdout.write(`${s}\n`);
   try {
     const [command, ...rest] = argv;
@@ -115,8 +115,8 @@ export function main(argv: string[], io: Io = { stdout: process.stdout, stderr: 
     switch (command) {
       case 'train': {
         const backend = str('backend') ?? 'cpu';
-        if (!listBackends().includes(backend)) throw new UsageError(`unknown backend ${JSON.stringify(backend)}; available: ${listBackends().join(', ')}`);
-        train({
+        if (!(BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`unknown backend ${JSON.stringify(backend)}; available: ${BACKENDS.join(', ')}`);
+        await train({
           epochs: number('epochs', str('epochs'), 20),
           batchSize: number('batch-size', str('batch-size'), 128),
           lr: number('lr', str('lr'), 1e-3, { integer: false }),
@@ -167,10 +167,10 @@ export function main(argv: string[], io: Io = { stdout: process.stdout, stderr: 
         const model = loadModel();
         const limit = optional('limit-test');
         const { test } = loadData(data, 0, limit);
-        say(`test loss: ${testLoss(model, test, { noise: evalNoise(seed) }).toFixed(4)}`);
+        say(`test loss: ${(await testLoss(model, test, { noise: evalNoise(seed) })).toFixed(4)}`);
         if (str('iw') !== undefined) {
           const k = number('iw', str('iw'), 1);
-          const ll = importanceWeightedLogLikelihood(model, test, k, { noise: new Generator(seed) });
+          const ll = await importanceWeightedLogLikelihood(model, test, k, { noise: new Generator(seed) });
           say(`test log-likelihood (importance-weighted, K=${k}): ${ll.toFixed(4)} nats per image`);
         }
         return 0;
@@ -202,4 +202,4 @@ function invokedDirectly(): boolean {
     return false;
   }
 }
-if (invokedDirectly()) process.exitCode = main(process.argv.slice(2));
+if (invokedDirectly()) process.exitCode = await main(process.argv.slice(2));

@@ -1,4 +1,4 @@
-import { Generator, noGrad, randn, stack, type Tensor } from '@tensorgrad/core';
+import { Generator, emptyCache, noGrad, randn, stack, type Tensor } from '@tensorgrad/core';
 import { DataLoader, binaryCrossEntropy, type MnistDataset } from '@tensorgrad/nn';
 import { vaeLoss } from './loss.js';
 import type { VAE } from './model.js';
@@ -7,16 +7,17 @@ import type { VAE } from './model.js';
  * The training objective on a dataset, per example: BCE + KL with z *sampled* (an estimate of
  * the negative ELBO, as PyTorch's examples/vae reports it). `noise` makes it reproducible.
  */
-export function testLoss(model: VAE, data: MnistDataset, { batchSize = 1000, noise = new Generator(0) } = {}): number {
-  return noGrad(() => {
-    let total = 0;
-    for (const { images } of new DataLoader(data, { batchSize })) {
+export async function testLoss(model: VAE, data: MnistDataset, { batchSize = 1000, noise = new Generator(0) } = {}): Promise<number> {
+  let total = 0;
+  for (const { images } of new DataLoader(data, { batchSize })) {
+    total += noGrad(() => {
       const { mu, logvar } = model.encode(images);
       const recon = model.decode(model.sampler.sample(mu, logvar, noise));
-      total += vaeLoss(recon, images, mu, logvar).total.item();
-    }
-    return total / data.length;
-  });
+      return vaeLoss(recon, images, mu, logvar).total.item();
+    });
+    await emptyCache(); // lets the batch's GPU textures go (see emptyCache)
+  }
+  return total / data.length;
 }
 
 /**
@@ -25,10 +26,10 @@ export function testLoss(model: VAE, data: MnistDataset, { batchSize = 1000, noi
  * With z = mu + σ·ε, log p(z) − log q(z|x) = Σ_j [−½z_j² + ½ε_j² + ½·logvar_j] (the 2π terms cancel).
  * K = 1 gives the ELBO; larger K tightens the bound.
  */
-export function importanceWeightedLogLikelihood(model: VAE, data: MnistDataset, k: number, { batchSize = 500, noise = new Generator(0) } = {}): number {
-  return noGrad(() => {
-    let total = 0;
-    for (const { images } of new DataLoader(data, { batchSize })) {
+export async function importanceWeightedLogLikelihood(model: VAE, data: MnistDataset, k: number, { batchSize = 500, noise = new Generator(0) } = {}): Promise<number> {
+  let total = 0;
+  for (const { images } of new DataLoader(data, { batchSize })) {
+    total += noGrad(() => {
       const { mu, logvar } = model.encode(images);
       const weights: Tensor[] = [];
       for (let s = 0; s < k; s++) {
@@ -38,8 +39,9 @@ export function importanceWeightedLogLikelihood(model: VAE, data: MnistDataset, 
         const logPzOverQ = z.mul(z).sub(eps.mul(eps)).sub(logvar).mul(-0.5).sum(1);
         weights.push(logPxz.add(logPzOverQ));
       }
-      total += stack(weights, 1).logsumexp(1).sub(Math.log(k)).sum().item();
-    }
-    return total / data.length;
-  });
+      return stack(weights, 1).logsumexp(1).sub(Math.log(k)).sum().item();
+    });
+    await emptyCache();
+  }
+  return total / data.length;
 }

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Generator, setBackend, tensor, type Tensor } from '@tensorgrad/core';
+import { Generator, emptyCache, setBackend, tensor, type Tensor } from '@tensorgrad/core';
 import { Adam, DataLoader, loadFile, mnist, save, writeFileAtomic, type MnistDataset } from '@tensorgrad/nn';
 import { vaeFromStateDict } from './checkpoint.js';
 import { TrainingError, UsageError } from './errors.js';
@@ -156,11 +156,23 @@ export function drawPictures(model: VAE, data: Data, out: string, { samples = 8,
   return written;
 }
 
-/** Trains the VAE as configured: progress, metrics.jsonl, a checkpoint per epoch, pictures. */
-export function train(cfg: TrainConfig): EpochMetrics[] {
+/** The backends `--backend` accepts. */
+export const BACKENDS = ['cpu', 'gpu'] as const;
+
+/** Makes `name` the kernel backend; the gpu backend (gpu.js) is loaded on first use only. */
+export async function useBackend(name: string): Promise<void> {
+  if (name === 'gpu') await import('@tensorgrad/core/gpu');
+  setBackend(name);
+}
+
+/**
+ * Trains the VAE as configured: progress, metrics.jsonl, a checkpoint per epoch, pictures.
+ * Async only to yield between steps, so that a GPU backend's unused textures are freed.
+ */
+export async function train(cfg: TrainConfig): Promise<EpochMetrics[]> {
   const stdout = cfg.stdout ?? process.stdout;
   const say = (line: string) => stdout.write(`${line}\n`);
-  setBackend(cfg.backend);
+  await useBackend(cfg.backend);
   prepareOutDir(cfg.out);
   const data = loadData(cfg.data, cfg.limitTrain, cfg.limitTest);
   const resumable = cfg.resume && existsSync(join(cfg.out, STATE_FILE));
@@ -195,11 +207,12 @@ export function train(cfg: TrainConfig): EpochMetrics[] {
       sum += value;
       seen += images.shape[0];
       progress.tick(images.shape[0], sum / seen);
+      await emptyCache();
     }
     const seconds = (performance.now() - t0) / 1000;
     progress.finish();
     model.eval();
-    const m: EpochMetrics = { epoch, train_loss: sum / seen, test_loss: testLoss(model, data.test, { noise: evalNoise(cfg.seed) }), seconds: Number(seconds.toFixed(3)) };
+    const m: EpochMetrics = { epoch, train_loss: sum / seen, test_loss: await testLoss(model, data.test, { noise: evalNoise(cfg.seed) }), seconds: Number(seconds.toFixed(3)) };
     run.metrics.push(m);
     writeFileAtomic(join(cfg.out, METRICS_FILE), [new TextEncoder().encode(run.metrics.map((r) => JSON.stringify(r)).join('\n') + '\n')]);
     checkpoint(cfg, run, epoch);

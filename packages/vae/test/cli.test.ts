@@ -8,10 +8,10 @@ import { defaultMnistDir, save } from '@tensorgrad/nn';
 import { main } from '../src/index.js';
 import { gridSize, pngStats, sink, tmp } from './helpers.js';
 
-function run(...argv: string[]): { code: number; out: string; err: string } {
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const stdout = sink();
   const stderr = sink();
-  const code = main(argv, { stdout, stderr });
+  const code = await main(argv, { stdout, stderr });
   return { code, out: stdout.text(), err: stderr.text() };
 }
 
@@ -25,43 +25,43 @@ describe('bad input: a clear message and exit code 2, never a stack trace', () =
     [['train', '--backend', 'quantum'], /unknown backend "quantum"; available: cpu/],
     [['train', '--data', '/nonexistent/mnist'], /no train-images-idx3-ubyte file/],
     [['sample', '--checkpoint', '/nonexistent/model.safetensors'], /no checkpoint at \/nonexistent\/model\.safetensors; train first/],
-  ])('%j', (argv, message) => {
-    const r = run(...argv);
+  ])('%j', async (argv, message) => {
+    const r = await run(...argv);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message);
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 
-  test('a truncated data file', () => {
+  test('a truncated data file', async () => {
     const dir = tmp();
     const src = defaultMnistDir();
     for (const f of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-labels-idx1-ubyte']) copyFileSync(join(src, f), join(dir, f));
     writeFileSync(join(dir, 't10k-images-idx3-ubyte'), readFileSync(join(src, 't10k-images-idx3-ubyte')).subarray(0, 5000));
-    const r = run('train', '--data', dir, '--out', tmp());
+    const r = await run('train', '--data', dir, '--out', tmp());
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/t10k-images-idx3-ubyte: dims \[10000,28,28\] of uint8 need 7840016 bytes, the file has 5000 \(truncated\?\)/);
   });
 
-  test('a checkpoint of another shape', () => {
+  test('a checkpoint of another shape', async () => {
     const dir = tmp();
     save(join(dir, 'model.safetensors'), new Map([['weight', zeros([3, 3])]]));
-    const r = run('sample', '--out', dir);
+    const r = await run('sample', '--out', dir);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/not a VAE checkpoint/);
   });
 
-  test('a corrupt checkpoint', () => {
+  test('a corrupt checkpoint', async () => {
     const dir = tmp();
     writeFileSync(join(dir, 'model.safetensors'), 'not a checkpoint at all');
-    const r = run('evaluate', '--out', dir);
+    const r = await run('evaluate', '--out', dir);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/model\.safetensors: header length \d+ exceeds the file/);
   });
 
-  test('an output directory that cannot be written', () => {
+  test('an output directory that cannot be written', async () => {
     const file = join(tmp(), 'a-file');
     writeFileSync(file, '');
-    const r = run('train', '--out', join(file, 'out'), '--limit-train', '10');
+    const r = await run('train', '--out', join(file, 'out'), '--limit-train', '10');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/cannot write to the output directory .*a-file\/out/);
   });
@@ -77,12 +77,12 @@ describe('bad input: a clear message and exit code 2, never a stack trace', () =
 
 describe('subcommands work from a checkpoint', () => {
   const out = tmp();
-  beforeAll(() => {
-    expect(run('train', '--epochs', '1', '--limit-train', '256', '--limit-test', '200', '--out', out, '--hidden', '64').code).toBe(0);
+  beforeAll(async () => {
+    expect((await run('train', '--epochs', '1', '--limit-train', '256', '--limit-test', '200', '--out', out, '--hidden', '64')).code).toBe(0);
   });
 
-  test('evaluate prints the test loss, and an importance-weighted log-likelihood with --iw', () => {
-    const r = run('evaluate', '--out', out, '--limit-test', '100', '--iw', '3');
+  test('evaluate prints the test loss, and an importance-weighted log-likelihood with --iw', async () => {
+    const r = await run('evaluate', '--out', out, '--limit-test', '100', '--iw', '3');
     expect(r.code).toBe(0);
     const loss = Number(/^test loss: ([\d.]+)$/m.exec(r.out)![1]);
     const ll = Number(/^test log-likelihood \(importance-weighted, K=3\): (-[\d.]+) nats per image$/m.exec(r.out)![1]);
@@ -90,24 +90,24 @@ describe('subcommands work from a checkpoint', () => {
     expect(-ll).toBeLessThan(loss * 1.05); // the K-sample bound is at least as tight as the ELBO, up to noise
   });
 
-  test('sample --n 64 draws an 8×8 grid', () => {
+  test('sample --n 64 draws an 8×8 grid', async () => {
     const dir = join(out, 'samples');
     mkdirSync(dir);
-    expect(run('sample', '--checkpoint', join(out, 'model.safetensors'), '--out', dir, '--n', '64').code).toBe(0);
+    expect((await run('sample', '--checkpoint', join(out, 'model.safetensors'), '--out', dir, '--n', '64')).code).toBe(0);
     expect(pngStats(join(dir, 'samples.png'))).toMatchObject(gridSize(8, 8));
   });
 
-  test('reconstruct and interpolate', () => {
-    expect(run('reconstruct', '--out', out, '--n', '5').code).toBe(0);
+  test('reconstruct and interpolate', async () => {
+    expect((await run('reconstruct', '--out', out, '--n', '5')).code).toBe(0);
     expect(pngStats(join(out, 'reconstructions.png'))).toMatchObject(gridSize(5, 2));
-    const r = run('interpolate', '--out', out, '--from', '3', '--to', '8', '--steps', '5');
+    const r = await run('interpolate', '--out', out, '--from', '3', '--to', '8', '--steps', '5');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/a test 3 turning into a test 8 in 5 steps/);
     expect(pngStats(join(out, 'interpolation.png'))).toMatchObject(gridSize(5, 1));
   });
 
-  test('--help', () => {
-    const r = run('--help');
+  test('--help', async () => {
+    const r = await run('--help');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/Usage: tensorgrad-vae <command>/);
   });

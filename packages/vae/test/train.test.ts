@@ -13,9 +13,9 @@ const base = (out: string, over: Partial<TrainConfig> = {}): TrainConfig => ({
 describe('training on a small slice of MNIST', () => {
   const out = tmp();
   const log = sink();
-  let metrics: ReturnType<typeof train> = [];
-  beforeAll(() => {
-    metrics = train(base(out, { stdout: log }));
+  let metrics: Awaited<ReturnType<typeof train>> = [];
+  beforeAll(async () => {
+    metrics = await train(base(out, { stdout: log }));
   });
 
   test('the loss falls epoch after epoch, on training and test data', () => {
@@ -52,12 +52,12 @@ describe('training on a small slice of MNIST', () => {
   });
 });
 
-test('resuming gives exactly the numbers of an uninterrupted run', () => {
+test('resuming gives exactly the numbers of an uninterrupted run', async () => {
   const straight = tmp();
   const resumed = tmp();
-  const full = train(base(straight, { epochs: 2, limitTrain: 320 }));
-  train(base(resumed, { epochs: 1, limitTrain: 320 }));
-  const rest = train(base(resumed, { epochs: 2, limitTrain: 320, resume: true }));
+  const full = await train(base(straight, { epochs: 2, limitTrain: 320 }));
+  await train(base(resumed, { epochs: 1, limitTrain: 320 }));
+  const rest = await train(base(resumed, { epochs: 2, limitTrain: 320, resume: true }));
   const losses = (ms: typeof full) => ms.map(({ train_loss, test_loss }) => [train_loss, test_loss]);
   expect(losses(rest)).toEqual(losses(full));
   const a = load(join(straight, 'model.safetensors'));
@@ -65,19 +65,19 @@ test('resuming gives exactly the numbers of an uninterrupted run', () => {
   for (const [k, v] of a) expect(Array.from(b.get(k)!.data), k).toEqual(Array.from(v.data));
 });
 
-test('resuming with another --batch-size is refused with a clear message', () => {
+test('resuming with another --batch-size is refused with a clear message', async () => {
   const out = tmp();
-  train(base(out, { epochs: 1, limitTrain: 128 }));
-  expect(() => train(base(out, { epochs: 2, limitTrain: 128, batchSize: 32, resume: true }))).toThrow(/trained with --batch-size 64, not 32/);
+  await train(base(out, { epochs: 1, limitTrain: 128 }));
+  await expect(train(base(out, { epochs: 2, limitTrain: 128, batchSize: 32, resume: true }))).rejects.toThrow(/trained with --batch-size 64, not 32/);
 });
 
-test('--latent 2 also draws the manifold', () => {
+test('--latent 2 also draws the manifold', async () => {
   const out = tmp();
-  train(base(out, { epochs: 1, limitTrain: 128, limitTest: 100, latent: 2, hidden: 32 }));
+  await train(base(out, { epochs: 1, limitTrain: 128, limitTest: 100, latent: 2, hidden: 32 }));
   expect(pngStats(join(out, 'manifold.png'))).toMatchObject(gridSize(20, 20));
 });
 
-test('a NaN or infinite loss stops training with the epoch and batch', () => {
-  expect(() => train(base(tmp(), { epochs: 2, lr: 1e9, limitTrain: 640 }))).toThrow(TrainingError);
-  expect(() => train(base(tmp(), { epochs: 2, lr: 1e9, limitTrain: 640 }))).toThrow(/the loss became (NaN|Infinity) at epoch \d+, batch \d+/);
+test('a NaN or infinite loss stops training with the epoch and batch', async () => {
+  await expect(train(base(tmp(), { epochs: 2, lr: 1e9, limitTrain: 640 }))).rejects.toThrow(TrainingError);
+  await expect(train(base(tmp(), { epochs: 2, lr: 1e9, limitTrain: 640 }))).rejects.toThrow(/the loss became (NaN|Infinity) at epoch \d+, batch \d+/);
 });

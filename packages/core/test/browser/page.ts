@@ -45,10 +45,10 @@ function run(): unknown {
       return wg.grad!;
     }, 37),
   ];
-  return { mode, userAgent: navigator.userAgent, cases };
+  return { mode, userAgent: (globalThis as unknown as { navigator: { userAgent: string } }).navigator.userAgent, cases };
 }
 
-const w = window as unknown as { tensorgradResult: unknown };
+const w = globalThis as unknown as { tensorgradResult: unknown };
 try {
   w.tensorgradResult = run();
 } catch (e) {

@@ -56,6 +56,9 @@ let liveTextures = 0;
 /** Bumped by `shutdown`: textures of an older context are gone with it. */
 let generation = 0;
 let liveBytes = 0;
+/** Texture memory above which we warn (once) that a loop probably never yields to finalizers. */
+const WARN_BYTES = 2 ** 30;
+let warnedBytes = false;
 
 function readEnvMode(): GpuModeRequest {
   const env = typeof process !== 'undefined' ? process.env?.TENSORGRAD_GPU_MODE : undefined;
@@ -175,6 +178,11 @@ export class TextureData implements DeviceData {
     this.bytes = length * 16;
     liveTextures++;
     liveBytes += this.bytes;
+    if (liveBytes > WARN_BYTES && !warnedBytes) {
+      warnedBytes = true;
+      console.warn(`tensorgrad: ${liveTextures} GPU textures (${(liveBytes / 2 ** 20).toFixed(0)} MiB) are held; textures of unused tensors ` +
+        'are freed only between event-loop turns: `await emptyCache()` between steps of a loop');
+    }
   }
 
   download(): Float32Array {

@@ -6,38 +6,18 @@ import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { getNumThreads, matmul, randn, setNumThreads } from '@tensorgrad/core';
+import { flopsOf, matmulCases, time } from './shapes.mjs';
 
 await tf.setBackend('cpu');
 
-const cases = [
-  // [label, A shape, B shape, transpose A, transpose B] — C = op(A)·op(B)
-  ['x·W1ᵀ   128×784·784×400 (encoder forward)', [128, 784], [400, 784], false, true],
-  ['g·W1    128×400·400×784 (grad input)', [128, 400], [400, 784], false, false],
-  ['gᵀ·x    400×128·128×784 (grad weight)', [128, 400], [128, 784], true, false],
-  ['h·W4ᵀ   128×400·400×784 (decoder forward)', [128, 400], [784, 400], false, true],
-  ['512³', [512, 512], [512, 512], false, false],
-  ['1024³', [1024, 1024], [1024, 1024], false, false],
-];
-
-function time(fn, minMs = 1000) {
-  fn();
-  const t0 = performance.now();
-  let n = 0;
-  while (performance.now() - t0 < minMs) {
-    fn();
-    n++;
-  }
-  return (performance.now() - t0) / n;
-}
-
 const defaultThreads = getNumThreads();
 const rows = [];
-for (const [label, as, bs, ta, tb] of cases) {
+for (const [label, as, bs, ta, tb] of matmulCases) {
   const a = randn(as);
   const b = randn(bs);
   const A = ta ? a.T : a;
   const B = tb ? b.T : b;
-  const flops = 2 * A.shape[0] * A.shape[1] * B.shape[1];
+  const flops = flopsOf(as, bs, ta, tb);
   const row = { case: label };
   for (const threads of [1, defaultThreads]) {
     setNumThreads(threads);

@@ -1,29 +1,38 @@
-// Seconds per epoch of the MNIST VAE (batch 128, Adam 1e-3), tensorgrad's CPU backend and PyTorch,
-// one after the other on the same machine, on the same IDX files.
+// Seconds per epoch of the MNIST VAE (batch 128, Adam 1e-3), tensorgrad and PyTorch, one after the
+// other on the same machine, on the same IDX files.
 //   bash benchmarks/setup.sh   (once: Debian's python3-torch)
-//   node benchmarks/vae-epoch.mjs [--epochs 1] [--limit-train N]
+//   node benchmarks/vae-epoch.mjs [--epochs 1] [--limit-train N]          → results/vae-epoch.json
+//   sh scripts/with-display.sh node benchmarks/vae-epoch.mjs --backend gpu --skip-pytorch
+//                                                                        → results/vae-epoch-gpu.json
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { getNumThreads } from '@tensorgrad/core';
+import { backendInfo, getNumThreads } from '@tensorgrad/core';
 import { defaultMnistDir } from '@tensorgrad/nn';
 import { train } from '@tensorgrad/vae';
 
-const { values } = parseArgs({ options: { epochs: { type: 'string', default: '1' }, 'limit-train': { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    epochs: { type: 'string', default: '1' }, 'limit-train': { type: 'string' },
+    backend: { type: 'string', default: 'cpu' }, 'skip-pytorch': { type: 'boolean', default: false },
+  },
+});
+const backend = values.backend;
 const epochs = Number(values.epochs);
 const limitTrain = values['limit-train'] === undefined ? undefined : Number(values['limit-train']);
 const data = defaultMnistDir();
 
-console.log(`tensorgrad (cpu backend, ${getNumThreads()} threads): ${epochs} epoch(s)…`);
+console.log(`tensorgrad (${backend} backend): ${epochs} epoch(s)…`);
 const ours = await train({
   epochs, batchSize: 128, lr: 1e-3, seed: 1, data, out: mkdtempSync(join(tmpdir(), 'bench-vae-')), latent: 20, hidden: 400,
-  resume: false, backend: 'cpu', limitTrain, samples: 8, stdout: { write: () => true, isTTY: false },
+  resume: false, backend, limitTrain, samples: 8, stdout: { write: () => true, isTTY: false },
 });
+const info = backendInfo();
 
 console.log('PyTorch: same model, recipe and data…');
-const py = spawnSync('/usr/bin/python3', [
+const py = values['skip-pytorch'] ? { status: 1, stderr: 'skipped (--skip-pytorch)' } : spawnSync('/usr/bin/python3', [
   new URL('./pytorch_vae.py', import.meta.url).pathname, '--epochs', String(epochs), '--threads', String(getNumThreads()), '--data', data,
   ...(limitTrain === undefined ? [] : ['--limit-train', String(limitTrain)]),
 ], { encoding: 'utf8' });
@@ -32,12 +41,12 @@ if (torch === null) console.log(`PyTorch did not run (bash benchmarks/setup.sh i
 
 const rows = ours.map((m, i) => ({
   epoch: m.epoch,
-  'tensorgrad s': m.seconds,
+  [`tensorgrad ${backend} s`]: m.seconds,
   'PyTorch s': torch?.[i]?.seconds ?? null,
-  'tensorgrad test loss': Number(m.test_loss.toFixed(2)),
+  [`tensorgrad ${backend} test loss`]: Number(m.test_loss.toFixed(2)),
   'PyTorch test loss': torch ? Number(torch[i].test_loss.toFixed(2)) : null,
 }));
 console.table(rows);
-const out = new URL('./results/vae-epoch.json', import.meta.url);
-writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, threads: getNumThreads(), limitTrain: limitTrain ?? null, rows }, null, 1));
+const out = new URL(backend === 'cpu' ? './results/vae-epoch.json' : `./results/vae-epoch-${backend}.json`, import.meta.url);
+writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, threads: getNumThreads(), backend: info, limitTrain: limitTrain ?? null, rows }, null, 1));
 console.log(`wrote ${out.pathname}`);

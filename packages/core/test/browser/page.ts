@@ -1,5 +1,6 @@
 // Runs inside Chromium (bundled by browser.test.ts): the gpu backend on WebGL2 against the CPU
-// backend, in the page. The result goes to `window.tensorgradResult` for the test to read.
+// backend, in the page. The result goes to `globalThis.tensorgradResult` for the test to read
+// (see scripts/browser.mjs).
 import { Generator, backendInfo, matmul, randn, setBackend, withBackend, type Tensor } from '../../src/index.js';
 import { setGpuMode } from '../../src/backend/gpu/index.js';
 
@@ -48,9 +49,9 @@ function run(): unknown {
   return { mode, userAgent: (globalThis as unknown as { navigator: { userAgent: string } }).navigator.userAgent, cases };
 }
 
-const w = globalThis as unknown as { tensorgradResult: unknown };
+const page = globalThis as unknown as { tensorgradResult: unknown; tensorgradError: string };
 try {
-  w.tensorgradResult = run();
+  page.tensorgradResult = run();
 } catch (e) {
-  w.tensorgradResult = { error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+  page.tensorgradError = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 }

@@ -1,0 +1,19 @@
+// The browser half of gpu-matmul.mjs: the same cases with gpu.js on WebGL2 and on WebGL1, and
+// the CPU backend in the page for reference.
+import { setBackend } from '@tensorgrad/core';
+import { setGpuMode } from '@tensorgrad/core/gpu';
+import { measureMatmuls } from '../gpu-cases.mjs';
+
+try {
+  const rows = [];
+  setBackend('cpu');
+  rows.push(...measureMatmuls('cpu backend (Chromium)'));
+  setBackend('gpu');
+  for (const mode of ['webgl2', 'webgl']) {
+    setGpuMode(mode);
+    rows.push(...measureMatmuls(`gpu.js ${mode} (Chromium, SwiftShader)`));
+  }
+  globalThis.tensorgradResult = { userAgent: navigator.userAgent, rows };
+} catch (e) {
+  globalThis.tensorgradError = String(e?.stack ?? e);
+}

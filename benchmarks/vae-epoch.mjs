@@ -31,13 +31,13 @@ const ours = await train({
 });
 const info = backendInfo();
 
-console.log('PyTorch: same model, recipe and data…');
-const py = values['skip-pytorch'] ? { status: 1, stderr: 'skipped (--skip-pytorch)' } : spawnSync('/usr/bin/python3', [
+if (!values['skip-pytorch']) console.log('PyTorch: same model, recipe and data…');
+const py = values['skip-pytorch'] ? null : spawnSync('/usr/bin/python3', [
   new URL('./pytorch_vae.py', import.meta.url).pathname, '--epochs', String(epochs), '--threads', String(getNumThreads()), '--data', data,
   ...(limitTrain === undefined ? [] : ['--limit-train', String(limitTrain)]),
 ], { encoding: 'utf8' });
-const torch = py.status === 0 ? py.stdout.trim().split('\n').map((l) => JSON.parse(l)) : null;
-if (torch === null) console.log(`PyTorch did not run (bash benchmarks/setup.sh installs it): ${py.error?.message ?? py.stderr.slice(-300)}`);
+const torch = py?.status === 0 ? py.stdout.trim().split('\n').map((l) => JSON.parse(l)) : null;
+if (py !== null && torch === null) console.log(`PyTorch did not run (bash benchmarks/setup.sh installs it): ${py.error?.message ?? py.stderr.slice(-300)}`);
 
 const rows = ours.map((m, i) => ({
   epoch: m.epoch,

@@ -23,4 +23,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# node-gyp compiles gl with one make job unless told otherwise: use every core.
+export JOBS="${JOBS:-max}"
 npx --yes pnpm@10 install "$@"

@@ -234,6 +234,22 @@ describe('modes', () => {
     }
   });
 
+  test('tensors on the GPU keep their values when the mode (and so the gpu.js context) changes', () => {
+    const x = randn([40, 30]);
+    const y = onGpu(() => x.matmul(x.T).sigmoid());
+    const expected = onCpu(() => x.matmul(x.T).sigmoid());
+    expect(y.buffer.onHost).toBe(false);
+    try {
+      setGpuMode('cpu'); // the WebGL context and its textures go; y's elements come back first
+      expect(gpuInfo().liveTextures).toBe(0);
+      expectClose(onGpu(() => y.add(1)), onCpu(() => expected.add(1)), () => 1e-5);
+      setGpuMode('auto');
+      expectClose(onGpu(() => y.mul(y)), onCpu(() => expected.mul(expected)), () => 1e-5); // uploaded again
+    } finally {
+      setGpuMode('auto');
+    }
+  });
+
   test('a mode this machine cannot start is an error that says why', () => {
     try {
       setGpuMode('webgl2');

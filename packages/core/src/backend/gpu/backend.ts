@@ -25,7 +25,7 @@ function fits(...buffers: DataBuffer[]): boolean {
 function input(buffer: DataBuffer): KernelVariable {
   if (!onWebGL()) return buffer.host as Float32Array;
   const device = buffer.device;
-  if (device instanceof TextureData) return device.texture;
+  if (device instanceof TextureData && device.usable) return device.texture;
   const upload = kernel(`upload:${buffer.length}`, 'function (a) { return a[this.thread.x]; }', buffer.length);
   const tex = upload(buffer.host as Float32Array) as Texture;
   buffer.setDevice(new TextureData(tex, buffer.length));

@@ -52,9 +52,8 @@ interface Started {
 let requested: GpuModeRequest = readEnvMode();
 let started: Started | null = null;
 const kernels = new Map<string, IKernelRunShortcut>();
-let liveTextures = 0;
-/** Bumped by `shutdown`: textures of an older context are gone with it. */
-let generation = 0;
+/** Textures held by tensors (a texture leaves when its tensor is collected or written). */
+const live = new Set<TextureData>();
 let liveBytes = 0;
 /** Texture memory above which we warn (once) that a loop probably never yields to finalizers. */
 const WARN_BYTES = 2 ** 30;
@@ -69,8 +68,8 @@ function readEnvMode(): GpuModeRequest {
 
 /**
  * Chooses the gpu.js mode the `'gpu'` backend runs (default `'auto'`, or the environment variable
- * `TENSORGRAD_GPU_MODE`). Takes effect at the next kernel; tensors already on the old context must
- * not be used afterwards.
+ * `TENSORGRAD_GPU_MODE`). Takes effect at the next kernel; tensors on the old context keep their
+ * values (they are read back to the CPU).
  */
 export function setGpuMode(mode: GpuModeRequest): void {
   if (mode !== 'auto' && !GPU_MODES.includes(mode)) {
@@ -80,9 +79,13 @@ export function setGpuMode(mode: GpuModeRequest): void {
   shutdown();
 }
 
-/** Destroys the gpu.js instance and its compiled kernels (a new one starts on the next kernel). */
+/**
+ * Destroys the gpu.js instance and its compiled kernels (a new one starts on the next kernel).
+ * Tensors whose elements were on its textures get them back on the CPU first.
+ */
 export function shutdown(): void {
-  generation++;
+  // Tensors outlive contexts: their textures are read back first, so they keep their values.
+  for (const t of [...live]) t.evacuate();
   for (const k of kernels.values()) k.destroy(false);
   kernels.clear();
   started?.gpu.destroy();
@@ -133,7 +136,7 @@ export interface GpuInfo {
 
 export function gpuInfo(): GpuInfo {
   const s = start();
-  return { requested, mode: s.mode, fallbackReason: s.fallback, kernels: kernels.size, liveTextures, liveTextureBytes: liveBytes };
+  return { requested, mode: s.mode, fallbackReason: s.fallback, kernels: kernels.size, liveTextures: live.size, liveTextureBytes: liveBytes };
 }
 
 /** Whether kernel outputs are WebGL textures (otherwise gpu.js returns typed arrays). */
@@ -168,34 +171,52 @@ export function kernel(key: string, source: string, length: number): IKernelRunS
 export class TextureData implements DeviceData {
   readonly backend = 'gpu';
   private released = false;
+  /** The elements, kept when the context was shut down under this texture. */
+  private saved: Float32Array | null = null;
   private readonly bytes: number;
-  private readonly generation = generation;
 
   constructor(
     readonly texture: Texture,
     readonly length: number,
   ) {
     this.bytes = length * 16;
-    liveTextures++;
+    live.add(this);
     liveBytes += this.bytes;
     if (liveBytes > WARN_BYTES && !warnedBytes) {
       warnedBytes = true;
-      console.warn(`tensorgrad: ${liveTextures} GPU textures (${(liveBytes / 2 ** 20).toFixed(0)} MiB) are held; textures of unused tensors ` +
+      console.warn(`tensorgrad: ${live.size} GPU textures (${(liveBytes / 2 ** 20).toFixed(0)} MiB) are held; textures of unused tensors ` +
         'are freed only between event-loop turns: `await emptyCache()` between steps of a loop');
     }
   }
 
+  /** Whether kernels of the current context can read the texture. */
+  get usable(): boolean {
+    return this.saved === null && !this.released;
+  }
+
   download(): Float32Array {
+    if (this.saved !== null) return this.saved.slice();
     const out = this.texture.toArray();
     if (!(out instanceof Float32Array)) throw new BackendError('gpu', `expected a flat Float32Array from a texture, got ${typeof out}`);
     return out.slice(0, this.length);
   }
 
+  /** Before its context goes: keeps the elements on the CPU and frees the texture. */
+  evacuate(): void {
+    this.saved = this.download();
+    this.free();
+  }
+
   release(): void {
+    this.saved = null;
+    this.free();
+  }
+
+  private free(): void {
     if (this.released) return;
     this.released = true;
-    if (this.generation === generation) this.texture.delete();
-    liveTextures--;
+    this.texture.delete();
+    live.delete(this);
     liveBytes -= this.bytes;
   }
 }

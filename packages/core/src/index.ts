@@ -18,7 +18,7 @@ export { add, sub, mul, div, pow, neg, maximum, minimum } from './ops/arithmetic
 export { exp, log, sqrt, abs, sign, relu, sigmoid, tanh, softplus, clamp } from './ops/unary.js';
 export { eq, ne, lt, le, gt, ge, where } from './ops/compare.js';
 export { sum, mean, max, min, logsumexp, argmax, argmin } from './ops/reduce.js';
-export { matmul } from './ops/matmul.js';
+export { matmul, linear } from './ops/matmul.js';
 export { reshape, view, flatten, squeeze, unsqueeze, transpose, permute, expand, contiguous, clone } from './ops/view.js';
 export { slice, narrow, indexSelect, gather, scatterAdd, type IndexLike } from './ops/select.js';
 export { cat, stack } from './ops/join.js';

@@ -142,10 +142,10 @@ describe('gpu elementwise ops equal cpu ops', () => {
     );
   });
 
-  test('ops whose inputs are textures from earlier gpu ops (a layer: x·Wᵀ + b, relu, sigmoid)', () => {
+  test('ops whose inputs are textures from earlier gpu ops (a layer: linear x·Wᵀ + b, relu, sigmoid)', () => {
     const g = new Generator(7);
     const x = randn([33, 50], { generator: g }), w = randn([17, 50], { generator: g }), b = randn([17], { generator: g });
-    const layer = () => x.matmul(w.T).add(b).relu().matmul(w).sigmoid();
+    const layer = () => tg.linear(x, w, b).relu().matmul(w).sigmoid();
     const gpu = onGpu(layer);
     expect(gpu.buffer.onHost).toBe(false); // never left the GPU
     expectClose(gpu, onCpu(layer), () => 1e-5);
@@ -163,7 +163,7 @@ describe('gradients through the gpu backend', () => {
         const [w1, b1, w2, b2] = params;
         const run = () => {
           for (const p of params) p.grad = null;
-          const y = x.matmul(w1.T).add(b1).relu().matmul(w2.T).add(b2).sigmoid();
+          const y = tg.linear(tg.linear(x, w1, b1).relu(), w2, b2).sigmoid();
           const bce = x.mul(y.log()).add(x.neg().add(1).mul(y.neg().add(1).log())).neg().sum();
           bce.backward();
           return params.map((p) => p.grad!.clone());

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
-  add, cat, div, gradcheck, gradgradcheck, matmul, maximum, minimum, mul, pow, stack, sub, tensor, where, type Tensor,
+  add, cat, div, gradcheck, gradgradcheck, linear, matmul, maximum, minimum, mul, pow, stack, sub, tensor, where, type Tensor,
 } from '../src/index.js';
 import * as arb from '../src/testing/index.js';
 
@@ -100,6 +100,21 @@ describe('matmul matches finite differences', () => {
     fc.assert(
       fc.property(arb.matmulPair({ maxSide: 4, vectors: false }), ([a, b]) =>
         check((x, y) => matmul(y.transpose(-1, -2), x.transpose(-1, -2)), [a, b]),
+      ),
+      RUNS,
+    );
+  });
+});
+
+describe('linear (x·Wᵀ + b in one kernel call) matches finite differences', () => {
+  test('x of 1 to 3 dims, with and without bias', () => {
+    fc.assert(
+      fc.property(
+        fc.record({ lead: arb.shape({ maxRank: 2, maxSide: 3 }), inp: fc.integer({ min: 1, max: 4 }), out: fc.integer({ min: 1, max: 4 }), bias: fc.boolean() })
+          .chain(({ lead, inp, out, bias }) => fc.tuple(
+            arb.tensorOfShape([...lead, inp]), arb.tensorOfShape([out, inp]), bias ? arb.tensorOfShape([out]) : fc.constant(null),
+          )),
+        ([x, w, b]) => (b === null ? check((u, v) => linear(u, v), [x, w]) : check(linear, [x, w, b])),
       ),
       RUNS,
     );

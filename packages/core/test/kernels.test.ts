@@ -4,7 +4,7 @@
 // (the GPU sums matmuls in float32), the tolerance says so.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { add, broadcastShapes, getBackend, getNumThreads, matmul, mul, setBackend, setNumThreads, tensor, type Tensor } from '../src/index.js';
+import { add, broadcastShapes, getBackend, getNumThreads, linear, matmul, mul, setBackend, setNumThreads, tensor, type Tensor } from '../src/index.js';
 import { readyWorkers } from '../src/backend/cpu/threads.js';
 import * as arb from '../src/testing/index.js';
 
@@ -118,6 +118,17 @@ describe('matmul kernel vs the triple loop', () => {
       setNumThreads(before);
       setBackend(backend);
     }
+  });
+
+  test('linear equals matmul then add, to the last bit (the bias epilogue rounds as the add does)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 2 }), fc.integer(), (m, k, n, lead, seed) => {
+        const shape = [...[2, 3].slice(0, lead), m, k];
+        const [x, w, b] = fc.sample(fc.tuple(arb.tensorOfShape(shape, { dtype: 'float32' }), arb.tensorOfShape([n, k], { dtype: 'float32' }), arb.tensorOfShape([n], { dtype: 'float32' })), { seed, numRuns: 1 })[0];
+        expect(linear(x, w, b).values()).toEqual(matmul(x, w.T).add(b).values());
+      }),
+      { numRuns: 25 },
+    );
   });
 
   test('batched with broadcast batch dims equals a loop of 2-D products', () => {

@@ -1,7 +1,7 @@
 // The Tensor object: creation, conversion, printing, views and the errors bad input gets.
 import { describe, expect, test } from 'vitest';
 import {
-  DTypeError, Generator, ShapeError, ValueError, arange, cat, eye, full, linspace, manualSeed, matmul, ones, rand,
+  DTypeError, Generator, ShapeError, ValueError, arange, cat, eye, full, linear, linspace, manualSeed, matmul, ones, rand,
   randint, randn, stack, tensor, zeros,
 } from '../src/index.js';
 
@@ -143,6 +143,11 @@ describe('views share storage', () => {
 });
 
 describe('errors name the op and the shapes', () => {
+  test('linear', () => {
+    expect(() => linear(zeros([2, 3]), zeros([4, 5]))).toThrow('linear: x [2,3], weight [4,5]: x has 3 features, the weight [out, in] expects 5');
+    expect(() => linear(zeros([2, 3]), zeros([4, 3]), zeros([5]))).toThrow('linear: x [2,3], weight [4,3], bias [5]: expected bias [out] = [4]');
+    expect(() => linear(zeros([2, 3]), zeros([3]))).toThrow(ShapeError);
+  });
   test('matmul inner dimensions', () => {
     expect(() => matmul(zeros([2, 3]), zeros([4, 5]))).toThrow('matmul: [2,3] @ [4,5]: inner dimensions 3 and 4 differ');
     expect(() => matmul(zeros([2, 3]), zeros([4, 5]))).toThrow(ShapeError);

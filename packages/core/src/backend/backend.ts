@@ -60,8 +60,11 @@ export interface Backend {
   reduce(op: ReduceOp, x: View, dims: readonly number[]): KernelOutput;
   /** Index of the largest/smallest element along `dim` (first one on ties), as floats; keepdim layout. */
   argReduce(op: ArgReduceOp, x: View, dim: number): KernelOutput;
-  /** `batch` products `[m,k]·[k,n]`; the result is `[batch, m, n]` contiguous. */
-  matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: number): KernelOutput;
+  /**
+   * `batch` products `[m,k]·[k,n]`; the result is `[batch, m, n]` contiguous. `bias`, a contiguous
+   * `[n]` vector, is added to every row of every product when given (the epilogue of `linear`).
+   */
+  matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: number, bias?: View): KernelOutput;
   /** Copies `src` into the (possibly strided) `dst`; both have the same shape. */
   copy(src: View, dst: View): void;
   /** `out[…, i, …] = x[…, index[…, i, …], …]` along `dim`; `x` and `index` contiguous, equal shapes off `dim`. */

@@ -5,7 +5,7 @@ import { ShapeError, fmtShape } from '../errors.js';
 import { broadcastShapes, sizeOf, type Shape } from '../shape.js';
 import { Tensor, fromStorage } from '../tensor.js';
 import { needs, sumToShape } from './helpers.js';
-import { contiguous, expand, squeeze, transpose, unsqueeze } from './view.js';
+import { contiguous, expand, reshape, squeeze, transpose, unsqueeze } from './view.js';
 
 /**
  * Describes a `[..., r, c]` tensor to the kernel without copying when its last two dims are
@@ -64,5 +64,39 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   return record(out, 'MmBackward', [a, b], (g) => [
     needs(a, () => sumToShape(matmul(g, transpose(b, -1, -2)), a.shape)),
     needs(b, () => sumToShape(matmul(transpose(a, -1, -2), g), b.shape)),
+  ]);
+}
+
+/**
+ * y = x·Wᵀ + b — PyTorch's `F.linear`, the op of a Linear layer: `x` is `[..., in]`, `weight`
+ * `[out, in]` (read where it is stored), `bias` `[out]` or null. One kernel call: the bias is
+ * added as each product is written (on the GPU, no second pass over y and no extra texture);
+ * the result equals `x.matmul(weight.T).add(bias)` exactly.
+ *
+ *   ∂L/∂x = g·W,   ∂L/∂W = gᵀ·x (over all leading dims),   ∂L/∂b = Σ over leading dims of g
+ */
+export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  const shapes = `x ${fmtShape(x.shape)}, weight ${fmtShape(weight.shape)}${bias === null ? '' : `, bias ${fmtShape(bias.shape)}`}`;
+  if (weight.ndim !== 2 || x.ndim === 0) throw new ShapeError('linear', `${shapes}: expected x [..., in] and weight [out, in]`);
+  if (x.shape[x.ndim - 1] !== weight.shape[1]) {
+    throw new ShapeError('linear', `${shapes}: x has ${x.shape[x.ndim - 1]} features, the weight [out, in] expects ${weight.shape[1]}`);
+  }
+  if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0])) {
+    throw new ShapeError('linear', `${shapes}: expected bias [out] = [${weight.shape[0]}]`);
+  }
+  sameDType('linear', x.dtype, weight.dtype);
+  if (bias !== null) sameDType('linear', x.dtype, bias.dtype);
+  if (bias === null) return matmul(x, transpose(weight, 0, 1));
+  if (x.ndim === 1) return squeeze(linear(unsqueeze(x, 0), weight, bias), 0);
+
+  const [m, k] = x.shape.slice(-2);
+  const n = weight.shape[0];
+  const batch = x.shape.slice(0, -2);
+  const wt = expand(transpose(weight, 0, 1), [...batch, k, n]).detach();
+  const out = fromStorage(getBackend().matmul(operand(x.detach()), operand(wt), m, k, n, contiguous(bias.detach())), [...batch, m, n]);
+  return record(out, 'AddmmBackward', [x, weight, bias], (g) => [
+    needs(x, () => matmul(g, weight)),
+    needs(weight, () => matmul(transpose(reshape(g, [-1, n]), 0, 1), reshape(x, [-1, k]))),
+    needs(bias, () => sumToShape(g, bias.shape)),
   ]);
 }

@@ -1,4 +1,4 @@
-import { zeros, type Generator, type Tensor } from '@tensorgrad/core';
+import { linear, zeros, type Generator, type Tensor } from '@tensorgrad/core';
 import { kaimingUniform, uniform } from '../init.js';
 import { Module, Parameter } from '../module.js';
 
@@ -25,9 +25,8 @@ export class Linear extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    // x @ Wᵀ: the transpose is a view; the matmul kernel reads W in its stored layout.
-    const y = x.matmul(this.weight.T);
-    return this.bias === null ? y : y.add(this.bias);
+    // One fused kernel call; W is read in its stored [out, in] layout (see core's `linear`).
+    return linear(x, this.weight, this.bias);
   }
 
   protected override extraRepr(): string {

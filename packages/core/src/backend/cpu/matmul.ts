@@ -1,5 +1,5 @@
 import { allocate, dtypeOf, type Storage } from '../../dtype.js';
-import type { MatmulOperand } from '../backend.js';
+import type { MatmulOperand, View } from '../backend.js';
 import { arenaViews, parallelRows, threadsAvailable } from './threads.js';
 
 /**
@@ -14,7 +14,7 @@ import { arenaViews, parallelRows, threadsAvailable } from './threads.js';
  * variables, fed by 8 loads per step of p, instead of 2 loads per multiply-add for a plain dot
  * product. Sums are JavaScript doubles, rounded to the output dtype once.
  */
-export function matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: number): Storage {
+export function matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: number, bias?: View): Storage {
   const batch = a.offsets.length;
   const dtype = a.buffer.dtype;
   const out = allocate(dtype, batch * m * n);
@@ -32,6 +32,11 @@ export function matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number,
     } else {
       dotRows(A, 0, Bt, 0, k, n, out, t * m * n, 0, m);
     }
+  }
+  if (bias !== undefined) {
+    // The stored (rounded) product plus the bias: the same two roundings as matmul, then add.
+    const bv = bias.buffer.host, bo = bias.offset;
+    for (let r = 0; r < batch * m; r++) for (let j = 0; j < n; j++) out[r * n + j] += bv[bo + j];
   }
   return out;
 }

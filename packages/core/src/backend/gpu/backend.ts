@@ -96,16 +96,18 @@ export const gpuBackend: Backend = {
     dst.buffer.replaceWithDevice(new TextureData(tex, dst.buffer.length));
   },
 
-  matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: number): KernelOutput {
+  matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: number, bias?: View): KernelOutput {
     const batch = a.offsets.length;
     const sa = spacing(a.offsets), sb = spacing(b.offsets);
     const size = batch * m * n;
-    if (size === 0 || k === 0 || sa === null || sb === null || !fits(a.buffer, b.buffer) || size >= MAX_INDEX) {
-      return cpuBackend.matmul(a, b, m, k, n);
+    const buffers = bias === undefined ? [a.buffer, b.buffer] : [a.buffer, b.buffer, bias.buffer];
+    if (size === 0 || k === 0 || sa === null || sb === null || !fits(...buffers) || size >= MAX_INDEX) {
+      return cpuBackend.matmul(a, b, m, k, n, bias);
     }
-    const key = `matmul|${batch},${m},${k},${n}|${sa.first},${sa.step},${a.transposed}|${sb.first},${sb.step},${b.transposed}`;
-    const kern = kernel(key, matmulSource(batch, m, k, n, { ...sa, transposed: a.transposed }, { ...sb, transposed: b.transposed }), size);
-    return output(kern(input(a.buffer), input(b.buffer)), size);
+    const biasOffset = bias === undefined ? null : bias.offset;
+    const key = `matmul|${batch},${m},${k},${n}|${sa.first},${sa.step},${a.transposed}|${sb.first},${sb.step},${b.transposed}|${biasOffset}`;
+    const source = matmulSource(batch, m, k, n, { ...sa, transposed: a.transposed }, { ...sb, transposed: b.transposed }, biasOffset);
+    return output(kernel(key, source, size)(...buffers.map(input)), size);
   },
 
   reduce: (op, x, dims) => cpuBackend.reduce(op, x, dims),

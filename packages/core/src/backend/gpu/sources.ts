@@ -161,17 +161,19 @@ export interface BatchOffsets {
  * `batch` products C = A·B, C `[m,n]` row-major per batch, one output element per thread: a dot
  * product of row i of A and column j of B over k. A is stored `[m,k]` or, transposed, `[k,m]`;
  * B is `[k,n]` or, transposed, `[n,k]` — so `x·Wᵀ`, `g·W` and `xᵀ·g` all read their operands
- * where they already are.
+ * where they already are. With a bias `c` (at `biasOffset`), `c[j]` is added to the finished sum,
+ * exactly as a separate add would.
  */
 export function matmulSource(
   batch: number, m: number, k: number, n: number,
   a: BatchOffsets & { transposed: boolean },
   b: BatchOffsets & { transposed: boolean },
+  biasOffset: number | null = null,
 ): string {
   const start = (o: BatchOffsets) => (batch === 1 || o.step === 0 ? lit(o.first) : `${lit(o.first)} + t * ${lit(o.step)}`);
   const aIdx = a.transposed ? `p * ${lit(m)} + i` : `i * ${lit(k)} + p`;
   const bIdx = b.transposed ? `j * ${lit(k)} + p` : `p * ${lit(n)} + j`;
-  return `function (a, b) {
+  return `function (a, b${biasOffset === null ? '' : ', c'}) {
   const x = this.thread.x;
   const t = Math.floor((x + 0.5) / ${lit(m * n)});
   const r = x - t * ${lit(m * n)};
@@ -183,6 +185,6 @@ export function matmulSource(
   for (let p = 0; p < ${k}; p++) {
     s += a[oa + ${aIdx}] * b[ob + ${bIdx}];
   }
-  return s;
+  return s${biasOffset === null ? '' : ` + c[${lit(biasOffset)} + j]`};
 }`;
 }

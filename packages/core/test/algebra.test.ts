@@ -1,74 +1,86 @@
-// Algebraic laws the ops must obey, on random shapes and values.
+// Algebraic laws the ops must obey, on random shapes and values — in float64 (tight tolerances)
+// and in float32 (rounding-sized ones), so that in the \`gpu\` test project the float32 laws run on
+// the GPU kernels.
 import fc from 'fast-check';
-import { expect, test } from 'vitest';
-import { add, cat, matmul, mul, stack, sub, type Tensor } from '../src/index.js';
+import { describe, expect, test } from 'vitest';
+import { add, cat, matmul, mul, stack, sub, type DType, type Tensor } from '../src/index.js';
 import * as arb from '../src/testing/index.js';
 
-const close = (a: Tensor, b: Tensor, tol = 1e-9) => {
+const close = (a: Tensor, b: Tensor, tol: number) => {
   expect(a.shape).toEqual(b.shape);
   const x = a.data, y = b.data;
   for (let i = 0; i < x.length; i++) expect(Math.abs(x[i] - y[i])).toBeLessThanOrEqual(tol * (1 + Math.abs(y[i])));
 };
 
-test('broadcast add and mul commute', () => {
-  fc.assert(fc.property(arb.broadcastablePair(), ([a, b]) => {
-    expect(add(a, b).data).toEqual(add(b, a).data);
-    expect(mul(a, b).data).toEqual(mul(b, a).data);
-  }));
-});
+/** Tolerances (relative, `tol·(1 + |y|)`) for each dtype: float64 keeps its digits, float32 has ~7. */
+const tolerances: Record<DType, { tight: number; sums: number; matmul: number; digits: number }> = {
+  float64: { tight: 1e-12, sums: 1e-9, matmul: 1e-10, digits: 12 },
+  float32: { tight: 2e-6, sums: 2e-5, matmul: 1e-4, digits: 4 },
+};
 
-test('a − b + b = a (up to rounding), broadcast', () => {
-  fc.assert(fc.property(arb.broadcastablePair(), ([a, b]) => {
-    const shape = add(a, b).shape;
-    close(add(sub(a, b), b), a.expand(shape).contiguous(), 1e-12);
-  }));
-});
+describe.each(['float64', 'float32'] as const)('%s', (dtype) => {
+  const T = tolerances[dtype];
 
-test('sum over all dims = sum of the sums over each dim in turn', () => {
-  fc.assert(fc.property(arb.tensor({ shape: arb.shape({ minRank: 1, maxRank: 4 }) }), (x) => {
-    let y = x;
-    while (y.ndim > 0) y = y.sum(0);
-    close(y, x.sum());
-  }));
-});
+  test('broadcast add and mul commute', () => {
+    fc.assert(fc.property(arb.broadcastablePair({ dtype }), ([a, b]) => {
+      expect(add(a, b).data).toEqual(add(b, a).data);
+      expect(mul(a, b).data).toEqual(mul(b, a).data);
+    }));
+  });
 
-test('mean = sum / size; logsumexp ≥ max; max ≥ mean ≥ min', () => {
-  fc.assert(fc.property(arb.tensor({ shape: arb.shape({ minRank: 1 }) }), (x) => {
-    expect(x.mean().item()).toBeCloseTo(x.sum().item() / x.size, 12);
-    expect(x.logsumexp().item()).toBeGreaterThanOrEqual(x.max().item());
-    expect(x.max().item()).toBeGreaterThanOrEqual(x.mean().item() - 1e-12);
-    expect(x.mean().item()).toBeGreaterThanOrEqual(x.min().item() - 1e-12);
-  }));
-});
+  test('a − b + b = a (up to rounding), broadcast', () => {
+    fc.assert(fc.property(arb.broadcastablePair({ dtype }), ([a, b]) => {
+      const shape = add(a, b).shape;
+      close(add(sub(a, b), b), a.expand(shape).contiguous(), T.tight);
+    }));
+  });
 
-test('transpose twice is the identity; (AB)ᵀ = BᵀAᵀ', () => {
-  fc.assert(fc.property(arb.matmulPair({ vectors: false }), ([a, b]) => {
-    expect(a.transpose(-1, -2).transpose(-1, -2).toArray()).toEqual(a.toArray());
-    close(matmul(a, b).transpose(-1, -2), matmul(b.transpose(-1, -2), a.transpose(-1, -2)), 1e-12);
-  }));
-});
+  test('sum over all dims = sum of the sums over each dim in turn', () => {
+    fc.assert(fc.property(arb.tensor({ dtype, shape: arb.shape({ minRank: 1, maxRank: 4 }) }), (x) => {
+      let y = x;
+      while (y.ndim > 0) y = y.sum(0);
+      close(y, x.sum(), T.sums);
+    }));
+  });
 
-test('matmul distributes over addition: A(B + C) = AB + AC', () => {
-  fc.assert(fc.property(arb.matmulPair({ vectors: false }), ([a, b]) => {
-    const c = b.mul(-0.5).add(1);
-    close(matmul(a, add(b, c)), add(matmul(a, b), matmul(a, c)), 1e-10);
-  }));
-});
+  test('mean = sum / size; logsumexp ≥ max; max ≥ mean ≥ min', () => {
+    fc.assert(fc.property(arb.tensor({ dtype, shape: arb.shape({ minRank: 1 }) }), (x) => {
+      expect(x.mean().item()).toBeCloseTo(x.sum().item() / x.size, T.digits);
+      expect(x.logsumexp().item()).toBeGreaterThanOrEqual(x.max().item());
+      expect(x.max().item()).toBeGreaterThanOrEqual(x.mean().item() - T.tight);
+      expect(x.mean().item()).toBeGreaterThanOrEqual(x.min().item() - T.tight);
+    }));
+  });
 
-test('reshape round-trips; cat of narrow pieces rebuilds the tensor; stack = cat of unsqueezed', () => {
-  fc.assert(fc.property(arb.tensor({ shape: arb.shape({ minRank: 1 }) }), (x) => {
-    expect(x.reshape(-1).reshape(x.shape).toArray()).toEqual(x.toArray());
-    const n = x.shape[0];
-    const pieces = Array.from({ length: n }, (_, i) => x.narrow(0, i, 1));
-    expect(cat(pieces, 0).toArray()).toEqual(x.toArray());
-    expect(stack([x, x], 0).toArray()).toEqual(cat([x.unsqueeze(0), x.unsqueeze(0)], 0).toArray());
-  }));
-});
+  test('transpose twice is the identity; (AB)ᵀ = BᵀAᵀ', () => {
+    fc.assert(fc.property(arb.matmulPair({ dtype, vectors: false }), ([a, b]) => {
+      expect(a.transpose(-1, -2).transpose(-1, -2).toArray()).toEqual(a.toArray());
+      close(matmul(a, b).transpose(-1, -2), matmul(b.transpose(-1, -2), a.transpose(-1, -2)), T.matmul);
+    }));
+  });
 
-test('exp and log are inverse; relu(x) = max(x, 0); sigmoid(−x) = 1 − sigmoid(x)', () => {
-  fc.assert(fc.property(arb.tensor(), (x) => {
-    close(x.exp().log(), x, 1e-12);
-    expect(x.relu().toArray()).toEqual(x.maximum(0).toArray());
-    close(x.neg().sigmoid(), x.sigmoid().neg().add(1), 1e-12);
-  }));
+  test('matmul distributes over addition: A(B + C) = AB + AC', () => {
+    fc.assert(fc.property(arb.matmulPair({ dtype, vectors: false }), ([a, b]) => {
+      const c = b.mul(-0.5).add(1);
+      close(matmul(a, add(b, c)), add(matmul(a, b), matmul(a, c)), T.matmul);
+    }));
+  });
+
+  test('reshape round-trips; cat of narrow pieces rebuilds the tensor; stack = cat of unsqueezed', () => {
+    fc.assert(fc.property(arb.tensor({ dtype, shape: arb.shape({ minRank: 1 }) }), (x) => {
+      expect(x.reshape(-1).reshape(x.shape).toArray()).toEqual(x.toArray());
+      const n = x.shape[0];
+      const pieces = Array.from({ length: n }, (_, i) => x.narrow(0, i, 1));
+      expect(cat(pieces, 0).toArray()).toEqual(x.toArray());
+      expect(stack([x, x], 0).toArray()).toEqual(cat([x.unsqueeze(0), x.unsqueeze(0)], 0).toArray());
+    }));
+  });
+
+  test('exp and log are inverse; relu(x) = max(x, 0); sigmoid(−x) = 1 − sigmoid(x)', () => {
+    fc.assert(fc.property(arb.tensor({ dtype }), (x) => {
+      close(x.exp().log(), x, T.tight);
+      expect(x.relu().toArray()).toEqual(x.maximum(0).toArray());
+      close(x.neg().sigmoid(), x.sigmoid().neg().add(1), T.tight);
+    }));
+  });
 });

@@ -125,6 +125,13 @@ describe('gpu elementwise ops equal cpu ops', () => {
     });
   }
 
+  test('clamp with one bound, and with a bound no short literal spells (it travels as data)', () => {
+    const x = tensor([-3, -1e-25, -1.0003661619350687e-25, 0, 0.4, 7]);
+    for (const f of [(t: Tensor) => t.clamp(null, 0.5), (t: Tensor) => t.clamp(-0.25), (t: Tensor) => t.clamp(-1.0003661619350687e-25, 1e-30)]) {
+      expectClose(onGpu(() => f(x)), onCpu(() => f(x)), () => 0);
+    }
+  });
+
   test('pow of negative bases with integer exponents keeps the sign (GLSL pow alone would not)', () => {
     const x = tensor([-2, -3, -0.5, 2]), e = tensor([3, 2, 3, 0.5]);
     expectClose(onGpu(() => x.pow(e)), onCpu(() => x.pow(e)), () => 1e-5);

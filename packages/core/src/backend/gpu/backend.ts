@@ -4,7 +4,7 @@ import { DataBuffer } from '../buffer.js';
 import { cpuBackend } from '../cpu/index.js';
 import { coalesce } from '../layout.js';
 import { gpuInfo, kernel, onWebGL, TextureData, type KernelVariable, type Texture } from './context.js';
-import { binaryExpr, elementwiseSource, lit, matmulSource, unaryExpr, type BatchOffsets, type Operand } from './sources.js';
+import { binaryExpr, elementwiseSource, matmulSource, unaryExpr, type BatchOffsets, type Operand } from './sources.js';
 
 /**
  * The gpu.js backend. Matmul and every elementwise op (unary, binary with broadcasting, clamp,
@@ -70,7 +70,10 @@ export const gpuBackend: Backend = {
 
   clamp(x: View, lo: number, hi: number): KernelOutput {
     if (!onGpu(x.shape, x)) return cpuBackend.clamp(x, lo, hi);
-    return output(elementwise(`clamp(${lo},${hi})`, x.shape, [x], ['a'], `Math.min(Math.max(a, ${lit(lo)}), ${lit(hi)})`), sizeOf(x.shape));
+    // The bounds travel as data (1-element textures, broadcast), not as literals: shader
+    // compilers may round a float literal to the neighbouring float32.
+    const scalar = (v: number): View => ({ buffer: DataBuffer.fromHost(Float32Array.of(v)), shape: x.shape, strides: x.shape.map(() => 0), offset: 0 });
+    return output(elementwise('clamp', x.shape, [x, scalar(lo), scalar(hi)], ['a', 'l', 'h'], 'Math.min(Math.max(a, l), h)'), sizeOf(x.shape));
   },
 
   binary(op: BinaryOp, a: View, b: View, shape: Shape): KernelOutput {

@@ -11,7 +11,12 @@ import type { BinaryOp, UnaryOp } from '../backend.js';
  * integer quotient even when the division rounds (the 0.5 keeps it half a step from the edge).
  */
 
-/** A float literal GLSL accepts (`2.0`, `-1.5e-7`; ±Infinity as the largest float32). */
+/**
+ * A float literal GLSL accepts (`2.0`, `-1.5e-7`; ±Infinity as the largest float32). Only for
+ * numbers exact in a few digits (shapes, strides, offsets, constants): shader compilers (ANGLE's
+ * translator among them) may round a long literal to a neighbouring float32, so data values
+ * travel as textures instead.
+ */
 export function lit(x: number): string {
   if (x === Infinity) return '3.4028234663852886e38';
   if (x === -Infinity) return '-3.4028234663852886e38';

@@ -159,6 +159,33 @@ describe('gpu elementwise ops equal cpu ops', () => {
   });
 });
 
+describe('gpu sums equal cpu sums', () => {
+  test('over any set of dims of strided tensors, within the float32 summation bound', () => {
+    fc.assert(
+      fc.property(
+        arb.tensor({ dtype: 'float32', shape: arb.shape({ minRank: 1, maxRank: 4, maxSide: 7 }) }).map(flushSubnormals)
+          .chain((x) => fc.tuple(fc.constant(x), fc.subarray([...x.shape.keys()], { minLength: 1 }), fc.boolean())),
+        ([x0, dims, flip]) => {
+          const x = flip && x0.ndim >= 2 ? x0.transpose(0, -1) : x0;
+          const terms = dims.reduce((n, d) => n * x.shape[d], 1);
+          const bound = onCpu(() => x.abs().sum(dims, true)).values();
+          expectClose(onGpu(() => x.sum(dims, true)), onCpu(() => x.sum(dims, true)), (i) => 2 * (terms + 2) * 2 ** -24 * bound[i] + 1e-30);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  test('a bias gradient (sum over the batch) stays on the GPU; sums longer than 4096 terms run on the CPU', () => {
+    const g = onGpu(() => randn([128, 40]).relu());
+    const db = onGpu(() => g.sum(0));
+    expect(db.buffer.onHost).toBe(false);
+    expect(g.buffer.onHost).toBe(false); // nothing was downloaded for it
+    const total = onGpu(() => randn([128, 784]).exp().sum());
+    expect(total.buffer.device).toBe(null);
+  });
+});
+
 describe('gradients through the gpu backend', () => {
   test('a two-layer network with a BCE loss: every parameter gradient matches the cpu backend', () => {
     fc.assert(

@@ -1,21 +1,24 @@
 import { contiguousStrides, sizeOf, type Shape } from '../../shape.js';
-import type { Backend, BinaryOp, KernelOutput, MatmulOperand, UnaryOp, View } from '../backend.js';
+import type { Backend, BinaryOp, KernelOutput, MatmulOperand, ReduceOp, UnaryOp, View } from '../backend.js';
 import { DataBuffer } from '../buffer.js';
 import { cpuBackend } from '../cpu/index.js';
 import { coalesce } from '../layout.js';
 import { gpuInfo, kernel, onWebGL, TextureData, type KernelVariable, type Texture } from './context.js';
-import { binaryExpr, elementwiseSource, matmulSource, unaryExpr, type BatchOffsets, type Operand } from './sources.js';
+import { binaryExpr, elementwiseSource, matmulSource, sumSource, unaryExpr, type BatchOffsets, type Operand } from './sources.js';
 
 /**
  * The gpu.js backend. Matmul and every elementwise op (unary, binary with broadcasting, clamp,
  * where, strided copy) run as gpu.js kernels; their results stay on the GPU as textures and are
- * read back only when the CPU needs them (`DataBuffer.host`). Reductions, arg-reductions and
- * gather/scatter run on the CPU kernels — in a VAE they touch a loss or a bias gradient, small
- * next to the matmuls — and so does any float64 tensor (textures are float32).
+ * read back only when the CPU needs them (`DataBuffer.host`). Sums of up to 4096 terms per output
+ * (bias gradients) run on the GPU; longer sums, max/min, arg-reductions and gather/scatter run
+ * on the CPU kernels — in a VAE they touch a loss, small next to the matmuls — and so does any
+ * float64 tensor (textures are float32).
  */
 
 /** Float32 index arithmetic is exact below 2²⁴; larger buffers stay on the CPU kernels. */
 const MAX_INDEX = 1 << 24;
+/** Longest sum one GPU thread computes (a float32 running sum; longer ones go to the CPU). */
+const MAX_SUM_TERMS = 4096;
 
 function fits(...buffers: DataBuffer[]): boolean {
   return buffers.every((b) => b.dtype === 'float32' && b.length < MAX_INDEX);
@@ -113,7 +116,21 @@ export const gpuBackend: Backend = {
     return output(kernel(key, source, size)(...buffers.map(input)), size);
   },
 
-  reduce: (op, x, dims) => cpuBackend.reduce(op, x, dims),
+  /**
+   * Sums with at most MAX_SUM_TERMS terms per output run on the GPU (bias gradients: a sum over
+   * the batch for each feature); longer sums, max and min run on the CPU kernels, which
+   * accumulate in float64.
+   */
+  reduce(op: ReduceOp, x: View, dims: readonly number[]): KernelOutput {
+    const keep = x.shape.map((_, d) => !dims.includes(d));
+    const pick = (want: boolean, v: readonly number[]) => v.filter((_, d) => keep[d] === want);
+    const [kept, [keptStrides]] = coalesce(pick(true, x.shape), [pick(true, x.strides)]);
+    const [red, [redStrides]] = coalesce(pick(false, x.shape), [pick(false, x.strides)]);
+    const size = sizeOf(kept), terms = sizeOf(red);
+    if (op !== 'sum' || size === 0 || terms === 0 || terms > MAX_SUM_TERMS || !fits(x.buffer)) return cpuBackend.reduce(op, x, dims);
+    const key = `sum|${kept}:${keptStrides}|${red}:${redStrides}|${x.offset}`;
+    return output(kernel(key, sumSource(kept, keptStrides, red, redStrides, x.offset), size)(input(x.buffer)), size);
+  },
   argReduce: (op, x, dim) => cpuBackend.argReduce(op, x, dim),
   gather: (x, dim, index) => cpuBackend.gather(x, dim, index),
   scatterAdd: (shape, dtype, dim, index, src) => cpuBackend.scatterAdd(shape, dtype, dim, index, src),

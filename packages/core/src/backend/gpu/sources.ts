@@ -193,3 +193,22 @@ export function matmulSource(
   return s${biasOffset === null ? '' : ` + c[${lit(biasOffset)} + j]`};
 }`;
 }
+
+/**
+ * A sum over the reduced dims `red` (strides `redStrides`) for each output element, the outputs
+ * laid out row-major over the kept dims `kept` (input strides `keptStrides`): one thread per
+ * output, looping over its inputs in float32.
+ */
+export function sumSource(kept: readonly number[], keptStrides: readonly number[], red: readonly number[], redStrides: readonly number[], offset: number): string {
+  const [lines, [base]] = indexing(kept, [{ name: 'x', offset, strides: keptStrides }]);
+  const at = ['base', ...red.map((_, d) => (redStrides[d] === 1 ? `r${d}` : `r${d} * ${lit(redStrides[d])}`))].join(' + ');
+  let loop = `s += x_[${at}];`;
+  for (let d = red.length - 1; d >= 0; d--) loop = `for (let r${d} = 0; r${d} < ${red[d]}; r${d}++) {\n    ${loop}\n  }`;
+  return `function (x_) {
+  ${lines}
+  const base = ${base};
+  let s = 0.0;
+  ${loop}
+  return s;
+}`;
+}

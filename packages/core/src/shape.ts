@@ -20,6 +20,12 @@ export function contiguousStrides(shape: Shape): number[] {
   return strides;
 }
 
+/** Whether `strides` lay `shape` out row-major, back to back (size-1 dims may have any stride). */
+export function isContiguous(shape: Shape, strides: readonly number[]): boolean {
+  const expected = contiguousStrides(shape);
+  return shape.every((d, i) => d === 1 || strides[i] === expected[i]);
+}
+
 export function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }

@@ -4,7 +4,7 @@ import { DataBuffer } from './backend/buffer.js';
 import { checkDType, type DType, type Storage } from './dtype.js';
 import { AutogradError, ValueError, fmtShape } from './errors.js';
 import { formatTensor } from './format.js';
-import { contiguousStrides, sizeOf, type Shape } from './shape.js';
+import { contiguousStrides, isContiguous, sizeOf, type Shape } from './shape.js';
 import * as A from './ops/arithmetic.js';
 import * as U from './ops/unary.js';
 import * as C from './ops/compare.js';
@@ -39,12 +39,12 @@ export class Tensor {
 
   constructor(
     /** The elements: a typed array (wrapped, not copied) or a buffer to share. */
-    data: Storage | DataBuffer,
+    elements: Storage | DataBuffer,
     readonly shape: Shape,
     readonly strides: readonly number[] = contiguousStrides(shape),
     readonly offset = 0,
   ) {
-    this.buffer = data instanceof DataBuffer ? data : DataBuffer.fromHost(data);
+    this.buffer = elements instanceof DataBuffer ? elements : DataBuffer.fromHost(elements);
   }
 
   /**
@@ -76,8 +76,7 @@ export class Tensor {
 
   /** Whether elements are laid out row-major, back to back. */
   isContiguous(): boolean {
-    const expected = contiguousStrides(this.shape);
-    return this.shape.every((d, i) => d === 1 || this.strides[i] === expected[i]);
+    return isContiguous(this.shape, this.strides);
   }
 
   /**

@@ -1,12 +1,10 @@
-import { allocate, dtypeOf, type DType, type Storage } from '../dtype.js';
+import { dtypeOf, type DType, type Storage } from '../dtype.js';
 
 /**
  * Elements that a backend keeps off the CPU (a GPU texture). The backend that made it is the only
  * one that reads it directly; everyone else gets the elements through `download()`.
  */
 export interface DeviceData {
-  /** The backend that owns it (e.g. `'gpu'`). */
-  readonly backend: string;
   /** Copies the elements back to the CPU (float32, length = the buffer's length). */
   download(): Float32Array;
   /** Frees the device memory. Called once, when the buffer drops it or is garbage-collected. */
@@ -46,11 +44,6 @@ export class DataBuffer {
     const b = new DataBuffer(null, 'float32', length);
     b.setDevice(device);
     return b;
-  }
-
-  /** A fresh zero-filled host buffer. */
-  static allocate(dtype: DType, length: number): DataBuffer {
-    return DataBuffer.fromHost(allocate(dtype, length));
   }
 
   /** The elements on the CPU, for reading; downloads once if they only live on a device. */

@@ -1,4 +1,4 @@
-import { contiguousStrides, sizeOf, type Shape } from '../../shape.js';
+import { isContiguous, sizeOf, type Shape } from '../../shape.js';
 import type { Backend, BinaryOp, KernelOutput, MatmulOperand, ReduceOp, UnaryOp, View } from '../backend.js';
 import { DataBuffer } from '../buffer.js';
 import { cpuBackend } from '../cpu/index.js';
@@ -95,8 +95,7 @@ export const gpuBackend: Backend = {
    * gradient of `slice`) writes the host array.
    */
   copy(src: View, dst: View): void {
-    const whole = dst.offset === 0 && dst.buffer.length === sizeOf(dst.shape)
-      && dst.strides.every((s, i) => dst.shape[i] === 1 || s === contiguousStrides(dst.shape)[i]);
+    const whole = dst.offset === 0 && dst.buffer.length === sizeOf(dst.shape) && isContiguous(dst.shape, dst.strides);
     if (!whole || !onGpu(src.shape, src, dst) || !onWebGL()) return cpuBackend.copy(src, dst);
     const tex = elementwise('copy', src.shape, [src], ['a'], 'a') as Texture;
     dst.buffer.replaceWithDevice(new TextureData(tex, dst.buffer.length));

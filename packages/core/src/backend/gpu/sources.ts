@@ -12,14 +12,11 @@ import type { BinaryOp, UnaryOp } from '../backend.js';
  */
 
 /**
- * A float literal GLSL accepts (`2.0`, `-1.5e-7`; ±Infinity as the largest float32). Only for
- * numbers exact in a few digits (shapes, strides, offsets, constants): shader compilers (ANGLE's
- * translator among them) may round a long literal to a neighbouring float32, so data values
- * travel as textures instead.
+ * A float literal GLSL accepts (`2.0`, `784.0`). Only for numbers exact in a few digits (shapes,
+ * strides, offsets): shader compilers (ANGLE's translator among them) may round a long literal to
+ * a neighbouring float32, so data values travel as textures instead.
  */
 export function lit(x: number): string {
-  if (x === Infinity) return '3.4028234663852886e38';
-  if (x === -Infinity) return '-3.4028234663852886e38';
   const s = String(x);
   return /[.e]/.test(s) ? s : `${s}.0`;
 }

@@ -8,16 +8,11 @@ import type { VAE } from './model.js';
  * the negative ELBO, as PyTorch's examples/vae reports it). `noise` makes it reproducible.
  */
 export async function testLoss(model: VAE, data: MnistDataset, { batchSize = 1000, noise = new Generator(0) } = {}): Promise<number> {
-  let total = 0;
-  for (const { images } of new DataLoader(data, { batchSize })) {
-    total += noGrad(() => {
-      const { mu, logvar } = model.encode(images);
-      const recon = model.decode(model.sampler.sample(mu, logvar, noise));
-      return vaeLoss(recon, images, mu, logvar).total.item();
-    });
-    await emptyCache(); // lets the batch's GPU textures go (see emptyCache)
-  }
-  return total / data.length;
+  return perExample(data, batchSize, (images) => {
+    const { mu, logvar } = model.encode(images);
+    const recon = model.decode(model.sampler.sample(mu, logvar, noise));
+    return vaeLoss(recon, images, mu, logvar).total.item();
+  });
 }
 
 /**
@@ -27,20 +22,29 @@ export async function testLoss(model: VAE, data: MnistDataset, { batchSize = 100
  * K = 1 gives the ELBO; larger K tightens the bound.
  */
 export async function importanceWeightedLogLikelihood(model: VAE, data: MnistDataset, k: number, { batchSize = 500, noise = new Generator(0) } = {}): Promise<number> {
+  return perExample(data, batchSize, (images) => {
+    const { mu, logvar } = model.encode(images);
+    const weights: Tensor[] = [];
+    for (let s = 0; s < k; s++) {
+      const eps = randn(mu.shape, { generator: noise });
+      const z = mu.add(logvar.mul(0.5).exp().mul(eps));
+      const logPxz = binaryCrossEntropy(model.decode(z), images, { reduction: 'none' }).sum(1).neg();
+      const logPzOverQ = z.mul(z).sub(eps.mul(eps)).sub(logvar).mul(-0.5).sum(1);
+      weights.push(logPxz.add(logPzOverQ));
+    }
+    return stack(weights, 1).logsumexp(1).sub(Math.log(k)).sum().item();
+  });
+}
+
+/**
+ * Σ over batches of `batchTotal(images)` (a sum over the batch's examples, without the tape),
+ * divided by the number of examples. Yields between batches so a GPU backend frees the batch's
+ * textures (see emptyCache).
+ */
+async function perExample(data: MnistDataset, batchSize: number, batchTotal: (images: Tensor) => number): Promise<number> {
   let total = 0;
   for (const { images } of new DataLoader(data, { batchSize })) {
-    total += noGrad(() => {
-      const { mu, logvar } = model.encode(images);
-      const weights: Tensor[] = [];
-      for (let s = 0; s < k; s++) {
-        const eps = randn(mu.shape, { generator: noise });
-        const z = mu.add(logvar.mul(0.5).exp().mul(eps));
-        const logPxz = binaryCrossEntropy(model.decode(z), images, { reduction: 'none' }).sum(1).neg();
-        const logPzOverQ = z.mul(z).sub(eps.mul(eps)).sub(logvar).mul(-0.5).sum(1);
-        weights.push(logPxz.add(logPzOverQ));
-      }
-      return stack(weights, 1).logsumexp(1).sub(Math.log(k)).sum().item();
-    });
+    total += noGrad(() => batchTotal(images));
     await emptyCache();
   }
   return total / data.length;

@@ -50,7 +50,7 @@ for (let step = 0; step <= steps; step++) {
   for (const p of params) p.zeroGrad();
   l.backward();
   noGrad(() => {
-    for (const p of params) p.data.set(p.sub(p.grad!.mul(lr)).data);
+    for (const p of params) p.mutableData().set(p.sub(p.grad!.mul(lr)).data);
   });
   if (step % 250 === 0) {
     const accuracy = noGrad(() => forward(x).gt(0).eq(y).mean().item());

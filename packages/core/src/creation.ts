@@ -131,7 +131,8 @@ export function linspace(start: number, end: number, steps: number, opts?: Tenso
 /** The n×m identity matrix (m defaults to n). */
 export function eye(n: number, m = n, opts?: TensorOptions): Tensor {
   const t = filled('eye', [n, m], 0, opts);
-  for (let i = 0; i < Math.min(n, m); i++) t.storage[i * m + i] = 1;
+  const d = t.mutableData();
+  for (let i = 0; i < Math.min(n, m); i++) d[i * m + i] = 1;
   return t;
 }
 

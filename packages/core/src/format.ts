@@ -9,7 +9,7 @@ const EDGE_ITEMS = 3;
  * when magnitudes span more than three decades, `...` for tensors over 1000 elements.
  */
 export function formatTensor(t: Tensor): string {
-  const data = t.values();
+  const data = t.data;
   const summarize = t.size > SUMMARY_THRESHOLD;
   const strides = t.shape.map((_, i) => t.shape.slice(i + 1).reduce((a, b) => a * b, 1));
   const shownIndices = (dim: number): (number | null)[] => {

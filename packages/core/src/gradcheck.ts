@@ -70,7 +70,7 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly 
   if (out.requiresGrad) {
     for (let j = 0; j < outSize; j++) {
       const seed = zeros(out.shape, { dtype: 'float64' });
-      seed.storage[j] = 1;
+      seed.mutableData()[j] = 1;
       const gs = grad(out, xs, { gradOutputs: seed, retainGraph: true, allowUnused: true });
       gs.forEach((g, i) => analytic[i].set(g.data, j * xs[i].size));
     }
@@ -82,7 +82,7 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly 
   let worst: GradcheckWorst | null = null;
   // fn runs with recording on, so that a fn that itself calls grad() (gradgradcheck) works.
   xs.forEach((x, i) => {
-    const s = x.storage;
+    const s = x.mutableData();
     for (let e = 0; e < x.size; e++) {
       const orig = s[e];
       s[e] = orig + eps;

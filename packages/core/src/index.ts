@@ -29,7 +29,7 @@ export { GradNode, type BackwardFn } from './autograd/node.js';
 export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckResult, type GradcheckWorst } from './gradcheck.js';
 
 export { getBackend, setBackend, withBackend, backendInfo, listBackends, registerBackend } from './backend/backend.js';
-export type { Backend, View, MatmulOperand, KernelOutput, UnaryOp, BinaryOp, ReduceOp, ArgReduceOp } from './backend/backend.js';
+export type { Backend, View, MatmulOperand, KernelOutput, UnaryOp, BinaryOp, ReduceOp, ArgReduceOp } from './backend/kernels.js';
 export { DataBuffer, emptyCache, type DeviceData } from './backend/buffer.js';
 export { cpuBackend } from './backend/cpu/index.js';
 export { setNumThreads, getNumThreads } from './backend/cpu/threads.js';

@@ -48,11 +48,11 @@ export class Tensor {
   }
 
   /**
-   * The typed array holding the elements (shared by views: see `data` for a compact copy). It may
-   * be written, so a copy on a GPU is dropped (downloaded first if it was the only one).
+   * The typed array holding the elements, shared by every view of them (see `data` for this
+   * tensor's own elements). For reading: write through `mutableData()`.
    */
   get storage(): Storage {
-    return this.buffer.writable();
+    return this.buffer.host;
   }
 
   get dtype(): DType {
@@ -80,23 +80,30 @@ export class Tensor {
   }
 
   /**
-   * The elements as a compact, row-major typed array of length `size`. For a contiguous tensor
-   * this shares memory with the tensor (writing to it changes the tensor); otherwise it is a copy.
+   * The elements as a compact, row-major typed array of length `size`, for reading. A contiguous
+   * tensor returns a view of its storage (a GPU copy, if any, stays valid); any other a copy.
+   * Writing into it is undefined: use `mutableData()`.
    */
   get data(): Storage {
-    if (this.isContiguous()) return this.storage.subarray(this.offset, this.offset + this.size);
+    if (this.isContiguous()) return this.buffer.host.subarray(this.offset, this.offset + this.size);
     return V.contiguous(this).data;
   }
 
-  /** Like `data` but for reading only, so a GPU copy of the elements stays valid. */
-  values(): Storage {
-    if (this.isContiguous()) return this.buffer.host.subarray(this.offset, this.offset + this.size);
-    return V.contiguous(this).values();
+  /**
+   * The elements of a contiguous tensor as a typed array to write into in place (what optimizers,
+   * initialisers and `loadStateDict` do). A device copy is dropped first, so it never goes stale.
+   * Views of the same storage see the writes. Not recorded on the tape: use inside `noGrad`.
+   */
+  mutableData(): Storage {
+    if (!this.isContiguous()) {
+      throw new ValueError('mutableData', `the tensor of shape ${fmtShape(this.shape)} is a non-contiguous view; call contiguous() and write into that`);
+    }
+    return this.buffer.writable().subarray(this.offset, this.offset + this.size);
   }
 
   /** The elements as nested JS arrays (a number for a 0-d tensor). */
   toArray(): NestedArray {
-    const data = this.values();
+    const data = this.data;
     const build = (dim: number, start: number): NestedArray => {
       if (dim === this.ndim) return data[start];
       const step = sizeOf(this.shape.slice(dim + 1));

@@ -24,12 +24,12 @@ const onGpu = <T>(fn: () => T): T => withBackend('gpu', fn);
  * comparisons are flushed the same way, so only the kernels' own arithmetic is compared.
  */
 const flush = (v: number): number => (Math.abs(v) < 2 ** -126 ? 0 : v);
-const flushSubnormals = (t: Tensor): Tensor => tensor(Array.from(t.values(), flush), { shape: t.shape });
+const flushSubnormals = (t: Tensor): Tensor => tensor(Array.from(t.data, flush), { shape: t.shape });
 
 /** |gpu − cpu| ≤ atol + rtol·|cpu| elementwise, reporting the first element that is not. */
 function expectClose(gpu: Tensor, cpu: Tensor, tol: (i: number) => number): void {
   expect(gpu.shape).toEqual(cpu.shape);
-  const g = gpu.values(), c = cpu.values();
+  const g = gpu.data, c = cpu.data;
   for (let i = 0; i < c.length; i++) {
     const ok = Math.abs(g[i] - c[i]) <= tol(i) || (Number.isNaN(g[i]) && Number.isNaN(c[i])) || g[i] === c[i];
     if (!ok) expect.fail(`element ${i} of ${JSON.stringify(cpu.shape)}: gpu ${g[i]}, cpu ${c[i]} (tolerance ${tol(i)})`);
@@ -42,7 +42,7 @@ function expectClose(gpu: Tensor, cpu: Tensor, tol: (i: number) => number): void
  */
 function matmulTolerance(a: Tensor, b: Tensor): (i: number) => number {
   const k = a.shape[a.ndim - 1];
-  const bound = onCpu(() => matmul(a.abs(), b.abs())).values();
+  const bound = onCpu(() => matmul(a.abs(), b.abs())).data;
   return (i) => 2 * (k + 2) * 2 ** -24 * bound[i] + 1e-30;
 }
 
@@ -90,7 +90,7 @@ const unaryOps: UnaryOp[] = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'relu',
 const binaryOps: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'];
 /** Float32 elementwise results: libm-grade functions in GLSL are within a few ulps. */
 const elementwiseTol = (ref: Tensor) => {
-  const r = ref.values();
+  const r = ref.data;
   return (i: number) => 1e-6 + 1e-5 * Math.abs(r[i]);
 };
 
@@ -168,7 +168,7 @@ describe('gpu sums equal cpu sums', () => {
         ([x0, dims, flip]) => {
           const x = flip && x0.ndim >= 2 ? x0.transpose(0, -1) : x0;
           const terms = dims.reduce((n, d) => n * x.shape[d], 1);
-          const bound = onCpu(() => x.abs().sum(dims, true)).values();
+          const bound = onCpu(() => x.abs().sum(dims, true)).data;
           expectClose(onGpu(() => x.sum(dims, true)), onCpu(() => x.sum(dims, true)), (i) => 2 * (terms + 2) * 2 ** -24 * bound[i] + 1e-30);
         },
       ),
@@ -204,7 +204,7 @@ describe('gradients through the gpu backend', () => {
         };
         const gpu = onGpu(run), cpu = onCpu(run);
         gpu.forEach((gg, i) => {
-          const c = cpu[i].values();
+          const c = cpu[i].data;
           const scale = Math.max(...c.map(Math.abs), 1);
           expectClose(gg, cpu[i], () => 1e-4 * scale);
         });
@@ -227,12 +227,12 @@ describe('textures', () => {
     const y = onGpu(() => randn([64, 64]).relu());
     expect(y.buffer.device).not.toBe(null);
     const before = gpuInfo().liveTextures;
-    y.values();
+    y.data;
     expect(y.buffer.device).not.toBe(null);
-    y.data[0] = 5; // `data` may be written: the GPU copy would go stale, so it is released
+    y.mutableData()[0] = 5; // the GPU copy would go stale, so writing releases it
     expect(y.buffer.device).toBe(null);
     expect(gpuInfo().liveTextures).toBe(before - 1);
-    expect(y.values()[0]).toBe(5);
+    expect(y.data[0]).toBe(5);
   });
 
   test('textures of garbage-collected tensors are freed', async () => {

@@ -116,6 +116,15 @@ describe('views share storage', () => {
     expect(x.reshape(-1).storage).toBe(x.storage);
     expect(x.T.reshape(-1).toArray()).toEqual([0, 3, 1, 4, 2, 5]);
   });
+  test('mutableData writes through to every view of a contiguous tensor and refuses a strided one', () => {
+    const x = arange(6).reshape(2, 3);
+    const row = x.narrow(0, 1, 1);
+    row.mutableData()[2] = 50;
+    expect(x.toArray()).toEqual([[0, 1, 2], [3, 4, 50]]);
+    expect(row.mutableData().length).toBe(3);
+    expect(() => x.T.mutableData()).toThrow(ValueError);
+    expect(() => x.T.mutableData()).toThrow(/mutableData: the tensor of shape \[3,2\] is a non-contiguous view/);
+  });
   test('view() refuses a non-contiguous tensor, reshape() copies', () => {
     const x = arange(6).reshape(2, 3);
     expect(() => x.T.view(6)).toThrow(/not contiguous; use reshape/);

@@ -17,7 +17,7 @@ export function fans(t: Tensor): { fanIn: number; fanOut: number } {
 function fill(t: Tensor, draw: (g: Generator) => number, opts?: InitOptions): Tensor {
   const g = opts?.generator ?? defaultGenerator;
   noGrad(() => {
-    const d = t.data;
+    const d = t.mutableData();
     for (let i = 0; i < d.length; i++) d[i] = draw(g);
   });
   return t;
@@ -34,12 +34,12 @@ export function normal(t: Tensor, mean = 0, std = 1, opts?: InitOptions): Tensor
 }
 
 export function zeros(t: Tensor): Tensor {
-  t.data.fill(0);
+  t.mutableData().fill(0);
   return t;
 }
 
 export function constant(t: Tensor, value: number): Tensor {
-  t.data.fill(value);
+  t.mutableData().fill(value);
   return t;
 }
 

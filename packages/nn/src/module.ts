@@ -12,7 +12,7 @@ export class Parameter extends Tensor {
   constructor(data: Tensor) {
     const owned = data.detach().contiguous();
     // A parameter owns its storage (a view of someone else's would alias their updates).
-    const copy = owned.storage.slice(owned.offset, owned.offset + owned.size);
+    const copy = owned.data.slice();
     super(copy, [...data.shape]);
     this.requiresGrad = true;
   }
@@ -113,7 +113,7 @@ export abstract class Module {
     noGrad(() => {
       for (const [k, target] of own) {
         const src = state.get(k);
-        if (src !== undefined) target.data.set(src.to(target.dtype).data);
+        if (src !== undefined) target.mutableData().set(src.to(target.dtype).data);
       }
     });
     return { missingKeys, unexpectedKeys };

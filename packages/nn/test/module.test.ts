@@ -104,7 +104,7 @@ describe('layers', () => {
   test('Parameter owns a copy of its data', () => {
     const t = tensor([1, 2, 3]);
     const p = new Parameter(t.narrow(0, 1, 2));
-    p.data[0] = 99;
+    p.mutableData()[0] = 99;
     expect(t.toArray()).toEqual([1, 2, 3]);
     expect(p.requiresGrad).toBe(true);
   });

@@ -25,8 +25,8 @@ const t = (values: number[], shape: number[], requiresGrad = false) => tensor(va
 test('Linear: output and gradients match PyTorch', () => {
   const r = ref.linear;
   const lin = new Linear(4, 3);
-  lin.weight.data.set(r.weight);
-  lin.bias!.data.set(r.bias);
+  lin.weight.mutableData().set(r.weight);
+  lin.bias!.mutableData().set(r.bias);
   const x = t(r.x, [2, 4], true);
   const y = lin.forward(x);
   expectClose(y, r.y);
@@ -82,8 +82,8 @@ describe('optimizers: five steps match PyTorch', () => {
   for (const [name, make] of Object.entries(makers)) {
     test(name, () => {
       const lin = new Linear(3, 2);
-      lin.weight.data.set(O.W0);
-      lin.bias!.data.set(O.B0);
+      lin.weight.mutableData().set(O.W0);
+      lin.bias!.mutableData().set(O.B0);
       const opt = make(lin.parameters());
       const X = t(O.X, [6, 3]);
       const Y = t(O.Y, [6, 2]);

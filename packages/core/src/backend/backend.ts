@@ -1,77 +1,11 @@
-import type { DType, Storage } from '../dtype.js';
-import type { Shape } from '../shape.js';
 import { BackendError } from '../errors.js';
-import type { DataBuffer } from './buffer.js';
 import { cpuBackend } from './cpu/index.js';
+import type { Backend } from './kernels.js';
 
 /**
- * The kernel interface: everything a backend must do, and nothing about autodiff.
- * Ops (in `../ops`) call these and never know which backend runs them.
+ * The backend registry: which backends exist and which one runs kernels now. The kernel
+ * interface itself is in `kernels.ts`.
  */
-
-/** A strided window onto a buffer: element `[i, j, …]` lives at `offset + i·strides[0] + j·strides[1] + …`. */
-export interface View {
-  readonly buffer: DataBuffer;
-  readonly shape: Shape;
-  readonly strides: readonly number[];
-  readonly offset: number;
-}
-
-export type UnaryOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sign' | 'relu' | 'sigmoid' | 'tanh' | 'softplus';
-export type BinaryOp =
-  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
-  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
-export type ReduceOp = 'sum' | 'max' | 'min';
-export type ArgReduceOp = 'argmax' | 'argmin';
-
-/**
- * One operand of a batched matmul: batch `b` of the matrix starts at `offsets[b]` and is stored
- * row-major, or — when `transposed` — stored row-major as its transpose (so `Wᵀ` needs no copy).
- */
-export interface MatmulOperand {
-  readonly buffer: DataBuffer;
-  readonly offsets: readonly number[];
-  readonly transposed: boolean;
-}
-
-/**
- * What a kernel returns: a fresh contiguous typed array, or a buffer whose elements may stay on
- * the backend's device until the CPU reads them.
- */
-export type KernelOutput = Storage | DataBuffer;
-
-/**
- * Kernels read their inputs through `view.buffer.host` (CPU) or the buffer's device copy (a GPU
- * backend that made it); only `copy` writes, through `dst.buffer.writable()`.
- */
-export interface Backend {
-  readonly name: string;
-  /** What `backendInfo()` reports besides the name (threads, the gpu.js mode…). */
-  info?(): Record<string, string | number | boolean | null>;
-  /** Elementwise `f(x)`; the result is contiguous with `x.shape`. */
-  unary(op: UnaryOp, x: View): KernelOutput;
-  /** `min(max(x, lo), hi)` elementwise. */
-  clamp(x: View, lo: number, hi: number): KernelOutput;
-  /** Elementwise `a ∘ b`; `a` and `b` are already broadcast to `shape` (stride 0 along broadcast dims). */
-  binary(op: BinaryOp, a: View, b: View, shape: Shape): KernelOutput;
-  /** `cond ≠ 0 ? a : b`, all three already broadcast to `shape`. */
-  where(cond: View, a: View, b: View, shape: Shape): KernelOutput;
-  /** Reduces over `dims`; the result has `x.shape` with those dims set to 1 (keepdim layout). */
-  reduce(op: ReduceOp, x: View, dims: readonly number[]): KernelOutput;
-  /** Index of the largest/smallest element along `dim` (first one on ties), as floats; keepdim layout. */
-  argReduce(op: ArgReduceOp, x: View, dim: number): KernelOutput;
-  /**
-   * `batch` products `[m,k]·[k,n]`; the result is `[batch, m, n]` contiguous. `bias`, a contiguous
-   * `[n]` vector, is added to every row of every product when given (the epilogue of `linear`).
-   */
-  matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: number, bias?: View): KernelOutput;
-  /** Copies `src` into the (possibly strided) `dst`; both have the same shape. */
-  copy(src: View, dst: View): void;
-  /** `out[…, i, …] = x[…, index[…, i, …], …]` along `dim`; `x` and `index` contiguous, equal shapes off `dim`. */
-  gather(x: View, dim: number, index: View): KernelOutput;
-  /** The adjoint of gather: `out = zeros(shape)`, then `out[…, index[…, i, …], …] += src[…, i, …]`. */
-  scatterAdd(shape: Shape, dtype: DType, dim: number, index: View, src: View): KernelOutput;
-}
 
 const registry = new Map<string, Backend>([['cpu', cpuBackend]]);
 let current: Backend = cpuBackend;

@@ -1,5 +1,6 @@
 import { record } from '../autograd/node.js';
-import { getBackend, type BinaryOp } from '../backend/backend.js';
+import { getBackend } from '../backend/backend.js';
+import type { BinaryOp } from '../backend/kernels.js';
 import { broadcastShapes } from '../shape.js';
 import { Tensor, fromStorage, type TensorLike } from '../tensor.js';
 import { broadcastView, needs, scalarTensor, sumToShape, tensorPair } from './helpers.js';

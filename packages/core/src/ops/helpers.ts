@@ -1,4 +1,4 @@
-import type { View } from '../backend/backend.js';
+import type { View } from '../backend/kernels.js';
 import { allocate, sameDType, type DType } from '../dtype.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { sameShape, type Shape } from '../shape.js';

@@ -27,7 +27,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   let at = 0;
   for (const t of tensors) {
     starts.push(at);
-    getBackend().copy(t, new Tensor(out.buffer, t.shape, out.strides, at * out.strides[d]));
+    getBackend().copyInto(t, new Tensor(out.buffer, t.shape, out.strides, at * out.strides[d]));
     at += t.shape[d];
   }
   return record(out, 'CatBackward', tensors, (g) => tensors.map((t, i) => narrow(g, d, starts[i], t.shape[d])));

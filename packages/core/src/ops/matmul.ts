@@ -1,5 +1,6 @@
 import { record } from '../autograd/node.js';
-import { getBackend, type MatmulOperand } from '../backend/backend.js';
+import { getBackend } from '../backend/backend.js';
+import type { MatmulOperand } from '../backend/kernels.js';
 import { sameDType } from '../dtype.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { broadcastShapes, sizeOf, type Shape } from '../shape.js';

@@ -1,5 +1,6 @@
 import { record } from '../autograd/node.js';
-import { getBackend, type ArgReduceOp, type ReduceOp } from '../backend/backend.js';
+import { getBackend } from '../backend/backend.js';
+import type { ArgReduceOp, ReduceOp } from '../backend/kernels.js';
 import { normalizeDim, normalizeDims, sizeOf } from '../shape.js';
 import { Tensor, fromStorage } from '../tensor.js';
 import { add, div, mul, sub } from './arithmetic.js';

@@ -35,7 +35,7 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1)
 function embed(g: Tensor, shape: Shape, dim: number, start: number, step: number): Tensor {
   const out = fromStorage(allocate(g.dtype, sizeOf(shape)), shape);
   const target = new Tensor(out.buffer, g.shape, out.strides.map((v, i) => (i === dim ? v * step : v)), start * out.strides[dim]);
-  getBackend().copy(g, target);
+  getBackend().copyInto(g, target);
   return record(out, 'EmbedBackward', [g], (gg) => [slice(gg, dim, start, start + (g.shape[dim] - 1) * step + 1, step)]);
 }
 

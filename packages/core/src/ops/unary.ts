@@ -1,5 +1,6 @@
 import { record } from '../autograd/node.js';
-import { getBackend, type UnaryOp } from '../backend/backend.js';
+import { getBackend } from '../backend/backend.js';
+import type { UnaryOp } from '../backend/kernels.js';
 import { ValueError } from '../errors.js';
 import { Tensor, fromStorage } from '../tensor.js';
 import { add, mul, div, sub } from './arithmetic.js';

@@ -1,9 +1,9 @@
 import { record } from '../autograd/node.js';
 import { getBackend } from '../backend/backend.js';
-import { allocate, type DType } from '../dtype.js';
+import type { DType } from '../dtype.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { checkShape, contiguousStrides, normalizeDim, sameShape, sizeOf, type Shape } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import { Tensor, fromStorage } from '../tensor.js';
 import { sumToShape } from './helpers.js';
 
 // Shape ops. Most are views: a new shape/strides/offset over the same storage, no copy.
@@ -117,9 +117,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
 }
 
 function copyOf(x: Tensor, dtype: DType): Tensor {
-  const out = new Tensor(allocate(dtype, x.size), x.shape);
-  getBackend().copy(x, out);
-  return out;
+  return fromStorage(getBackend().copy(x, dtype), x.shape);
 }
 
 /** `x` itself when contiguous, else a contiguous copy.   Gradient: identity. */

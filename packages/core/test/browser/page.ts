@@ -16,9 +16,9 @@ interface Case {
  * relative to the output's scale) plus a few ulps of GLSL's transcendental functions.
  */
 function compare(name: string, f: () => Tensor, k: number): Case {
-  const cpu = withBackend('cpu', f).values();
+  const cpu = withBackend('cpu', f).data;
   const scale = withBackend('cpu', () => f().abs().max().item());
-  const gpu = withBackend('gpu', f).values();
+  const gpu = withBackend('gpu', f).data;
   let maxError = 0;
   for (let i = 0; i < cpu.length; i++) maxError = Math.max(maxError, Math.abs(gpu[i] - cpu[i]));
   const tolerance = (2 * (k + 2) * 2 ** -24 + 4e-6) * Math.max(scale, 1);

@@ -49,7 +49,7 @@ export class Adam extends Optimizer {
       s.step = t;
       const m = s.exp_avg as Float32Array, v = s.exp_avg_sq as Float32Array;
       const vmax = s.max_exp_avg_sq as Float32Array | undefined;
-      const theta = p.data, grad = p.grad.data;
+      const theta = p.mutableData(), grad = p.grad.data;
       const stepSize = lr / (1 - b1 ** t);
       const bc2 = Math.sqrt(1 - b2 ** t);
       for (let j = 0; j < theta.length; j++) {

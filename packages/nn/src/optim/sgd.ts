@@ -35,7 +35,7 @@ export class SGD extends Optimizer {
     const { lr, momentum: mu, dampening, weightDecay: wd, nesterov } = this;
     this.params.forEach((p, i) => {
       if (p.grad === null) return;
-      const theta = p.data, grad = p.grad.data;
+      const theta = p.mutableData(), grad = p.grad.data;
       // The momentum buffer starts as the first gradient itself (PyTorch's rule), so "first step"
       // is simply "no state yet".
       const first = !this.state.has(i);

@@ -1,6 +1,7 @@
-import { allocate, type Storage } from '../../dtype.js';
+import { allocate, type DType, type Storage } from '../../dtype.js';
+import { DataBuffer } from '../buffer.js';
 import { contiguousStrides, sizeOf, type Shape } from '../../shape.js';
-import type { BinaryOp, UnaryOp, View } from '../backend.js';
+import type { BinaryOp, UnaryOp, View } from '../kernels.js';
 import { walk, type RowFn } from './walk.js';
 
 /**
@@ -94,7 +95,13 @@ export function where(cond: View, a: View, b: View, shape: Shape): Storage {
   return out;
 }
 
-export function copy(src: View, dst: View): void {
+export function copy(src: View, dtype: DType): Storage {
+  const out = allocate(dtype, sizeOf(src.shape));
+  copyInto(src, { buffer: DataBuffer.fromHost(out), shape: src.shape, strides: contiguousStrides(src.shape), offset: 0 });
+  return out;
+}
+
+export function copyInto(src: View, dst: View): void {
   const s = src.buffer.host, d = dst.buffer.writable();
   walk(src.shape, [dst.strides, src.strides], [dst.offset, src.offset], (n, o, so, i, si) => {
     for (let j = 0; j < n; j++, o += so, i += si) d[o] = s[i];

@@ -1,6 +1,6 @@
 import { allocate, type DType, type Storage } from '../../dtype.js';
 import { sizeOf, type Shape } from '../../shape.js';
-import type { View } from '../backend.js';
+import type { View } from '../kernels.js';
 
 /**
  * Views `shape` around `dim` as `[outer, len, inner]`; with contiguous operands the element

@@ -1,5 +1,5 @@
-import type { Backend } from '../backend.js';
-import { binary, clamp, copy, unary, where } from './elementwise.js';
+import type { Backend } from '../kernels.js';
+import { binary, clamp, copy, copyInto, unary, where } from './elementwise.js';
 import { gather, scatterAdd } from './gather.js';
 import { matmul } from './matmul.js';
 import { argReduce, reduce } from './reduce.js';
@@ -17,6 +17,7 @@ export const cpuBackend: Backend = {
   argReduce,
   matmul,
   copy,
+  copyInto,
   gather,
   scatterAdd,
 };

@@ -1,5 +1,5 @@
 import { allocate, dtypeOf, type Storage } from '../../dtype.js';
-import type { MatmulOperand, View } from '../backend.js';
+import type { MatmulOperand, View } from '../kernels.js';
 import { arenaViews, parallelRows, threadsAvailable } from './threads.js';
 
 /**

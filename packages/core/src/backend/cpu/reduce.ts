@@ -1,6 +1,6 @@
 import { allocate, type Storage } from '../../dtype.js';
 import { contiguousStrides, sizeOf } from '../../shape.js';
-import type { ArgReduceOp, ReduceOp, View } from '../backend.js';
+import type { ArgReduceOp, ReduceOp, View } from '../kernels.js';
 import { walk } from './walk.js';
 
 /**

@@ -1,5 +1,6 @@
-import { isContiguous, sizeOf, type Shape } from '../../shape.js';
-import type { Backend, BinaryOp, KernelOutput, MatmulOperand, ReduceOp, UnaryOp, View } from '../backend.js';
+import type { DType } from '../../dtype.js';
+import { sizeOf, type Shape } from '../../shape.js';
+import type { Backend, BinaryOp, KernelOutput, MatmulOperand, ReduceOp, UnaryOp, View } from '../kernels.js';
 import { DataBuffer } from '../buffer.js';
 import { cpuBackend } from '../cpu/index.js';
 import { coalesce } from '../layout.js';
@@ -89,17 +90,14 @@ export const gpuBackend: Backend = {
     return output(elementwise('where', shape, [cond, a, b], ['c', 'a', 'b'], '(c !== 0.0 ? a : b)'), sizeOf(shape));
   },
 
-  /**
-   * A copy into a whole fresh buffer (what `contiguous()` and `clone()` make) runs on the GPU and
-   * replaces the buffer's elements with the texture; a copy into part of a buffer (`cat`, the
-   * gradient of `slice`) writes the host array.
-   */
-  copy(src: View, dst: View): void {
-    const whole = dst.offset === 0 && dst.buffer.length === sizeOf(dst.shape) && isContiguous(dst.shape, dst.strides);
-    if (!whole || !onGpu(src.shape, src, dst) || !onWebGL()) return cpuBackend.copy(src, dst);
-    const tex = elementwise('copy', src.shape, [src], ['a'], 'a') as Texture;
-    dst.buffer.replaceWithDevice(new TextureData(tex, dst.buffer.length));
+  /** A contiguous float32 copy runs on the GPU (`contiguous()`, `clone()`); casts to float64 on the CPU. */
+  copy(src: View, dtype: DType): KernelOutput {
+    if (dtype !== 'float32' || !onGpu(src.shape, src)) return cpuBackend.copy(src, dtype);
+    return output(elementwise('copy', src.shape, [src], ['a'], 'a'), sizeOf(src.shape));
   },
+
+  /** Writing into part of a buffer (`cat`, the gradient of `slice`) writes the host array. */
+  copyInto: (src, dst) => cpuBackend.copyInto(src, dst),
 
   matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: number, bias?: View): KernelOutput {
     const batch = a.offsets.length;

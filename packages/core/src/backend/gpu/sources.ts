@@ -1,4 +1,4 @@
-import type { BinaryOp, UnaryOp } from '../backend.js';
+import type { BinaryOp, UnaryOp } from '../kernels.js';
 
 /**
  * gpu.js kernels are JavaScript functions that gpu.js translates to GLSL: one call per output

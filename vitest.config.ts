@@ -3,10 +3,19 @@ import { defineConfig } from 'vitest/config';
 // Tests run on the TypeScript sources: the "source" export condition makes `@tensorgrad/*`
 // imports resolve to each package's src/ instead of its built dist/.
 //
-// Two projects: `cpu` runs every test; `gpu` runs the core op suites a second time with the
-// gpu.js backend selected (see packages/core/test/setup-gpu.ts), so both backends pass the
-// same op tests.
+// Three projects, so every backend passes the same op tests:
+// - `cpu` runs every test on the reference backend;
+// - `wasm` runs the core op suites, the fast-kernel property tests and the nn and vae suites on
+//   the WebAssembly SIMD backend (the default wherever it runs);
+// - `gpu` runs the core op suites with the gpu.js backend selected (packages/core/test/setup-gpu.ts).
 const opSuites = ['kernels', 'algebra', 'gradients', 'autograd', 'tensor'].map((f) => `packages/core/test/${f}.test.ts`);
+const backendSetup = ['packages/core/test/setup-backend.ts'];
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    backend: string;
+  }
+}
 
 export default defineConfig({
   resolve: { conditions: ['source'] },
@@ -18,7 +27,22 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'cpu', include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'] },
+        test: {
+          name: 'cpu',
+          include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+          exclude: ['**/node_modules/**', 'packages/core/test/wasm.test.ts'],
+          setupFiles: backendSetup,
+          provide: { backend: 'cpu' },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'wasm',
+          include: [...opSuites, 'packages/core/test/wasm.test.ts', 'packages/nn/test/**/*.test.ts', 'packages/vae/test/**/*.test.ts'],
+          setupFiles: backendSetup,
+          provide: { backend: 'wasm' },
+        },
       },
       {
         extends: true,

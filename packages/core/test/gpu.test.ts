@@ -11,13 +11,14 @@ import {
 import { gpuInfo, setGpuMode } from '../src/backend/gpu/index.js';
 import * as tg from '../src/index.js';
 import * as arb from '../src/testing/index.js';
+import { expectClose as compareClose, matmulTolerance, onCpu } from './compare.js';
 
 afterEach(() => {
   setBackend('cpu');
 });
 
-const onCpu = <T>(fn: () => T): T => withBackend('cpu', fn);
 const onGpu = <T>(fn: () => T): T => withBackend('gpu', fn);
+const expectClose = (gpu: Tensor, cpu: Tensor, tol: (i: number) => number): void => compareClose(gpu, cpu, tol, 'gpu');
 
 /**
  * GPUs flush subnormal floats (below 2⁻¹²⁶ ≈ 1.2e-38) to zero, as GLSL allows; inputs of the
@@ -25,26 +26,6 @@ const onGpu = <T>(fn: () => T): T => withBackend('gpu', fn);
  */
 const flush = (v: number): number => (Math.abs(v) < 2 ** -126 ? 0 : v);
 const flushSubnormals = (t: Tensor): Tensor => tensor(Array.from(t.data, flush), { shape: t.shape });
-
-/** |gpu − cpu| ≤ atol + rtol·|cpu| elementwise, reporting the first element that is not. */
-function expectClose(gpu: Tensor, cpu: Tensor, tol: (i: number) => number): void {
-  expect(gpu.shape).toEqual(cpu.shape);
-  const g = gpu.data, c = cpu.data;
-  for (let i = 0; i < c.length; i++) {
-    const ok = Math.abs(g[i] - c[i]) <= tol(i) || (Number.isNaN(g[i]) && Number.isNaN(c[i])) || g[i] === c[i];
-    if (!ok) expect.fail(`element ${i} of ${JSON.stringify(cpu.shape)}: gpu ${g[i]}, cpu ${c[i]} (tolerance ${tol(i)})`);
-  }
-}
-
-/**
- * A float32 dot product of length k has error at most ≈ k·u·Σ|a_p·b_p| (u = 2⁻²⁴), whatever the
- * summation order: the tolerance is that bound per element, from the CPU product of |A| and |B|.
- */
-function matmulTolerance(a: Tensor, b: Tensor): (i: number) => number {
-  const k = a.shape[a.ndim - 1];
-  const bound = onCpu(() => matmul(a.abs(), b.abs())).data;
-  return (i) => 2 * (k + 2) * 2 ** -24 * bound[i] + 1e-30;
-}
 
 const side = fc.integer({ min: 1, max: 300 });
 const seed = fc.integer({ min: 0, max: 2 ** 31 - 1 });

@@ -1,6 +1,8 @@
 import { BackendError } from '../errors.js';
 import { cpuBackend } from './cpu/index.js';
 import type { Backend } from './kernels.js';
+import { wasmBackend } from './wasm/backend.js';
+import { wasmSupported } from './wasm/instance.js';
 
 /**
  * The backend registry: which backends exist and which one runs kernels now. The kernel
@@ -8,7 +10,23 @@ import type { Backend } from './kernels.js';
  */
 
 const registry = new Map<string, Backend>([['cpu', cpuBackend]]);
-let current: Backend = cpuBackend;
+if (wasmSupported()) registry.set('wasm', wasmBackend);
+
+/**
+ * The backend at start-up: `TENSORGRAD_BACKEND` when set, else `wasm` wherever WebAssembly SIMD
+ * runs (Node, every current browser), else the reference `cpu`.
+ */
+function initialBackend(): Backend {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.TENSORGRAD_BACKEND;
+  if (env !== undefined && env !== '') {
+    const b = registry.get(env);
+    if (b === undefined) throw new BackendError('TENSORGRAD_BACKEND', `unknown backend ${JSON.stringify(env)}; available at start-up: ${[...registry.keys()].join(', ')}`);
+    return b;
+  }
+  return registry.get('wasm') ?? cpuBackend;
+}
+
+let current: Backend = initialBackend();
 
 /** Makes a backend available to `setBackend` under its name. */
 export function registerBackend(backend: Backend): void {
@@ -20,7 +38,7 @@ export function getBackend(): Backend {
   return current;
 }
 
-/** Chooses the backend that runs every following op (`'cpu'` is always there). */
+/** Chooses the backend that runs every following op (`'cpu'` is always there, `'wasm'` wherever WebAssembly SIMD runs). */
 export function setBackend(name: string): Backend {
   const b = registry.get(name);
   if (b === undefined) {

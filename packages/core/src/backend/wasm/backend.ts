@@ -1,0 +1,179 @@
+import { contiguousStrides, isContiguous, sizeOf, type Shape } from '../../shape.js';
+import { cpuBackend } from '../cpu/index.js';
+import { getNumThreads } from '../threads.js';
+import type { Backend, BinaryOp, KernelOutput, MatmulOperand, ReduceOp, UnaryOp, View } from '../kernels.js';
+import { coalesce } from '../layout.js';
+import { walk } from '../cpu/walk.js';
+import { Arena, wasm } from './instance.js';
+import { parallelGemm } from './threads.js';
+
+/**
+ * The WebAssembly SIMD backend: the kernels of kernels.wat over float32. Operands are copied into
+ * the module's memory and results copied out into ordinary typed arrays, so tensors stay plain
+ * JavaScript memory that the garbage collector owns (the copies are O(size) against the O(m·k·n)
+ * of a matmul, and memcpy-fast for elementwise ops). Float64 tensors, and the ops and layouts
+ * listed in each method, run the reference `cpu` kernels.
+ */
+
+const arena = new Arena();
+
+const UNARY: Partial<Record<UnaryOp, number>> = { neg: 0, abs: 1, sqrt: 2, relu: 3, exp: 4, log: 5, sigmoid: 6, sign: 7 };
+const CLAMP = 8;
+const BINARY: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
+
+const isF32 = (...views: { buffer: { dtype: string } }[]): boolean => views.every((v) => v.buffer.dtype === 'float32');
+
+/** The elements of `x` in row-major order: a view of its memory when contiguous, else a copy. */
+function compact(x: View): Float32Array {
+  const size = sizeOf(x.shape);
+  if (isContiguous(x.shape, x.strides)) return (x.buffer.host as Float32Array).subarray(x.offset, x.offset + size);
+  return cpuBackend.copy(x, 'float32') as Float32Array;
+}
+
+/** Copies the wasm result at `at` into a fresh Float32Array. */
+function out(at: number, size: number): Float32Array {
+  return arena.f32(at, size).slice();
+}
+
+function mapUnary(code: number, x: View, lo = 0, hi = 0): Float32Array {
+  const src = compact(x);
+  const size = src.length;
+  arena.reset();
+  const xp = arena.put(src), op = arena.alloc(size);
+  wasm().kernels.unary(code, xp, op, size, lo, hi);
+  return out(op, size);
+}
+
+/**
+ * `a ∘ b` over `shape`: after merging dims, each operand must run along the last dim with stride
+ * 1 or 0 (a broadcast scalar, bias or column); the kernel runs once per row.
+ */
+function mapBinary(code: number, a: View, b: View, shape: Shape): Float32Array | null {
+  const size = sizeOf(shape);
+  const [dims, [sa, sb]] = coalesce(shape, [a.strides, b.strides]);
+  const last = dims.length - 1;
+  const inner = last < 0 ? 1 : dims[last];
+  const ia = last < 0 ? 0 : sa[last], ib = last < 0 ? 0 : sb[last];
+  if ((ia !== 0 && ia !== 1) || (ib !== 0 && ib !== 1)) return null;
+  // Each operand's span of its buffer: from its offset to the last element it reaches.
+  const span = (v: View, st: number[]): Float32Array => {
+    const end = v.offset + st.reduce((s, d, i) => s + (dims[i] - 1) * d, 0) + 1;
+    return (v.buffer.host as Float32Array).subarray(v.offset, end);
+  };
+  arena.reset();
+  const ap = arena.put(span(a, sa)), bp = arena.put(span(b, sb)), op = arena.alloc(size);
+  const k = wasm().kernels;
+  const outer = dims.slice(0, Math.max(last, 0));
+  walk(outer, [contiguousStrides(outer), sa.slice(0, last), sb.slice(0, last)], [0, 0, 0], (n, o, so, i, si, j, sj) => {
+    for (let r = 0; r < n; r++, o += so, i += si, j += sj) k.binary(code, ap + 4 * i, ia, bp + 4 * j, ib, op + 4 * o * inner, inner);
+  });
+  return out(op, size);
+}
+
+/**
+ * Sums of a contiguous tensor over one block of neighbouring dims: the shape is `[K1, R, K2]`
+ * (R summed); each of the K1 slices is a column sum of an `[R, K2]` matrix (K2 > 1) or a row sum.
+ */
+function sumBlock(x: View, dims: readonly number[]): Float32Array | null {
+  if (!isContiguous(x.shape, x.strides)) return null;
+  const reduced = x.shape.map((d, i) => dims.includes(i) && d !== 1);
+  const first = reduced.indexOf(true), lastR = reduced.lastIndexOf(true);
+  if (first < 0) return compact(x).slice();
+  for (let i = first; i <= lastR; i++) if (!reduced[i] && x.shape[i] !== 1) return null;
+  const K1 = sizeOf(x.shape.slice(0, first)), R = sizeOf(x.shape.slice(first, lastR + 1)), K2 = sizeOf(x.shape.slice(lastR + 1));
+  const src = compact(x);
+  arena.reset();
+  const xp = arena.put(src), op = arena.alloc(K1 * K2);
+  const k = wasm().kernels;
+  if (K2 === 1) {
+    k.sum_inner(xp, K1, R, op);
+  } else {
+    // sum_rows works on pairs of columns: each slice's float64 sums start at an even index.
+    const stride = K2 + (K2 & 1);
+    const acc = arena.alloc(K1 * stride, 8);
+    arena.f64(acc, K1 * stride).fill(0);
+    for (let s = 0; s < K1; s++) {
+      k.sum_rows(xp + 4 * s * R * K2, R, K2, acc + 8 * s * stride);
+      k.demote(acc + 8 * s * stride, op + 4 * s * K2, K2);
+    }
+  }
+  return out(op, K1 * K2);
+}
+
+/** Batched `[m,k]·[k,n]` (+ bias) through pack_b and gemm; rows split over worker threads. */
+function matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: number, bias?: View): Float32Array {
+  const batch = a.offsets.length;
+  const n8 = Math.ceil(n / 8) * 8;
+  const result = new Float32Array(batch * m * n);
+  const K = wasm().kernels;
+  for (let t = 0; t < batch; t++) {
+    arena.reset();
+    const A = (a.buffer.host as Float32Array).subarray(a.offsets[t], a.offsets[t] + m * k);
+    const B = (b.buffer.host as Float32Array).subarray(b.offsets[t], b.offsets[t] + k * n);
+    const ap = arena.put(A), bp = arena.put(B);
+    const packed = arena.alloc(k * n8), cp = arena.alloc(m * n8);
+    let biasp = 0;
+    if (bias !== undefined) {
+      biasp = arena.alloc(n8);
+      arena.f32(biasp, n8).fill(0).set((bias.buffer.host as Float32Array).subarray(bias.offset, bias.offset + n));
+    }
+    // B is [k,n] row-major (rs = n, cs = 1) or stored as Bᵀ, [n,k] row-major (rs = 1, cs = k).
+    if (b.transposed) K.pack_b(bp, 1, k, k, n, packed);
+    else K.pack_b(bp, n, 1, k, n, packed);
+    // A is [m,k] row-major (rows k apart) or stored as Aᵀ, [k,m] row-major (rows 1 apart, columns m).
+    const [ars, acs] = a.transposed ? [1, m] : [k, 1];
+    parallelGemm(ap, ars, acs, packed, m, k, n8, cp, biasp);
+    const C = arena.f32(cp, m * n8);
+    if (n8 === n) result.set(C, t * m * n);
+    else for (let i = 0; i < m; i++) result.set(C.subarray(i * n8, i * n8 + n), (t * m + i) * n);
+  }
+  return result;
+}
+
+/** Bytes of wasm memory a matmul needs (per batch entry). */
+const matmulFloats = (m: number, k: number, n: number): number => {
+  const n8 = Math.ceil(n / 8) * 8;
+  return m * k + k * n + k * n8 + m * n8 + n8 + 512;
+};
+
+export const wasmBackend: Backend = {
+  name: 'wasm',
+  info: () => ({ threads: getNumThreads(), simd: true, sharedMemory: wasm().shared, memoryBytes: wasm().memory.buffer.byteLength }),
+
+  unary(op: UnaryOp, x: View): KernelOutput {
+    const code = UNARY[op];
+    if (code === undefined || !isF32(x) || !arena.reset().fits(2 * sizeOf(x.shape))) return cpuBackend.unary(op, x);
+    return mapUnary(code, x);
+  },
+
+  clamp(x: View, lo: number, hi: number): KernelOutput {
+    if (!isF32(x) || !arena.reset().fits(2 * sizeOf(x.shape))) return cpuBackend.clamp(x, lo, hi);
+    return mapUnary(CLAMP, x, lo, hi);
+  },
+
+  binary(op: BinaryOp, a: View, b: View, shape: Shape): KernelOutput {
+    const code = BINARY[op];
+    if (code === undefined || !isF32(a, b) || !arena.reset().fits(a.buffer.length + b.buffer.length + sizeOf(shape))) {
+      return cpuBackend.binary(op, a, b, shape);
+    }
+    return mapBinary(code, a, b, shape) ?? cpuBackend.binary(op, a, b, shape);
+  },
+
+  reduce(op: ReduceOp, x: View, dims: readonly number[]): KernelOutput {
+    if (op !== 'sum' || !isF32(x) || !arena.reset().fits(4 * sizeOf(x.shape))) return cpuBackend.reduce(op, x, dims);
+    return sumBlock(x, dims) ?? cpuBackend.reduce(op, x, dims);
+  },
+
+  matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: number, bias?: View): KernelOutput {
+    const buffers = bias === undefined ? [a, b] : [a, b, bias];
+    if (!isF32(...buffers) || m * n === 0 || !arena.reset().fits(matmulFloats(m, k, n))) return cpuBackend.matmul(a, b, m, k, n, bias);
+    return matmul(a, b, m, k, n, bias);
+  },
+
+  where: (cond, a, b, shape) => cpuBackend.where(cond, a, b, shape),
+  argReduce: (op, x, dim) => cpuBackend.argReduce(op, x, dim),
+  copy: (src, dtype) => cpuBackend.copy(src, dtype),
+  copyInto: (src, dst) => cpuBackend.copyInto(src, dst),
+  gather: (x, dim, index) => cpuBackend.gather(x, dim, index),
+  scatterAdd: (shape, dtype, dim, index, src) => cpuBackend.scatterAdd(shape, dtype, dim, index, src),
+};

@@ -1,0 +1,125 @@
+import { PLAIN_MODULE, SHARED_MODULE } from './module.generated.js';
+
+/** The exports of kernels.wat (pointers are byte addresses into `memory`). */
+export interface WasmKernels {
+  pack_b(b: number, rs: number, cs: number, k: number, n: number, dst: number): void;
+  gemm(a: number, ars: number, acs: number, bp: number, k: number, n8: number, c: number, i0: number, i1: number, bias: number): void;
+  unary(op: number, x: number, out: number, n: number, lo: number, hi: number): void;
+  binary(op: number, a: number, as: number, b: number, bs: number, out: number, n: number): void;
+  sum_rows(x: number, rows: number, len: number, acc: number): void;
+  sum_inner(x: number, rows: number, len: number, out: number): void;
+  demote(acc: number, out: number, n: number): void;
+}
+
+// The part of the WebAssembly JavaScript API used here, typed locally: TypeScript declares it only
+// in its "dom" library, which a Node package does not load.
+interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  grow(pages: number): number;
+}
+/** A compiled module (opaque here; worker threads instantiate it again). */
+export type WasmModule = object;
+interface WasmApi {
+  Memory: new (d: { initial: number; maximum: number; shared?: boolean }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: object) => { exports: unknown };
+  validate(bytes: Uint8Array): boolean;
+}
+const WA = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
+export interface WasmInstance {
+  readonly module: WasmModule;
+  readonly memory: WasmMemory;
+  readonly kernels: WasmKernels;
+  /** Whether the memory is a SharedArrayBuffer that worker threads can run kernels on. */
+  readonly shared: boolean;
+}
+
+/** 64 KiB pages; 32768 pages (2 GiB) is the maximum kernels.wat declares. */
+const PAGE = 65536;
+export const MAX_BYTES = 32768 * PAGE;
+
+function decode(base64: string): Uint8Array {
+  const s = atob(base64);
+  const bytes = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+  return bytes;
+}
+
+let instance: WasmInstance | null = null;
+let supported: boolean | null = null;
+
+/** Whether this engine runs WebAssembly with SIMD (Node 16.4+, every current browser). */
+export function wasmSupported(): boolean {
+  supported ??= WA !== undefined && WA.validate(decode(PLAIN_MODULE));
+  return supported;
+}
+
+/**
+ * The module, instantiated once on first use. The memory is shared when the engine allows it
+ * (Node always; a browser page only when cross-origin isolated), so worker threads can run kernels
+ * on the same bytes; otherwise it is plain and everything runs on the calling thread.
+ */
+export function wasm(): WasmInstance {
+  if (instance !== null) return instance;
+  if (WA === undefined || !wasmSupported()) throw new Error('tensorgrad: this engine has no WebAssembly SIMD');
+  let memory: WasmMemory, bytes: Uint8Array, shared: boolean;
+  try {
+    memory = new WA.Memory({ initial: 256, maximum: MAX_BYTES / PAGE, shared: true });
+    bytes = decode(SHARED_MODULE);
+    shared = true;
+  } catch {
+    memory = new WA.Memory({ initial: 256, maximum: MAX_BYTES / PAGE });
+    bytes = decode(PLAIN_MODULE);
+    shared = false;
+  }
+  const module = new WA.Module(bytes);
+  const kernels = new WA.Instance(module, { env: { memory } }).exports as WasmKernels;
+  instance = { module, memory, kernels, shared };
+  return instance;
+}
+
+/**
+ * Scratch space for one kernel call: operands are copied in, the result copied out, and the next
+ * call starts again at the bottom (`reset`). Nothing outlives a call, so nothing needs freeing.
+ * Blocks are 64-byte aligned and padded, so the kernels may read and write whole vectors past an
+ * operand's last element. Address 0 is never handed out (the kernels read 0 as "none").
+ */
+export class Arena {
+  private top = 64;
+
+  reset(): this {
+    this.top = 64;
+    return this;
+  }
+
+  /** Whether `floats` more float32s (plus padding) still fit in the memory's maximum. */
+  fits(floats: number): boolean {
+    return this.top + floats * 4 + 128 <= MAX_BYTES;
+  }
+
+  /** Reserves `count` elements of `bytesPer` bytes; returns the byte address. */
+  alloc(count: number, bytesPer = 4): number {
+    const at = this.top;
+    this.top = (at + count * bytesPer + 64 + 63) & ~63;
+    const { memory } = wasm();
+    if (this.top > memory.buffer.byteLength) memory.grow(Math.ceil((this.top - memory.buffer.byteLength) / PAGE));
+    return at;
+  }
+
+  /** Copies `src` in and returns its address. */
+  put(src: Float32Array): number {
+    const at = this.alloc(src.length);
+    this.f32(at, src.length).set(src);
+    return at;
+  }
+
+  /** A Float32Array over `length` elements at byte address `at` (valid until the memory grows). */
+  f32(at: number, length: number): Float32Array {
+    return new Float32Array(wasm().memory.buffer, at, length);
+  }
+
+  f64(at: number, length: number): Float64Array {
+    return new Float64Array(wasm().memory.buffer, at, length);
+  }
+}

@@ -1,0 +1,350 @@
+;; tensorgrad's WebAssembly SIMD kernels, written by hand. `scripts/assemble-wasm.mjs` assembles
+;; this file with wabt (twice: with a shared memory for worker threads, and with a plain one for
+;; pages that cannot share memory) into `module.generated.ts`; a test checks that file is current.
+;;
+;; Conventions: every pointer is a byte address into the imported memory; tensors are float32,
+;; row-major. The TypeScript side (`backend.ts`) copies operands in, calls one of these, and copies
+;; the result out. Buffers are padded to 16 bytes, so loops run over whole v128 vectors.
+;;
+;; Numbers: additions and multiplications are the IEEE float32 ones (no fused multiply-add), so
+;; every result here is a fixed function of the inputs — the same on every machine and for any
+;; thread count. exp/log use range reduction plus a polynomial (within 2 ulps of the correctly
+;; rounded value, checked against the reference kernels by property tests).
+(module
+  (import "env" "memory" (memory 1 32768 shared))
+
+  ;; ---- matmul -------------------------------------------------------------------------------
+  ;; C = A·B with A [m,k], B [k,n]. B is packed into panels of 8 columns (`pack_b`); `gemm` then
+  ;; computes a 4×8 block of C at a time in 8 vector registers: for each p it loads one row of
+  ;; the panel (two f32x4) and broadcasts four elements of A, 8 multiplies and 8 adds. Each
+  ;; element's sum runs over p = 0…k−1 in order, whatever block or thread computes it.
+
+  ;; Packs B (element (p, j) at b + 4·(p·rs + j·cs)) into `dst`: panel q holds columns 8q…8q+7
+  ;; as k rows of 8 floats, at dst + 4·(q·8k + 8p + jj); columns past n are zero.
+  (func (export "pack_b") (param $b i32) (param $rs i32) (param $cs i32) (param $k i32) (param $n i32) (param $dst i32)
+    (local $j0 i32) (local $p i32) (local $jj i32) (local $j i32) (local $src i32) (local $out i32)
+    (local.set $out (local.get $dst))
+    (block $panels_done
+      (loop $panel
+        (br_if $panels_done (i32.ge_s (local.get $j0) (local.get $n)))
+        (local.set $p (i32.const 0))
+        (block $rows_done
+          (loop $row
+            (br_if $rows_done (i32.ge_s (local.get $p) (local.get $k)))
+            ;; src = b + 4·(p·rs + j0·cs)
+            (local.set $src (i32.add (local.get $b)
+              (i32.shl (i32.add (i32.mul (local.get $p) (local.get $rs)) (i32.mul (local.get $j0) (local.get $cs))) (i32.const 2))))
+            (if (i32.and (i32.eq (local.get $cs) (i32.const 1)) (i32.le_s (i32.add (local.get $j0) (i32.const 8)) (local.get $n)))
+              (then
+                ;; a row-major B: the panel row is 8 neighbours, two vector copies
+                (v128.store (local.get $out) (v128.load (local.get $src)))
+                (v128.store offset=16 (local.get $out) (v128.load offset=16 (local.get $src))))
+              (else
+                (local.set $jj (i32.const 0))
+                (block $cols_done
+                  (loop $col
+                    (br_if $cols_done (i32.ge_s (local.get $jj) (i32.const 8)))
+                    (local.set $j (i32.add (local.get $j0) (local.get $jj)))
+                    (f32.store (i32.add (local.get $out) (i32.shl (local.get $jj) (i32.const 2)))
+                      (if (result f32) (i32.lt_s (local.get $j) (local.get $n))
+                        (then (f32.load (i32.add (local.get $src) (i32.shl (i32.mul (local.get $jj) (local.get $cs)) (i32.const 2)))))
+                        (else (f32.const 0))))
+                    (local.set $jj (i32.add (local.get $jj) (i32.const 1)))
+                    (br $col)))))
+            (local.set $out (i32.add (local.get $out) (i32.const 32)))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $row)))
+        (local.set $j0 (i32.add (local.get $j0) (i32.const 8)))
+        (br $panel))))
+
+  ;; Rows [i0, i1) of C = A·B (+ bias). A[i, p] is at a + 4·(i·ars + p·acs), so a row-major A
+  ;; (ars = k, acs = 1) and a transposed one (ars = 1, acs = m) are read in place. `bp` is the
+  ;; packed B of `pack_b`, n8 = n rounded up to 8; C is [m, n8] row-major at c. `bias` (n8 floats)
+  ;; is added to each finished product when nonzero, as `matmul` then `add` would.
+  (func (export "gemm") (param $a i32) (param $ars i32) (param $acs i32) (param $bp i32) (param $k i32) (param $n8 i32)
+                        (param $c i32) (param $i0 i32) (param $i1 i32) (param $bias i32)
+    (local $j0 i32) (local $i i32) (local $panel i32) (local $pb i32) (local $end i32) (local $cp i32)
+    (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32) (local $astep i32) (local $arow i32) (local $crow i32)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local $b0 v128) (local $b1 v128) (local $x v128) (local $z0 v128) (local $z1 v128)
+    (local.set $astep (i32.shl (local.get $acs) (i32.const 2)))
+    (local.set $arow (i32.shl (local.get $ars) (i32.const 2)))
+    (local.set $crow (i32.shl (local.get $n8) (i32.const 2)))
+    (block $panels_done
+      (loop $panel_loop
+        (br_if $panels_done (i32.ge_s (local.get $j0) (local.get $n8)))
+        ;; panel j0/8 starts at bp + 4·(j0/8)·8k = bp + 4·j0·k
+        (local.set $panel (i32.add (local.get $bp) (i32.shl (i32.mul (local.get $j0) (local.get $k)) (i32.const 2))))
+        (local.set $end (i32.add (local.get $panel) (i32.shl (local.get $k) (i32.const 5))))
+        (if (local.get $bias)
+          (then
+            (local.set $z0 (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j0) (i32.const 2)))))
+            (local.set $z1 (v128.load offset=16 (i32.add (local.get $bias) (i32.shl (local.get $j0) (i32.const 2)))))))
+        (local.set $i (local.get $i0))
+        ;; 4 rows at a time
+        (block $quads_done
+          (loop $quad
+            (br_if $quads_done (i32.gt_s (i32.add (local.get $i) (i32.const 4)) (local.get $i1)))
+            (local.set $a0 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $arow))))
+            (local.set $a1 (i32.add (local.get $a0) (local.get $arow)))
+            (local.set $a2 (i32.add (local.get $a1) (local.get $arow)))
+            (local.set $a3 (i32.add (local.get $a2) (local.get $arow)))
+            (local.set $c00 (v128.const i32x4 0 0 0 0)) (local.set $c01 (v128.const i32x4 0 0 0 0))
+            (local.set $c10 (v128.const i32x4 0 0 0 0)) (local.set $c11 (v128.const i32x4 0 0 0 0))
+            (local.set $c20 (v128.const i32x4 0 0 0 0)) (local.set $c21 (v128.const i32x4 0 0 0 0))
+            (local.set $c30 (v128.const i32x4 0 0 0 0)) (local.set $c31 (v128.const i32x4 0 0 0 0))
+            (local.set $pb (local.get $panel))
+            (block $k_done
+              (loop $k_loop
+                (br_if $k_done (i32.ge_u (local.get $pb) (local.get $end)))
+                (local.set $b0 (v128.load (local.get $pb)))
+                (local.set $b1 (v128.load offset=16 (local.get $pb)))
+                (local.set $x (v128.load32_splat (local.get $a0)))
+                (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (local.get $b0))))
+                (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x) (local.get $b1))))
+                (local.set $x (v128.load32_splat (local.get $a1)))
+                (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $x) (local.get $b0))))
+                (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $x) (local.get $b1))))
+                (local.set $x (v128.load32_splat (local.get $a2)))
+                (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $x) (local.get $b0))))
+                (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $x) (local.get $b1))))
+                (local.set $x (v128.load32_splat (local.get $a3)))
+                (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $x) (local.get $b0))))
+                (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $x) (local.get $b1))))
+                (local.set $a0 (i32.add (local.get $a0) (local.get $astep)))
+                (local.set $a1 (i32.add (local.get $a1) (local.get $astep)))
+                (local.set $a2 (i32.add (local.get $a2) (local.get $astep)))
+                (local.set $a3 (i32.add (local.get $a3) (local.get $astep)))
+                (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
+                (br $k_loop)))
+            (if (local.get $bias)
+              (then
+                (local.set $c00 (f32x4.add (local.get $c00) (local.get $z0))) (local.set $c01 (f32x4.add (local.get $c01) (local.get $z1)))
+                (local.set $c10 (f32x4.add (local.get $c10) (local.get $z0))) (local.set $c11 (f32x4.add (local.get $c11) (local.get $z1)))
+                (local.set $c20 (f32x4.add (local.get $c20) (local.get $z0))) (local.set $c21 (f32x4.add (local.get $c21) (local.get $z1)))
+                (local.set $c30 (f32x4.add (local.get $c30) (local.get $z0))) (local.set $c31 (f32x4.add (local.get $c31) (local.get $z1)))))
+            (local.set $cp (i32.add (local.get $c) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $n8)) (local.get $j0)) (i32.const 2))))
+            (v128.store (local.get $cp) (local.get $c00)) (v128.store offset=16 (local.get $cp) (local.get $c01))
+            (local.set $cp (i32.add (local.get $cp) (local.get $crow)))
+            (v128.store (local.get $cp) (local.get $c10)) (v128.store offset=16 (local.get $cp) (local.get $c11))
+            (local.set $cp (i32.add (local.get $cp) (local.get $crow)))
+            (v128.store (local.get $cp) (local.get $c20)) (v128.store offset=16 (local.get $cp) (local.get $c21))
+            (local.set $cp (i32.add (local.get $cp) (local.get $crow)))
+            (v128.store (local.get $cp) (local.get $c30)) (v128.store offset=16 (local.get $cp) (local.get $c31))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $quad)))
+        ;; the last rows (fewer than 4), one at a time: the same sums in the same order
+        (block $rows_done
+          (loop $row
+            (br_if $rows_done (i32.ge_s (local.get $i) (local.get $i1)))
+            (local.set $a0 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $arow))))
+            (local.set $c00 (v128.const i32x4 0 0 0 0)) (local.set $c01 (v128.const i32x4 0 0 0 0))
+            (local.set $pb (local.get $panel))
+            (block $k1_done
+              (loop $k1_loop
+                (br_if $k1_done (i32.ge_u (local.get $pb) (local.get $end)))
+                (local.set $x (v128.load32_splat (local.get $a0)))
+                (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (v128.load (local.get $pb)))))
+                (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x) (v128.load offset=16 (local.get $pb)))))
+                (local.set $a0 (i32.add (local.get $a0) (local.get $astep)))
+                (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
+                (br $k1_loop)))
+            (if (local.get $bias)
+              (then
+                (local.set $c00 (f32x4.add (local.get $c00) (local.get $z0)))
+                (local.set $c01 (f32x4.add (local.get $c01) (local.get $z1)))))
+            (local.set $cp (i32.add (local.get $c) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $n8)) (local.get $j0)) (i32.const 2))))
+            (v128.store (local.get $cp) (local.get $c00)) (v128.store offset=16 (local.get $cp) (local.get $c01))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $row)))
+        (local.set $j0 (i32.add (local.get $j0) (i32.const 8)))
+        (br $panel_loop))))
+
+  ;; ---- elementwise --------------------------------------------------------------------------
+
+  ;; e^x for four lanes. Range reduction: x = n·ln2 + r with n = round(x/ln2), |r| ≤ ln2/2, ln2
+  ;; split in two (Cody–Waite) so n·ln2 is exact; e^r by its Taylor series to r⁷ (truncation
+  ;; 5e-9 relative); then e^x = e^r·2^(n−h)·2^h with h = n/2, so both powers of two are normal
+  ;; floats and a result in the subnormal range is rounded once, by the last multiply.
+  (func $exp4 (param $x v128) (result v128)
+    (local $n v128) (local $r v128) (local $p v128) (local $ni v128) (local $h v128)
+    ;; beyond these bounds e^x is 0 or ∞ in float32 anyway (min/max keep NaN)
+    (local.set $x (f32x4.min (f32x4.max (local.get $x) (v128.const f32x4 -104 -104 -104 -104)) (v128.const f32x4 89 89 89 89)))
+    (local.set $n (f32x4.nearest (f32x4.mul (local.get $x) (v128.const f32x4 1.44269504 1.44269504 1.44269504 1.44269504))))
+    (local.set $r (f32x4.sub (local.get $x) (f32x4.mul (local.get $n) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))))
+    (local.set $r (f32x4.sub (local.get $r) (f32x4.mul (local.get $n) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+    ;; Horner: 1 + r(1 + r(1/2 + r(1/6 + r(1/24 + r(1/120 + r(1/720 + r/5040))))))
+    (local.set $p (v128.const f32x4 1.98412698e-4 1.98412698e-4 1.98412698e-4 1.98412698e-4))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1.38888889e-3 1.38888889e-3 1.38888889e-3 1.38888889e-3)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 8.33333333e-3 8.33333333e-3 8.33333333e-3 8.33333333e-3)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 4.16666667e-2 4.16666667e-2 4.16666667e-2 4.16666667e-2)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 0.166666667 0.166666667 0.166666667 0.166666667)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 0.5 0.5 0.5 0.5)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1 1 1 1)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1 1 1 1)))
+    ;; 2^h and 2^(n−h) as float bits: (e + 127) << 23
+    (local.set $ni (i32x4.trunc_sat_f32x4_s (local.get $n)))
+    (local.set $h (i32x4.shr_s (local.get $ni) (i32.const 1)))
+    (f32x4.mul
+      (f32x4.mul (local.get $p) (i32x4.shl (i32x4.add (i32x4.sub (local.get $ni) (local.get $h)) (v128.const i32x4 127 127 127 127)) (i32.const 23)))
+      (i32x4.shl (i32x4.add (local.get $h) (v128.const i32x4 127 127 127 127)) (i32.const 23))))
+
+  ;; ln x for four lanes: x = m·2^e with m in [√½, √2), ln x = e·ln2 + ln m, and with
+  ;; s = (m−1)/(m+1), ln m = 2·atanh(s) = 2s(1 + s²/3 + s⁴/5 + s⁶/7 + s⁸/9) (|s| < 0.172, so the
+  ;; next term is below 1e-9 relative). Subnormal x are scaled by 2²⁵ first; x = 0 gives −∞,
+  ;; x < 0 NaN, +∞ stays +∞, NaN stays NaN.
+  (func $log4 (param $x v128) (result v128)
+    (local $sub v128) (local $y v128) (local $bits v128) (local $e v128) (local $m v128) (local $s v128) (local $s2 v128) (local $p v128) (local $r v128) (local $big v128)
+    (local.set $sub (f32x4.lt (local.get $x) (v128.const f32x4 1.17549435e-38 1.17549435e-38 1.17549435e-38 1.17549435e-38)))
+    (local.set $y (v128.bitselect (f32x4.mul (local.get $x) (v128.const f32x4 33554432 33554432 33554432 33554432)) (local.get $x) (local.get $sub)))
+    ;; bits of m·2^e; subtracting the bits of √½ first puts m in [√½, √2)
+    (local.set $bits (i32x4.sub (local.get $y) (v128.const i32x4 0x3f3504f3 0x3f3504f3 0x3f3504f3 0x3f3504f3)))
+    (local.set $e (i32x4.shr_s (local.get $bits) (i32.const 23)))
+    (local.set $m (i32x4.add (v128.and (local.get $bits) (v128.const i32x4 0x007fffff 0x007fffff 0x007fffff 0x007fffff)) (v128.const i32x4 0x3f3504f3 0x3f3504f3 0x3f3504f3 0x3f3504f3)))
+    (local.set $e (i32x4.sub (local.get $e) (v128.and (local.get $sub) (v128.const i32x4 25 25 25 25))))
+    (local.set $s (f32x4.div (f32x4.sub (local.get $m) (v128.const f32x4 1 1 1 1)) (f32x4.add (local.get $m) (v128.const f32x4 1 1 1 1))))
+    (local.set $s2 (f32x4.mul (local.get $s) (local.get $s)))
+    (local.set $p (v128.const f32x4 0.111111111 0.111111111 0.111111111 0.111111111))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $s2)) (v128.const f32x4 0.142857143 0.142857143 0.142857143 0.142857143)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $s2)) (v128.const f32x4 0.2 0.2 0.2 0.2)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $s2)) (v128.const f32x4 0.333333333 0.333333333 0.333333333 0.333333333)))
+    ;; ln m = 2s + 2s·s²·p  (the small term added last keeps 2s exact)
+    (local.set $r (f32x4.add (f32x4.add (local.get $s) (local.get $s))
+      (f32x4.mul (f32x4.add (local.get $s) (local.get $s)) (f32x4.mul (local.get $s2) (local.get $p)))))
+    ;; + e·ln2, ln2 split (Cody–Waite) so e·ln2_hi is exact
+    (local.set $e (f32x4.convert_i32x4_s (local.get $e)))
+    (local.set $r (f32x4.add (f32x4.add (f32x4.mul (local.get $e) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4)) (local.get $r))
+      (f32x4.mul (local.get $e) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))))
+    ;; special cases
+    (local.set $big (f32x4.eq (local.get $x) (v128.const f32x4 inf inf inf inf)))
+    (local.set $r (v128.bitselect (local.get $x) (local.get $r) (v128.or (local.get $big) (f32x4.ne (local.get $x) (local.get $x)))))
+    (local.set $r (v128.bitselect (v128.const f32x4 nan nan nan nan) (local.get $r) (f32x4.lt (local.get $x) (v128.const f32x4 0 0 0 0))))
+    (v128.bitselect (v128.const f32x4 -inf -inf -inf -inf) (local.get $r) (f32x4.eq (local.get $x) (v128.const f32x4 0 0 0 0))))
+
+  ;; σ(x) = 1/(1 + e^{−x}) for x ≥ 0 and e^x/(1 + e^x) below, from one e = e^{−|x|} that never overflows.
+  (func $sigmoid4 (param $x v128) (result v128)
+    (local $e v128) (local $s v128)
+    (local.set $e (call $exp4 (f32x4.neg (f32x4.abs (local.get $x)))))
+    (local.set $s (f32x4.div (v128.const f32x4 1 1 1 1) (f32x4.add (v128.const f32x4 1 1 1 1) (local.get $e))))
+    (v128.bitselect (local.get $s) (f32x4.mul (local.get $e) (local.get $s)) (f32x4.ge (local.get $x) (v128.const f32x4 0 0 0 0))))
+
+  ;; out[i] = f(x[i]) for i < n (rounded up to 4). op: 0 neg, 1 abs, 2 sqrt, 3 relu, 4 exp, 5 log,
+  ;; 6 sigmoid, 7 sign, 8 clamp to [lo, hi] (PyTorch's order: a < lo ? lo : a > hi ? hi : a).
+  (func (export "unary") (param $op i32) (param $x i32) (param $out i32) (param $n i32) (param $lo f32) (param $hi f32)
+    (local $end i32) (local $v v128) (local $r v128) (local $vlo v128) (local $vhi v128)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $vlo (f32x4.splat (local.get $lo)))
+    (local.set $vhi (f32x4.splat (local.get $hi)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+        (local.set $v (v128.load (local.get $x)))
+        (block $store
+          (block $clamp (block $sign (block $sigmoid (block $log (block $exp (block $relu (block $sqrt (block $abs (block $neg
+            (br_table $neg $abs $sqrt $relu $exp $log $sigmoid $sign $clamp (local.get $op)))
+            (local.set $r (f32x4.neg (local.get $v))) (br $store))
+            (local.set $r (f32x4.abs (local.get $v))) (br $store))
+            (local.set $r (f32x4.sqrt (local.get $v))) (br $store))
+            ;; a > 0 ? a : 0 (NaN and −0 give +0, as the reference)
+            (local.set $r (v128.and (local.get $v) (f32x4.gt (local.get $v) (v128.const f32x4 0 0 0 0)))) (br $store))
+            (local.set $r (call $exp4 (local.get $v))) (br $store))
+            (local.set $r (call $log4 (local.get $v))) (br $store))
+            (local.set $r (call $sigmoid4 (local.get $v))) (br $store))
+            ;; a > 0 ? 1 : a < 0 ? −1 : a (keeps ±0 and NaN)
+            (local.set $r (v128.bitselect (v128.const f32x4 1 1 1 1)
+              (v128.bitselect (v128.const f32x4 -1 -1 -1 -1) (local.get $v) (f32x4.lt (local.get $v) (v128.const f32x4 0 0 0 0)))
+              (f32x4.gt (local.get $v) (v128.const f32x4 0 0 0 0))))
+            (br $store))
+          ;; pmax(a, lo) = a < lo ? lo : a, then pmin(·, hi) = hi < · ? hi : ·
+          (local.set $r (f32x4.pmin (f32x4.pmax (local.get $v) (local.get $vlo)) (local.get $vhi))))
+        (v128.store (local.get $out) (local.get $r))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $out (i32.add (local.get $out) (i32.const 16)))
+        (br $next))))
+
+  ;; out[i] = a[i] ∘ b[i] for i < n (rounded up to 4): op 0 add, 1 sub, 2 mul, 3 div. `as`/`bs`
+  ;; are 1 for an operand that runs along the row and 0 for a scalar broadcast over it.
+  (func (export "binary") (param $op i32) (param $a i32) (param $as i32) (param $b i32) (param $bs i32) (param $out i32) (param $n i32)
+    (local $end i32) (local $va v128) (local $vb v128) (local $r v128) (local $sa i32) (local $sb i32)
+    (local.set $end (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $sa (i32.shl (local.get $as) (i32.const 4)))
+    (local.set $sb (i32.shl (local.get $bs) (i32.const 4)))
+    (if (i32.eqz (local.get $as)) (then (local.set $va (v128.load32_splat (local.get $a)))))
+    (if (i32.eqz (local.get $bs)) (then (local.set $vb (v128.load32_splat (local.get $b)))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $out) (local.get $end)))
+        (if (local.get $as) (then (local.set $va (v128.load (local.get $a)))))
+        (if (local.get $bs) (then (local.set $vb (v128.load (local.get $b)))))
+        (block $store
+          (block $div (block $mul (block $sub (block $add
+            (br_table $add $sub $mul $div (local.get $op)))
+            (local.set $r (f32x4.add (local.get $va) (local.get $vb))) (br $store))
+            (local.set $r (f32x4.sub (local.get $va) (local.get $vb))) (br $store))
+            (local.set $r (f32x4.mul (local.get $va) (local.get $vb))) (br $store))
+          (local.set $r (f32x4.div (local.get $va) (local.get $vb))))
+        (v128.store (local.get $out) (local.get $r))
+        (local.set $a (i32.add (local.get $a) (local.get $sa)))
+        (local.set $b (i32.add (local.get $b) (local.get $sb)))
+        (local.set $out (i32.add (local.get $out) (i32.const 16)))
+        (br $next))))
+
+  ;; ---- sums (accumulated in float64, like the reference kernel) -----------------------------
+
+  ;; acc[j] += Σ_r x[r·len + j] for j < len (rounded up to 2), r < rows: x is float32, acc float64.
+  ;; Sums over leading dims (a bias gradient: the batch sum of each feature).
+  (func (export "sum_rows") (param $x i32) (param $rows i32) (param $len i32) (param $acc i32)
+    (local $r i32) (local $j i32) (local $src i32) (local $dst i32)
+    (block $rows_done
+      (loop $row
+        (br_if $rows_done (i32.ge_s (local.get $r) (local.get $rows)))
+        (local.set $src (i32.add (local.get $x) (i32.shl (i32.mul (local.get $r) (local.get $len)) (i32.const 2))))
+        (local.set $dst (local.get $acc))
+        (local.set $j (i32.const 0))
+        (block $cols_done
+          (loop $col
+            (br_if $cols_done (i32.ge_s (local.get $j) (local.get $len)))
+            (v128.store (local.get $dst) (f64x2.add (v128.load (local.get $dst)) (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $src)))))
+            (local.set $src (i32.add (local.get $src) (i32.const 8)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+            (local.set $j (i32.add (local.get $j) (i32.const 2)))
+            (br $col)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row))))
+
+  ;; out[r] = Σ_j x[r·len + j] for r < rows: sums over trailing dims, in float64 (two lanes, each
+  ;; in order, added at the end), rounded once to float32.
+  (func (export "sum_inner") (param $x i32) (param $rows i32) (param $len i32) (param $out i32)
+    (local $r i32) (local $src i32) (local $end i32) (local $s v128) (local $t f64)
+    (block $rows_done
+      (loop $row
+        (br_if $rows_done (i32.ge_s (local.get $r) (local.get $rows)))
+        (local.set $src (i32.add (local.get $x) (i32.shl (i32.mul (local.get $r) (local.get $len)) (i32.const 2))))
+        (local.set $end (i32.add (local.get $src) (i32.shl (i32.and (local.get $len) (i32.const -2)) (i32.const 2))))
+        (local.set $s (v128.const i32x4 0 0 0 0))
+        (block $done
+          (loop $next
+            (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+            (local.set $s (f64x2.add (local.get $s) (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $src)))))
+            (local.set $src (i32.add (local.get $src) (i32.const 8)))
+            (br $next)))
+        (local.set $t (f64.add (f64x2.extract_lane 0 (local.get $s)) (f64x2.extract_lane 1 (local.get $s))))
+        (if (i32.and (local.get $len) (i32.const 1))
+          (then (local.set $t (f64.add (local.get $t) (f64.promote_f32 (f32.load (local.get $src)))))))
+        (f32.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (f32.demote_f64 (local.get $t)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row))))
+
+  ;; out[j] = float32(acc[j]) for j < n.
+  (func (export "demote") (param $acc i32) (param $out i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $out) (local.get $end)))
+        (f32.store (local.get $out) (f32.demote_f64 (f64.load (local.get $acc))))
+        (local.set $acc (i32.add (local.get $acc) (i32.const 8)))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (br $next))))
+)

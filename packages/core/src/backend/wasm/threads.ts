@@ -1,0 +1,39 @@
+/**
+ * The wasm backend's matmul threads: every worker instantiates the same compiled module over the
+ * same shared memory, so a job is just the gemm arguments with a band of rows (multiples of 4,
+ * so each row is computed by the same block code for any thread count).
+ */
+import { WorkerPool, rowBands, threadsAvailable } from '../threads.js';
+import { wasm } from './instance.js';
+
+/** Below this many multiply-adds one thread wins (waking workers costs tens of microseconds). */
+const PARALLEL_MIN_WORK = 1 << 18;
+
+let pool: WorkerPool | null = null;
+
+function gemmPool(): WorkerPool {
+  pool ??= new WorkerPool(
+    `({ module, memory }) => {
+      const { gemm } = new WebAssembly.Instance(module, { env: { memory } }).exports;
+      return (a) => gemm(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
+    }`,
+    () => ({ module: wasm().module, memory: wasm().memory }),
+  );
+  return pool;
+}
+
+/** `gemm` over rows [0, m), split over the worker threads when the product is large enough. */
+export function parallelGemm(a: number, ars: number, acs: number, bp: number, m: number, k: number, n8: number, c: number, bias: number): void {
+  const { kernels, shared } = wasm();
+  if (!shared || !threadsAvailable() || m < 8 || m * k * n8 < PARALLEL_MIN_WORK) {
+    kernels.gemm(a, ars, acs, bp, k, n8, c, 0, m, bias);
+    return;
+  }
+  const jobs = rowBands(m, 4).map(([r0, r1]) => [a, ars, acs, bp, k, n8, c, r0, r1, bias]);
+  gemmPool().run(jobs, (j) => kernels.gemm(j[0], j[1], j[2], j[3], j[4], j[5], j[6], j[7], j[8], j[9]));
+}
+
+/** How many gemm workers have started (for tests). */
+export function readyGemmWorkers(): number {
+  return pool?.ready() ?? 0;
+}

@@ -1,0 +1,202 @@
+// The WebAssembly SIMD backend against the reference cpu kernels: matmul in every layout on random
+// shapes (odd sizes and edge tiles included), with and without threads; every SIMD elementwise op
+// on contiguous, strided and broadcast views, special values included; sums over any dims; the
+// fallbacks; and the committed module being what kernels.wat assembles to.
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { afterEach, describe, expect, test } from 'vitest';
+import {
+  Generator, backendInfo, getBackend, getNumThreads, linear, matmul, randn, setBackend, setNumThreads, tensor,
+  withBackend, type Tensor,
+} from '../src/index.js';
+import { readyGemmWorkers } from '../src/backend/wasm/threads.js';
+import { fromStorage } from '../src/tensor.js';
+import * as arb from '../src/testing/index.js';
+import { expectClose as compareClose, matmulTolerance, onCpu } from './compare.js';
+
+afterEach(() => {
+  setBackend('wasm');
+});
+
+const onWasm = <T>(fn: () => T): T => withBackend('wasm', fn);
+const expectClose = (w: Tensor, c: Tensor, tol: (i: number) => number): void => compareClose(w, c, tol, 'wasm');
+const exact = (): number => 0;
+/** Within `n` float32 ulps of the reference value at element i. */
+const ulps = (ref: Tensor, n: number) => {
+  const r = ref.data;
+  return (i: number): number => n * 2 ** (Math.floor(Math.log2(Math.max(Math.abs(r[i]), 2 ** -126))) - 23);
+};
+const seed = fc.integer({ min: 0, max: 2 ** 31 - 1 });
+
+test('wasm is the default backend where WebAssembly SIMD runs', () => {
+  expect(backendInfo()).toMatchObject({ name: 'wasm', simd: true, sharedMemory: true });
+});
+
+test('the committed module is what kernels.wat assembles to', async () => {
+  const script = '../scripts/assemble-wasm.mjs'; // a build script (plain JS): imported by a non-literal path
+  const { assemble } = (await import(script)) as { assemble: () => Promise<string> };
+  const committed = readFileSync(new URL('../src/backend/wasm/module.generated.ts', import.meta.url), 'utf8');
+  expect(committed === (await assemble()), 'run `node packages/core/scripts/assemble-wasm.mjs`').toBe(true);
+});
+
+describe('wasm matmul equals the reference within the float32 summation bound', () => {
+  const layouts: Record<string, (m: number, k: number, n: number, g: Generator) => [Tensor, Tensor]> = {
+    'A·B': (m, k, n, g) => [randn([m, k], { generator: g }), randn([k, n], { generator: g })],
+    'Aᵀ·B': (m, k, n, g) => [randn([k, m], { generator: g }).T, randn([k, n], { generator: g })],
+    'A·Bᵀ': (m, k, n, g) => [randn([m, k], { generator: g }), randn([n, k], { generator: g }).T],
+    'Aᵀ·Bᵀ': (m, k, n, g) => [randn([k, m], { generator: g }).T, randn([n, k], { generator: g }).T],
+  };
+  const side = fc.integer({ min: 1, max: 150 });
+  for (const [name, make] of Object.entries(layouts)) {
+    test(`${name} on random shapes up to 150 per side`, () => {
+      fc.assert(
+        fc.property(side, side, side, seed, (m, k, n, s) => {
+          const [a, b] = make(m, k, n, new Generator(s));
+          expectClose(onWasm(() => matmul(a, b)), onCpu(() => matmul(a, b)), matmulTolerance(a, b));
+        }),
+        { numRuns: 30 },
+      );
+    });
+  }
+  test('every matmulPair shape (vectors, broadcast batch dims) and linear with a bias', () => {
+    fc.assert(
+      fc.property(arb.matmulPair({ maxSide: 12, dtype: 'float32' }), ([a, b]) => {
+        expectClose(onWasm(() => matmul(a, b)), onCpu(() => matmul(a, b)), matmulTolerance(a, b));
+      }),
+      { numRuns: 60 },
+    );
+    fc.assert(
+      fc.property(side, side, side, seed, (m, k, n, s) => {
+        const g = new Generator(s);
+        const x = randn([m, k], { generator: g }), w = randn([n, k], { generator: g }), b = randn([n], { generator: g });
+        // The bias is added to the rounded product, exactly as matmul then add on the same backend.
+        expect(onWasm(() => linear(x, w, b)).data).toEqual(onWasm(() => matmul(x, w.T).add(b)).data);
+        const tol = matmulTolerance(x, w.T);
+        expectClose(onWasm(() => linear(x, w, b)), onCpu(() => linear(x, w, b)), (i) => tol(i) + 2 ** -23 * 8);
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  test('threads give bit-identical results to one thread (large, odd shapes, all layouts)', async () => {
+    const before = getNumThreads();
+    const cases = fc.sample(
+      fc.tuple(fc.integer({ min: 8, max: 150 }), fc.integer({ min: 60, max: 300 }), fc.integer({ min: 30, max: 120 }), fc.boolean(), fc.boolean(), seed),
+      { seed: 7, numRuns: 8 },
+    ).map(([m, k, n, ta, tb, s]) => {
+      const g = new Generator(s);
+      return [ta ? randn([k, m], { generator: g }).T : randn([m, k], { generator: g }), tb ? randn([n, k], { generator: g }).T : randn([k, n], { generator: g })];
+    });
+    try {
+      setNumThreads(1);
+      const single = cases.map(([a, b]) => onWasm(() => matmul(a, b)).data);
+      setNumThreads(3);
+      onWasm(() => matmul(randn([128, 256]), randn([256, 128]))); // large enough to start the pool
+      for (let i = 0; i < 1000 && readyGemmWorkers() < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(readyGemmWorkers()).toBe(2);
+      cases.forEach(([a, b], i) => expect(onWasm(() => matmul(a, b)).data).toEqual(single[i]));
+    } finally {
+      setNumThreads(before);
+    }
+  });
+});
+
+/** Values that exercise every branch: signed zeros, subnormals, huge, infinite, NaN. */
+const special = [0, -0, 1e-45, -1e-45, 1e-39, 1e-30, -1e-30, 0.5, 1, -1, 2, 88, 89, -87, -104, -110, 1e30, -1e30, 3e38, Infinity, -Infinity, NaN];
+const valuesWithSpecials = (size: number) =>
+  fc.array(fc.oneof(fc.float({ noDefaultInfinity: false }), fc.constantFrom(...special), fc.double({ min: -30, max: 30, noNaN: true })), { minLength: size, maxLength: size });
+
+/** A random float32 tensor, sometimes a strided view (transposed or sliced) of a larger one. */
+const anyLayout = fc.tuple(arb.shape({ minRank: 1, maxRank: 3, maxSide: 9 }), fc.constantFrom('plain', 'transposed', 'sliced')).chain(([shape, layout]) => {
+  const base = layout === 'sliced' ? [...shape.slice(0, -1), shape[shape.length - 1] * 2] : layout === 'transposed' ? [...shape].reverse() : shape;
+  return valuesWithSpecials(base.reduce((a, b) => a * b, 1)).map((v) => {
+    const t = tensor(v, { shape: base });
+    return layout === 'sliced' ? t.slice(-1, 0, undefined, 2) : layout === 'transposed' ? t.T : t;
+  });
+});
+
+describe('wasm elementwise kernels equal the reference', () => {
+  test.each(['neg', 'abs', 'sqrt', 'relu', 'sign'] as const)('%s: bit for bit, on any layout and special values', (op) => {
+    // `sign` has no method (abs's gradient uses it): call the kernel.
+    const f = (x: Tensor): Tensor => fromStorage(getBackend().unary(op, x), x.shape);
+    fc.assert(fc.property(anyLayout, (x) => expectClose(onWasm(() => f(x)), onCpu(() => f(x)), exact)));
+  });
+  test.each(['exp', 'log', 'sigmoid'] as const)('%s: within 2 ulps (0 and ±∞ and NaN exact), on any layout and special values', (op) => {
+    fc.assert(
+      fc.property(anyLayout, (x) => {
+        const ref = onCpu(() => x[op]());
+        expectClose(onWasm(() => x[op]()), ref, ulps(ref, 2));
+      }),
+      { numRuns: 200 },
+    );
+  });
+  test('exp and log over every binade of float32 (dense sweeps), within 2 ulps', () => {
+    const xs = Array.from({ length: 20001 }, (_, i) => -104 + (i * (89 + 104)) / 20000);
+    const ys = Array.from({ length: 20001 }, (_, i) => 2 ** (-149 + (i * 277) / 20000));
+    for (const [op, v] of [['exp', xs], ['log', ys], ['sigmoid', xs]] as const) {
+      const x = tensor(v);
+      const ref = onCpu(() => x[op]());
+      expectClose(onWasm(() => x[op]()), ref, ulps(ref, 2));
+    }
+  });
+  test('clamp: bit for bit, one- and two-sided, signed zeros and NaN kept as the reference does', () => {
+    fc.assert(
+      fc.property(anyLayout, fc.option(fc.double({ min: -5, max: 5, noNaN: true })), fc.option(fc.double({ min: -5, max: 5, noNaN: true })), (x, lo, h) => {
+        fc.pre(lo !== null || h !== null);
+        const hi = lo !== null && h !== null && h < lo ? lo : h;
+        expectClose(onWasm(() => x.clamp(lo, hi)), onCpu(() => x.clamp(lo, hi)), exact);
+      }),
+    );
+  });
+  test.each(['add', 'sub', 'mul', 'div'] as const)('%s: bit for bit with broadcasting on strided views', (op) => {
+    fc.assert(
+      fc.property(arb.broadcastablePair({ dtype: 'float32', maxRank: 4, maxSide: 6 }), fc.boolean(), ([a, b], transpose) => {
+        const x = transpose && a.ndim >= 2 ? a.transpose(0, -1).contiguous().transpose(0, -1) : a;
+        expectClose(onWasm(() => x[op](b)), onCpu(() => x[op](b)), exact);
+      }),
+    );
+  });
+  test('a bias row and a column broadcast over a large matrix, and a scalar on either side', () => {
+    const g = new Generator(3);
+    const x = randn([130, 77], { generator: g }), row = randn([77], { generator: g }), col = randn([130, 1], { generator: g });
+    for (const f of [(t: Tensor) => t.add(row), (t: Tensor) => t.mul(col), (t: Tensor) => t.div(3), (t: Tensor) => tensor(2).sub(t)]) {
+      expectClose(onWasm(() => f(x)), onCpu(() => f(x)), exact);
+    }
+  });
+});
+
+describe('wasm sums equal the reference', () => {
+  test('over any set of dims of any layout, within the float64 rounding of the result', () => {
+    fc.assert(
+      fc.property(
+        arb.tensor({ shape: arb.shape({ minRank: 1, maxRank: 4, maxSide: 7 }), dtype: 'float32' }).chain((x) => fc.tuple(fc.constant(x), fc.subarray([...x.shape.keys()]), fc.boolean())),
+        ([x0, dims, transpose]) => {
+          const x = transpose && x0.ndim >= 2 ? x0.transpose(0, -1) : x0;
+          const ref = onCpu(() => x.sum(dims, true));
+          // Both accumulate in float64 and differ only in summation order: at most n·2⁻⁵³·Σ|x|
+          // apart before the result's own rounding to float32 (one ulp).
+          const mass = onCpu(() => x.abs().sum(dims, true)).data, oneUlp = ulps(ref, 1);
+          expectClose(onWasm(() => x.sum(dims, true)), ref, (i) => oneUlp(i) + x.size * 2 ** -53 * mass[i]);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+  test('a million 0.1s keep their digits (float64 accumulation)', () => {
+    const x = tensor(new Float32Array(1_000_001).fill(0.1));
+    expect(onWasm(() => x.sum()).item()).toBe(onCpu(() => x.sum()).item());
+    expect(onWasm(() => x.narrow(0, 0, 1_000_000).reshape(1000, 1000).sum(0).sum()).item()).toBeCloseTo(Math.fround(0.1) * 1_000_000, 1);
+  });
+});
+
+describe('what the wasm backend leaves to the reference kernels', () => {
+  test('float64 tensors and the ops without SIMD kernels give the reference results bit for bit', () => {
+    const g = new Generator(5);
+    const a = randn([9, 7], { generator: g, dtype: 'float64' }), b = randn([7, 5], { generator: g, dtype: 'float64' });
+    expect(onWasm(() => matmul(a, b).exp().sum(0)).data).toEqual(onCpu(() => matmul(a, b).exp().sum(0)).data);
+    const x = randn([6, 5], { generator: g });
+    for (const f of [(t: Tensor) => t.tanh(), (t: Tensor) => t.softplus(), (t: Tensor) => t.pow(2), (t: Tensor) => t.max(1), (t: Tensor) => t.argmax(0), (t: Tensor) => t.maximum(0), (t: Tensor) => t.gt(0)]) {
+      expect(onWasm(() => f(x)).data).toEqual(onCpu(() => f(x)).data);
+    }
+  });
+});

@@ -1,6 +1,7 @@
 // The JavaScript peers of the benchmarks, each behind one small interface: `upload(Float32Array,
 // shape)` → a handle, `matmul(a, b, ta, tb)` and the elementwise ops, each returning a Float32Array
 // (every library's work is forced and read back, as ours is).
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 
@@ -15,10 +16,19 @@ export async function tfjs(backend) {
   }
   await tf.setBackend(backend);
   await tf.ready();
-  const read = (f) => tf.tidy(() => f().dataSync());
+  // Both tfjs peers share one engine: each activates its backend before its tasks (and uploads after).
+  // Not tf.tidy(() => f().dataSync()): tidy walks a returned typed array element by element
+  // looking for tensors (150 ms for 1M elements). Each op here makes exactly one tensor.
+  const read = (f) => {
+    const t = f();
+    const out = t.dataSync();
+    t.dispose();
+    return out;
+  };
   return {
     name: `tfjs-${backend}`,
     version: tf.version_core,
+    activate: () => tf.setBackend(backend),
     upload: (data, shape) => tf.tensor(data, shape),
     matmul: (a, b, ta, tb) => read(() => tf.matMul(a, b, ta, tb)),
     add: (a, b) => read(() => tf.add(a, b)),
@@ -28,20 +38,20 @@ export async function tfjs(backend) {
   };
 }
 
-/** jax-js on its default device (wasm: generated WebAssembly kernels). */
-export async function jaxjs() {
+/** jax-js on its default device (wasm: generated WebAssembly kernels, `threads` worker threads). */
+export async function jaxjs(threads) {
+  // jax-js reads `navigator` (a global from Node 21 on): its worker pool takes hardwareConcurrency threads.
+  globalThis.navigator ??= { hardwareConcurrency: threads, userAgent: `Node.js ${process.version}` };
   const jax = await import('@jax-js/jax');
   await jax.init();
   const np = jax.numpy;
-  // jax-js arrays are reference-counted: `.ref` keeps an input alive across the call.
-  const read = (r) => {
-    const out = r.dataSync();
-    r.dispose();
-    return out;
-  };
+  // jax-js arrays are reference-counted and ops consume their inputs: `.ref` keeps an input
+  // alive across the call; reading the result (dataSync) consumes it.
+  const read = (r) => r.dataSync();
   return {
     name: 'jax-js',
-    version: JSON.parse((await import('node:fs')).readFileSync(createRequire(import.meta.url).resolve('@jax-js/jax/package.json'), 'utf8')).version,
+    activate: async () => {},
+    version: JSON.parse(readFileSync(new URL('./node_modules/@jax-js/jax/package.json', import.meta.url), 'utf8')).version,
     upload: (data, shape) => np.array(data).reshape(shape),
     matmul: (a, b, ta, tb) => read(np.matmul(ta ? a.ref.transpose() : a.ref, tb ? b.ref.transpose() : b.ref)),
     add: (a, b) => read(a.ref.add(b.ref)),

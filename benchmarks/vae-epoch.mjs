@@ -1,7 +1,8 @@
 // Seconds per epoch of the MNIST VAE (batch 128, Adam 1e-3), tensorgrad and PyTorch, one after the
 // other on the same machine, on the same IDX files.
 //   bash benchmarks/setup.sh   (once: Debian's python3-torch)
-//   node benchmarks/vae-epoch.mjs [--epochs 1] [--limit-train N]          → results/vae-epoch.json
+//   node benchmarks/vae-epoch.mjs [--epochs 1] [--limit-train N]          → results/vae-epoch-wasm.json
+//   node benchmarks/vae-epoch.mjs --backend cpu                           → results/vae-epoch.json (the reference backend)
 //   sh scripts/with-display.sh node benchmarks/vae-epoch.mjs --backend gpu --skip-pytorch
 //                                                                        → results/vae-epoch-gpu.json
 import { spawnSync } from 'node:child_process';
@@ -16,7 +17,7 @@ import { train } from '@tensorgrad/vae';
 const { values } = parseArgs({
   options: {
     epochs: { type: 'string', default: '1' }, 'limit-train': { type: 'string' },
-    backend: { type: 'string', default: 'cpu' }, 'skip-pytorch': { type: 'boolean', default: false },
+    backend: { type: 'string', default: 'wasm' }, 'skip-pytorch': { type: 'boolean', default: false },
   },
 });
 const backend = values.backend;

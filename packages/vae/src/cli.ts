@@ -15,7 +15,7 @@ import { checkpointPath, loadVaeForCli } from './cli-support.js';
 import { TrainingError, UsageError } from './errors.js';
 import { importanceWeightedLogLikelihood, testLoss } from './evaluate.js';
 import { interpolate, saveGrid, saveSamples } from './pictures.js';
-import { BACKENDS, evalNoise, firstImages, firstOfDigit, loadData, prepareOutDir, saveReconstructions, train } from './train.js';
+import { BACKENDS, defaultBackend, evalNoise, firstImages, firstOfDigit, loadData, prepareOutDir, saveReconstructions, train } from './train.js';
 
 export interface Io {
   stdout: { write(s: string): unknown; isTTY?: boolean; columns?: number };
@@ -39,7 +39,7 @@ Options (train):
   --latent N          latent size d (default 20; 2 also draws manifold.png)
   --hidden N          hidden layer width (default 400)
   --resume            continue from the checkpoint in --out
-  --backend NAME      kernel backend: cpu (default) or gpu (gpu.js; WebGL needs a display)
+  --backend NAME      kernel backend: wasm (SIMD; the default), cpu (the reference) or gpu (gpu.js; WebGL needs a display)
   --limit-train N     use only the first N training images
   --limit-test N      use only the first N test images
 Options (all commands):
@@ -114,7 +114,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
 
     switch (command) {
       case 'train': {
-        const backend = str('backend') ?? 'cpu';
+        const backend = str('backend') ?? defaultBackend();
         if (!(BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`unknown backend ${JSON.stringify(backend)}; available: ${BACKENDS.join(', ')}`);
         await train({
           epochs: number('epochs', str('epochs'), 20),

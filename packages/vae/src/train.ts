@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Generator, emptyCache, setBackend, tensor, type Tensor } from '@tensorgrad/core';
+import { Generator, emptyCache, listBackends, setBackend, tensor, type Tensor } from '@tensorgrad/core';
 import { Adam, DataLoader, loadFile, mnist, save, writeFileAtomic, type MnistDataset } from '@tensorgrad/nn';
 import { vaeFromStateDict } from './checkpoint.js';
 import { TrainingError, UsageError } from './errors.js';
@@ -156,8 +156,13 @@ export function drawPictures(model: VAE, data: Data, out: string, { samples = 8,
   return written;
 }
 
-/** The backends `--backend` accepts. */
-export const BACKENDS = ['cpu', 'gpu'] as const;
+/** The backends `--backend` accepts: wasm (SIMD, the default where it runs), cpu (the reference), gpu (gpu.js). */
+export const BACKENDS = ['wasm', 'cpu', 'gpu'] as const;
+
+/** What `--backend` defaults to: the core's own default (wasm wherever WebAssembly SIMD runs). */
+export function defaultBackend(): string {
+  return listBackends().includes('wasm') ? 'wasm' : 'cpu';
+}
 
 /** Makes `name` the kernel backend; the gpu backend (gpu.js) is loaded on first use only. */
 export async function useBackend(name: string): Promise<void> {

@@ -22,7 +22,7 @@ describe('bad input: a clear message and exit code 2, never a stack trace', () =
     [['train', '--lr', '0'], /--lr expects a positive number, got "0"/],
     [['sample', '--epochs', '3'], /sample does not take --epochs/],
     [['fly'], /unknown command "fly"/],
-    [['train', '--backend', 'quantum'], /unknown backend "quantum"; available: cpu/],
+    [['train', '--backend', 'quantum'], /unknown backend "quantum"; available: wasm, cpu, gpu/],
     [['train', '--data', '/nonexistent/mnist'], /no train-images-idx3-ubyte file/],
     [['sample', '--checkpoint', '/nonexistent/model.safetensors'], /no checkpoint at \/nonexistent\/model\.safetensors; train first/],
   ])('%j', async (argv, message) => {

@@ -1,0 +1,114 @@
+// Kernel throughput of tensorgrad's backends next to every JavaScript peer and PyTorch, in one
+// process (PyTorch in a child), on this machine: the VAE's matmul shapes and 1024³, elementwise
+// ops and a full sum on 1M elements. Median of repeated calls (tinybench: warm-up, then as many
+// calls as fit in the time budget); every library's result is read back into a Float32Array.
+//   node benchmarks/kernels.mjs     (after `npx pnpm@10 build`)  → results/kernels.json
+import { spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { Bench } from 'tinybench';
+import { add, exp, getNumThreads, matmul, randn, setNumThreads, sigmoid, withBackend } from '@tensorgrad/core';
+import { jaxjs, naiveMatmul, tfjs } from './peers.mjs';
+import { wasmSimdPeak } from './peak.mjs';
+
+const SIZE = 1 << 20;
+export const matmulShapes = [
+  // [id, A stored, B stored, transpose A, transpose B]: C = op(A)·op(B), as autodiff produces them.
+  ['128×784·784×400', [128, 784], [400, 784], false, true],
+  ['128×400·400×784', [128, 400], [400, 784], false, false],
+  ['784×128·128×400', [128, 784], [128, 400], true, false],
+  ['400×128·128×784', [128, 400], [128, 784], true, false],
+  ['1024³', [1024, 1024], [1024, 1024], false, false],
+];
+const elementwise = [['add 1M', 'add'], ['exp 1M', 'exp'], ['sigmoid 1M', 'sigmoid'], ['sum 1M', 'sum']];
+const flops = ([, as, bs, ta, tb]) => 2 * (ta ? as[1] : as[0]) * (ta ? as[0] : as[1]) * (tb ? bs[0] : bs[1]);
+
+const threads = Math.max(2, getNumThreads());
+const peers = [await tfjs('cpu'), await tfjs('wasm'), await jaxjs(threads)];
+// At least 5 timed calls per task, more while the 500 ms budget lasts (tinybench's default of 64
+// minimum iterations would take minutes on the slow columns).
+const bench = new Bench({ time: 500, iterations: 5, warmupTime: 100, warmupIterations: 2 });
+/** A peer's task: its backend is activated and its inputs uploaded just before it runs. */
+function peerTask(row, peer, upload, call) {
+  let inputs = null;
+  bench.add(`${row}|${peer.name}`, () => call(...inputs), { beforeAll: async () => { await peer.activate(); inputs = upload(); } });
+}
+
+const ours = [['cpu', 1], ['cpu', threads], ['wasm', 1], ['wasm', threads]];
+const column = ([b, t]) => `tensorgrad ${b} ${t}t`;
+for (const c of matmulShapes) {
+  const [id, as, bs, ta, tb] = c;
+  const a = randn(as), b = randn(bs);
+  const A = ta ? a.T : a, B = tb ? b.T : b;
+  for (const [backend, t] of ours) {
+    const fn = () => withBackend(backend, () => matmul(A, B).data);
+    bench.add(`${id}|${column([backend, t])}`, fn, { beforeAll: () => setNumThreads(t) });
+  }
+  // Peers get each product twice: operands as stored with transpose flags, and pre-transposed to
+  // row-major (tfjs-wasm's transposed paths run at a tenth of its row-major speed); the faster counts.
+  const rowMajor = (t) => t.contiguous().data;
+  const [am, bm] = [rowMajor(A), rowMajor(B)];
+  for (const p of peers) {
+    peerTask(`${id}|as stored`, p, () => [p.upload(a.data, as), p.upload(b.data, bs)], (pa, pb) => p.matmul(pa, pb, ta, tb));
+    peerTask(`${id}|row-major`, p, () => [p.upload(am, A.shape), p.upload(bm, B.shape)], (pa, pb) => p.matmul(pa, pb, false, false));
+  }
+  // The triple loop only where it reads both operands in place (its 1024³ takes ~10 s a call).
+  if (!ta && !tb && as[0] <= 256) {
+    const ad = a.data, bd = b.data;
+    bench.add(`${id}|naive JS`, () => naiveMatmul(ad, bd, as[0], as[1], bs[1]));
+  }
+}
+const x = randn([SIZE]), y = randn([SIZE]);
+const opsOf = { add: () => add(x, y).data, exp: () => exp(x).data, sigmoid: () => sigmoid(x).data, sum: () => x.sum().data };
+for (const [id, op] of elementwise) {
+  for (const [backend, t] of ours.filter(([, t]) => t === 1)) bench.add(`${id}|tensorgrad ${backend}`, () => withBackend(backend, opsOf[op]));
+  for (const p of peers) peerTask(id, p, () => [p.upload(x.data, [SIZE]), p.upload(y.data, [SIZE])], op === 'add' ? (px, py) => p.add(px, py) : (px) => p[op](px));
+  const xd = x.data, yd = y.data;
+  const naive = {
+    add: () => { const o = new Float32Array(SIZE); for (let i = 0; i < SIZE; i++) o[i] = xd[i] + yd[i]; return o; },
+    exp: () => { const o = new Float32Array(SIZE); for (let i = 0; i < SIZE; i++) o[i] = Math.exp(xd[i]); return o; },
+    sigmoid: () => { const o = new Float32Array(SIZE); for (let i = 0; i < SIZE; i++) o[i] = 1 / (1 + Math.exp(-xd[i])); return o; },
+    sum: () => { let s = 0; for (let i = 0; i < SIZE; i++) s += xd[i]; return s; },
+  }[op];
+  bench.add(`${id}|naive JS`, naive);
+}
+
+console.log(`running ${bench.tasks.length} benchmarks…`);
+const peak = await wasmSimdPeak();
+await bench.run();
+setNumThreads(threads);
+for (const t of bench.tasks) if (t.result?.error) console.log(`${t.name} failed: ${t.result.error.message ?? t.result.error}`);
+
+const cases = [
+  ...matmulShapes.map(([id, a, b, ta, tb]) => ({ id, kind: 'matmul', a, b, ta, tb })),
+  ...elementwise.map(([id, op]) => ({ id, kind: 'elementwise', op, size: SIZE })),
+];
+const py = spawnSync('/usr/bin/python3', [new URL('./pytorch_kernels.py', import.meta.url).pathname, String(threads)], { input: JSON.stringify(cases), encoding: 'utf8' });
+const torch = py.status === 0 ? JSON.parse(py.stdout) : null;
+if (torch === null) console.log(`PyTorch column empty: python3-torch is not installed (bash benchmarks/setup.sh installs it). ${py.error?.message ?? py.stderr.slice(-200)}`);
+
+const rows = cases.map((c) => {
+  const row = { id: c.id, kind: c.kind, ms: {}, spread: {} };
+  row.layouts = {};
+  for (const t of bench.tasks) {
+    const parts = t.name.split('|');
+    const [id, col] = [parts[0], parts.at(-1)];
+    if (id !== c.id || t.result?.latency === undefined) continue;
+    const ms = Number(t.result.latency.p50.toFixed(4));
+    if (parts.length === 3) row.layouts[`${col} ${parts[1]}`] = ms;
+    if (row.ms[col] !== undefined && row.ms[col] <= ms) continue;
+    row.ms[col] = ms;
+    row.spread[col] = Number(t.result.latency.rme.toFixed(1));
+  }
+  if (torch) row.ms[`PyTorch ${torch.threads}t`] = Number(torch.ms[c.id].toFixed(4));
+  if (c.kind === 'matmul') {
+    const f = flops(matmulShapes.find(([id]) => id === c.id));
+    row.gflops = Object.fromEntries(Object.entries(row.ms).map(([k, ms]) => [k, Number((f / ms / 1e6).toFixed(2))]));
+  }
+  return row;
+});
+const machine = { cpu: cpus()[0].model, cores: cpus().length, node: process.version, date: new Date().toISOString() };
+const result = { machine, wasmSimdPeakGflops1t: Number(peak.toFixed(1)), threads, peers: peers.map((p) => `${p.name} ${p.version}`), torch: torch?.torch ?? null, rows };
+writeFileSync(new URL('./results/kernels.json', import.meta.url), JSON.stringify(result, null, 1));
+for (const r of rows) console.log(r.id, r.gflops ?? r.ms);
+console.log(`wasm SIMD peak (1 thread): ${peak.toFixed(1)} GFLOP/s; wrote results/kernels.json`);

@@ -25,8 +25,16 @@ const epochs = Number(values.epochs);
 const limitTrain = values['limit-train'] === undefined ? undefined : Number(values['limit-train']);
 const data = defaultMnistDir();
 
+// The JS heap after a full collection, before training and after each epoch: a steady-state loop
+// must not grow it (run with --expose-gc, as `npx pnpm@10 bench` does; otherwise no collection is forced).
+const heapMB = () => {
+  globalThis.gc?.();
+  return Number((process.memoryUsage().heapUsed / 2 ** 20).toFixed(1));
+};
+const heap = [heapMB()];
 console.log(`tensorgrad (${backend} backend): ${epochs} epoch(s)…`);
 const ours = await train({
+  onEpoch: () => heap.push(heapMB()),
   epochs, batchSize: 128, lr: 1e-3, seed: 1, data, out: mkdtempSync(join(tmpdir(), 'bench-vae-')), latent: 20, hidden: 400,
   resume: false, backend, limitTrain, samples: 8, stdout: { write: () => true, isTTY: false },
 });
@@ -49,5 +57,6 @@ const rows = ours.map((m, i) => ({
 }));
 console.table(rows);
 const out = new URL(backend === 'cpu' ? './results/vae-epoch.json' : `./results/vae-epoch-${backend}.json`, import.meta.url);
-writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, threads: getNumThreads(), backend: info, limitTrain: limitTrain ?? null, rows }, null, 1));
+console.log(`heap after a full GC, before training and after each epoch (MB): ${heap.join(', ')}`);
+writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, threads: getNumThreads(), backend: info, limitTrain: limitTrain ?? null, heapMB: { beforeTraining: heap[0], afterEpoch: heap.slice(1), gcForced: globalThis.gc !== undefined }, rows }, null, 1));
 console.log(`wrote ${out.pathname}`);

@@ -22,6 +22,7 @@ export { matmul, linear } from './ops/matmul.js';
 export { reshape, view, flatten, squeeze, unsqueeze, transpose, permute, expand, contiguous, clone } from './ops/view.js';
 export { slice, narrow, indexSelect, gather, scatterAdd, type IndexLike } from './ops/select.js';
 export { cat, stack } from './ops/join.js';
+export { adamStep_, type AdamHyper } from './ops/optim.js';
 
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.js';
 export { grad, type BackwardOptions, type GradOptions } from './autograd/engine.js';

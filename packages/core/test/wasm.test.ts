@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterEach, describe, expect, test } from 'vitest';
 import {
-  Generator, backendInfo, getBackend, getNumThreads, linear, matmul, randn, setBackend, setNumThreads, tensor,
+  Generator, adamStep_, backendInfo, getBackend, getNumThreads, linear, matmul, randn, setBackend, setNumThreads, tensor,
   withBackend, type Tensor,
 } from '../src/index.js';
 import { readyGemmWorkers } from '../src/backend/wasm/threads.js';
@@ -148,11 +148,21 @@ describe('wasm elementwise kernels equal the reference', () => {
       }),
     );
   });
-  test.each(['add', 'sub', 'mul', 'div'] as const)('%s: bit for bit with broadcasting on strided views', (op) => {
+  test.each(['add', 'sub', 'mul', 'div', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const)('%s: bit for bit with broadcasting on strided views', (op) => {
     fc.assert(
       fc.property(arb.broadcastablePair({ dtype: 'float32', maxRank: 4, maxSide: 6 }), fc.boolean(), ([a, b], transpose) => {
         const x = transpose && a.ndim >= 2 ? a.transpose(0, -1).contiguous().transpose(0, -1) : a;
         expectClose(onWasm(() => x[op](b)), onCpu(() => x[op](b)), exact);
+      }),
+    );
+  });
+  test('comparisons on ties, signed zeros, infinities and NaN give the reference 0/1', () => {
+    const few = fc.constantFrom(-1, -0, 0, 1, 2, Infinity, -Infinity, NaN);
+    fc.assert(
+      fc.property(fc.array(few, { minLength: 1, maxLength: 40 }), fc.array(few, { minLength: 1, maxLength: 40 }), (u, w) => {
+        const n = Math.min(u.length, w.length);
+        const a = tensor(u.slice(0, n)), b = tensor(w.slice(0, n));
+        for (const op of ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const) expectClose(onWasm(() => a[op](b)), onCpu(() => a[op](b)), exact);
       }),
     );
   });
@@ -162,6 +172,35 @@ describe('wasm elementwise kernels equal the reference', () => {
     for (const f of [(t: Tensor) => t.add(row), (t: Tensor) => t.mul(col), (t: Tensor) => t.div(3), (t: Tensor) => tensor(2).sub(t)]) {
       expectClose(onWasm(() => f(x)), onCpu(() => f(x)), exact);
     }
+  });
+});
+
+describe('wasm Adam equals the reference', () => {
+  test('Adam, AdamW and AMSGrad steps on random parameters, gradients and moments, within float32 rounding', () => {
+    const hyper = fc.record({
+      lr: fc.double({ min: 1e-5, max: 0.5, noNaN: true }), beta1: fc.double({ min: 0, max: 0.99, noNaN: true }),
+      beta2: fc.double({ min: 0.5, max: 0.9999, noNaN: true }), eps: fc.constantFrom(1e-8, 1e-6, 1e-3),
+      weightDecay: fc.constantFrom(0, 0.01, 0.5), decoupled: fc.boolean(), step: fc.integer({ min: 1, max: 1000 }),
+    });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 70 }), hyper, fc.boolean(), seed, (n, h, amsgrad, s) => {
+        const g = new Generator(s);
+        const make = () => [randn([n], { generator: g }), randn([n], { generator: g }), randn([n], { generator: g }), randn([n], { generator: g }).abs(), randn([n], { generator: g }).abs()];
+        const init = make();
+        const run = (backend: string) => {
+          const [p, gr, m, v, vmax] = init.map((t) => t.clone());
+          withBackend(backend, () => adamStep_(p, gr, m, v, amsgrad ? vmax : null, h));
+          return [p, m, v, vmax];
+        };
+        const [wasm, cpu] = [run('wasm'), run('cpu')];
+        // The kernel rounds each of its ~8 operations to float32 where the reference keeps
+        // doubles: each result within a few ulps of its largest term.
+        const scale = (i: number) => Math.abs(init[0].data[i]) + Math.abs(cpu[0].data[i] - init[0].data[i]) + Math.abs(init[1].data[i]);
+        expectClose(wasm[0], cpu[0], (i) => 2 ** -20 * scale(i));
+        for (const k of [1, 2, 3]) expectClose(wasm[k], cpu[k], (i) => 2 ** -21 * (Math.abs(cpu[k].data[i]) + init[1].data[i] ** 2 + Math.abs(init[1].data[i])));
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 

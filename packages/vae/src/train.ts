@@ -29,6 +29,8 @@ export interface TrainConfig {
   samples: number;
   /** Where progress and epoch lines go (default: process.stdout). */
   stdout?: ProgressStream;
+  /** Called after each epoch's checkpoint is written (benchmarks record the heap there). */
+  onEpoch?: (metrics: EpochMetrics) => void;
 }
 
 /** One line of metrics.jsonl. Losses are per example; seconds are the epoch's training time. */
@@ -222,6 +224,7 @@ export async function train(cfg: TrainConfig): Promise<EpochMetrics[]> {
     writeFileAtomic(join(cfg.out, METRICS_FILE), [new TextEncoder().encode(run.metrics.map((r) => JSON.stringify(r)).join('\n') + '\n')]);
     checkpoint(cfg, run, epoch);
     say(`epoch ${epoch}/${cfg.epochs}  train loss ${m.train_loss.toFixed(4)}  test loss ${m.test_loss.toFixed(4)}  ${m.seconds.toFixed(1)} s`);
+    cfg.onEpoch?.(m);
   }
   const pictures = drawPictures(model, data, cfg.out, { samples: cfg.samples, seed: cfg.seed });
   say(`wrote ${['reconstructions-before.png', ...pictures].join(', ')}, ${METRICS_FILE} and ${MODEL_FILE} to ${cfg.out}`);

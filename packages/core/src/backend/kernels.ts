@@ -32,6 +32,18 @@ export interface MatmulOperand {
   readonly transposed: boolean;
 }
 
+/** The hyper-parameters of one Adam step; `step` counts from 1 (the update being made). */
+export interface AdamHyper {
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  /** AdamW: decay the parameter itself instead of adding λθ to the gradient. */
+  readonly decoupled: boolean;
+  readonly step: number;
+}
+
 /**
  * What a kernel returns: a fresh contiguous typed array, or a buffer whose elements may stay on
  * the backend's device until the CPU reads them.
@@ -71,6 +83,12 @@ export interface Backend {
    * the strided positions of slice's gradient. The only kernel that writes into an existing buffer.
    */
   copyInto(src: View, dst: View): void;
+  /**
+   * One Adam update in place of `param`, `expAvg`, `expAvgSq` (and `maxExpAvgSq` for AMSGrad),
+   * from `grad`: all contiguous and of one size. The optimizer step as one pass per parameter,
+   * on the backend that holds the parameters.
+   */
+  adam(param: View, grad: View, expAvg: View, expAvgSq: View, maxExpAvgSq: View | null, h: AdamHyper): void;
   /** `out[…, i, …] = x[…, index[…, i, …], …]` along `dim`; `x` and `index` contiguous, equal shapes off `dim`. */
   gather(x: View, dim: number, index: View): KernelOutput;
   /** The adjoint of gather: `out = zeros(shape)`, then `out[…, index[…, i, …], …] += src[…, i, …]`. */

@@ -1,4 +1,4 @@
-import { ValueError, type Tensor } from '@tensorgrad/core';
+import { Tensor, ValueError, adamStep_, noGrad } from '@tensorgrad/core';
 import { Optimizer, like } from './optimizer.js';
 
 export interface AdamOptions {
@@ -35,8 +35,9 @@ export class Adam extends Optimizer {
   }
 
   step(): void {
-    const { lr, eps, weightDecay: wd, amsgrad, decoupled } = this;
-    const [b1, b2] = this.betas;
+    const { lr, eps, weightDecay, decoupled } = this;
+    const [beta1, beta2] = this.betas;
+    const amsgrad = this.amsgrad;
     this.params.forEach((p, i) => {
       if (p.grad === null) return;
       const s = this.stateOf(i, () => ({
@@ -45,23 +46,17 @@ export class Adam extends Optimizer {
         exp_avg_sq: like(p),
         ...(amsgrad ? { max_exp_avg_sq: like(p) } : {}),
       }));
-      const t = (s.step as number) + 1;
-      s.step = t;
-      const m = s.exp_avg as Float32Array, v = s.exp_avg_sq as Float32Array;
-      const vmax = s.max_exp_avg_sq as Float32Array | undefined;
-      const theta = p.mutableData(), grad = p.grad.data;
-      const stepSize = lr / (1 - b1 ** t);
-      const bc2 = Math.sqrt(1 - b2 ** t);
-      for (let j = 0; j < theta.length; j++) {
-        let g = grad[j];
-        if (decoupled) theta[j] *= 1 - lr * wd;
-        else g += wd * theta[j];
-        m[j] = b1 * m[j] + (1 - b1) * g;
-        v[j] = b2 * v[j] + (1 - b2) * g * g;
-        let vv = v[j];
-        if (vmax !== undefined) vv = vmax[j] = Math.max(vmax[j], vv);
-        theta[j] -= (stepSize * m[j]) / (Math.sqrt(vv) / bc2 + eps);
-      }
+      const step = (s.step as number) + 1;
+      s.step = step;
+      // The state arrays, seen as tensors of the parameter's shape (no copy): one fused pass
+      // on the active backend (core's adamStep_).
+      const state = (key: string): Tensor => new Tensor(s[key] as Float32Array | Float64Array, p.shape);
+      const vmax = s.max_exp_avg_sq === undefined ? null : state('max_exp_avg_sq');
+      noGrad(() =>
+        adamStep_(p, p.grad!.contiguous(), state('exp_avg'), state('exp_avg_sq'), vmax, {
+          lr, beta1, beta2, eps, weightDecay, decoupled, step,
+        }),
+      );
     });
   }
 

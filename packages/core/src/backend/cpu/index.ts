@@ -2,6 +2,7 @@ import type { Backend } from '../kernels.js';
 import { binary, clamp, copy, copyInto, unary, where } from './elementwise.js';
 import { gather, scatterAdd } from './gather.js';
 import { matmul } from './matmul.js';
+import { adam } from './optim.js';
 import { argReduce, reduce } from './reduce.js';
 import { getNumThreads } from './threads.js';
 
@@ -20,4 +21,5 @@ export const cpuBackend: Backend = {
   copyInto,
   gather,
   scatterAdd,
+  adam,
 };

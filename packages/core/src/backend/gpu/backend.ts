@@ -131,4 +131,6 @@ export const gpuBackend: Backend = {
   argReduce: (op, x, dim) => cpuBackend.argReduce(op, x, dim),
   gather: (x, dim, index) => cpuBackend.gather(x, dim, index),
   scatterAdd: (shape, dtype, dim, index, src) => cpuBackend.scatterAdd(shape, dtype, dim, index, src),
+  // Not yet a GPU kernel: the step reads the parameters back and updates them on the CPU.
+  adam: (p, g, m, v, vmax, h) => cpuBackend.adam(p, g, m, v, vmax, h),
 };

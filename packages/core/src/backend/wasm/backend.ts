@@ -1,7 +1,7 @@
 import { contiguousStrides, isContiguous, sizeOf, type Shape } from '../../shape.js';
 import { cpuBackend } from '../cpu/index.js';
 import { getNumThreads } from '../threads.js';
-import type { Backend, BinaryOp, KernelOutput, MatmulOperand, ReduceOp, UnaryOp, View } from '../kernels.js';
+import type { AdamHyper, Backend, BinaryOp, KernelOutput, MatmulOperand, ReduceOp, UnaryOp, View } from '../kernels.js';
 import { coalesce } from '../layout.js';
 import { walk } from '../cpu/walk.js';
 import { Arena, wasm } from './instance.js';
@@ -19,7 +19,7 @@ const arena = new Arena();
 
 const UNARY: Partial<Record<UnaryOp, number>> = { neg: 0, abs: 1, sqrt: 2, relu: 3, exp: 4, log: 5, sigmoid: 6, sign: 7 };
 const CLAMP = 8;
-const BINARY: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
+const BINARY: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, eq: 4, ne: 5, lt: 6, le: 7, gt: 8, ge: 9 };
 
 const isF32 = (...views: { buffer: { dtype: string } }[]): boolean => views.every((v) => v.buffer.dtype === 'float32');
 
@@ -130,6 +130,27 @@ function matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: num
   return result;
 }
 
+/**
+ * Adam through the SIMD kernel: the parameter, gradient and moments are copied in, updated in one
+ * pass, and the parameter and moments copied back. The float32 arithmetic of the kernel differs
+ * from the reference's doubles in the last bits of each update.
+ */
+function adam(param: View, grad: View, m: View, v: View, vmax: View | null, h: AdamHyper): void {
+  const n = sizeOf(param.shape);
+  const at = (x: View): Float32Array => (x.buffer.host as Float32Array).subarray(x.offset, x.offset + n);
+  arena.reset();
+  const [pp, gp, mp, vp] = [param, grad, m, v].map((x) => arena.put(at(x)));
+  const xp = vmax === null ? 0 : arena.put(at(vmax));
+  const stepSize = h.lr / (1 - h.beta1 ** h.step);
+  const bc2 = Math.sqrt(1 - h.beta2 ** h.step);
+  wasm().kernels.adam(pp, gp, mp, vp, xp, n, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.decoupled ? 1 : 0, stepSize, bc2);
+  const back = (x: View, from: number): void => (x.buffer.writable() as Float32Array).set(arena.f32(from, n), x.offset);
+  back(param, pp);
+  back(m, mp);
+  back(v, vp);
+  if (vmax !== null) back(vmax, xp);
+}
+
 /** Bytes of wasm memory a matmul needs (per batch entry). */
 const matmulFloats = (m: number, k: number, n: number): number => {
   const n8 = Math.ceil(n / 8) * 8;
@@ -168,6 +189,12 @@ export const wasmBackend: Backend = {
     const buffers = bias === undefined ? [a, b] : [a, b, bias];
     if (!isF32(...buffers) || m * n === 0 || !arena.reset().fits(matmulFloats(m, k, n))) return cpuBackend.matmul(a, b, m, k, n, bias);
     return matmul(a, b, m, k, n, bias);
+  },
+
+  adam(param: View, grad: View, m: View, v: View, vmax: View | null, h: AdamHyper): void {
+    const views = vmax === null ? [param, grad, m, v] : [param, grad, m, v, vmax];
+    if (!isF32(...views) || !arena.reset().fits(5 * sizeOf(param.shape) + 512)) return cpuBackend.adam(param, grad, m, v, vmax, h);
+    adam(param, grad, m, v, vmax, h);
   },
 
   where: (cond, a, b, shape) => cpuBackend.where(cond, a, b, shape),

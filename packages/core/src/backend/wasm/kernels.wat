@@ -263,8 +263,10 @@
         (local.set $out (i32.add (local.get $out) (i32.const 16)))
         (br $next))))
 
-  ;; out[i] = a[i] ∘ b[i] for i < n (rounded up to 4): op 0 add, 1 sub, 2 mul, 3 div. `as`/`bs`
-  ;; are 1 for an operand that runs along the row and 0 for a scalar broadcast over it.
+  ;; out[i] = a[i] ∘ b[i] for i < n (rounded up to 4): op 0 add, 1 sub, 2 mul, 3 div, and the
+  ;; comparisons giving 1 or 0: 4 eq, 5 ne, 6 lt, 7 le, 8 gt, 9 ge (NaN compares unequal to
+  ;; everything, as in JavaScript). `as`/`bs` are 1 for an operand that runs along the row and 0
+  ;; for a scalar broadcast over it.
   (func (export "binary") (param $op i32) (param $a i32) (param $as i32) (param $b i32) (param $bs i32) (param $out i32) (param $n i32)
     (local $end i32) (local $va v128) (local $vb v128) (local $r v128) (local $sa i32) (local $sb i32)
     (local.set $end (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2))))
@@ -278,16 +280,73 @@
         (if (local.get $as) (then (local.set $va (v128.load (local.get $a)))))
         (if (local.get $bs) (then (local.set $vb (v128.load (local.get $b)))))
         (block $store
-          (block $div (block $mul (block $sub (block $add
-            (br_table $add $sub $mul $div (local.get $op)))
-            (local.set $r (f32x4.add (local.get $va) (local.get $vb))) (br $store))
-            (local.set $r (f32x4.sub (local.get $va) (local.get $vb))) (br $store))
-            (local.set $r (f32x4.mul (local.get $va) (local.get $vb))) (br $store))
-          (local.set $r (f32x4.div (local.get $va) (local.get $vb))))
+          (block $mask
+            (block $ge (block $gt (block $le (block $lt (block $ne (block $eq (block $div (block $mul (block $sub (block $add
+              (br_table $add $sub $mul $div $eq $ne $lt $le $gt $ge (local.get $op)))
+              (local.set $r (f32x4.add (local.get $va) (local.get $vb))) (br $store))
+              (local.set $r (f32x4.sub (local.get $va) (local.get $vb))) (br $store))
+              (local.set $r (f32x4.mul (local.get $va) (local.get $vb))) (br $store))
+              (local.set $r (f32x4.div (local.get $va) (local.get $vb))) (br $store))
+              (local.set $r (f32x4.eq (local.get $va) (local.get $vb))) (br $mask))
+              (local.set $r (f32x4.ne (local.get $va) (local.get $vb))) (br $mask))
+              (local.set $r (f32x4.lt (local.get $va) (local.get $vb))) (br $mask))
+              (local.set $r (f32x4.le (local.get $va) (local.get $vb))) (br $mask))
+              (local.set $r (f32x4.gt (local.get $va) (local.get $vb))) (br $mask))
+            (local.set $r (f32x4.ge (local.get $va) (local.get $vb))))
+          ;; all-ones lanes become 1.0, all-zeros lanes 0.0
+          (local.set $r (v128.and (local.get $r) (v128.const f32x4 1 1 1 1))))
         (v128.store (local.get $out) (local.get $r))
         (local.set $a (i32.add (local.get $a) (local.get $sa)))
         (local.set $b (i32.add (local.get $b) (local.get $sb)))
         (local.set $out (i32.add (local.get $out) (i32.const 16)))
+        (br $next))))
+
+  ;; ---- optimizers ---------------------------------------------------------------------------
+
+  ;; One Adam step over n parameters (rounded up to 4), in place, as the reference kernel
+  ;; computes it (in float32 here):
+  ;;   g ← ∇ + λθ (Adam) or θ ← θ(1 − lr·λ) (AdamW, decoupled ≠ 0)
+  ;;   m ← β₁m + (1 − β₁)g,   v ← β₂v + (1 − β₂)g²,   v̂ ← max(v̂, v) when vmax ≠ 0 (AMSGrad)
+  ;;   θ ← θ − stepSize·m / (√v / √(1 − β₂ᵗ) + ε),   stepSize = lr / (1 − β₁ᵗ)
+  (func (export "adam") (param $p i32) (param $g i32) (param $m i32) (param $v i32) (param $vmax i32) (param $n i32)
+                        (param $lr f32) (param $b1 f32) (param $b2 f32) (param $eps f32) (param $wd f32) (param $decoupled i32)
+                        (param $stepSize f32) (param $bc2 f32)
+    (local $end i32) (local $vg v128) (local $vp v128) (local $vm v128) (local $vv v128) (local $den v128)
+    (local $B1 v128) (local $B2 v128) (local $C1 v128) (local $C2 v128) (local $WD v128) (local $DECAY v128)
+    (local $EPS v128) (local $STEP v128) (local $BC2 v128)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $B1 (f32x4.splat (local.get $b1)))
+    (local.set $B2 (f32x4.splat (local.get $b2)))
+    (local.set $C1 (f32x4.splat (f32.sub (f32.const 1) (local.get $b1))))
+    (local.set $C2 (f32x4.splat (f32.sub (f32.const 1) (local.get $b2))))
+    (local.set $WD (f32x4.splat (local.get $wd)))
+    (local.set $DECAY (f32x4.splat (f32.sub (f32.const 1) (f32.mul (local.get $lr) (local.get $wd)))))
+    (local.set $EPS (f32x4.splat (local.get $eps)))
+    (local.set $STEP (f32x4.splat (local.get $stepSize)))
+    (local.set $BC2 (f32x4.splat (local.get $bc2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $vg (v128.load (local.get $g)))
+        (local.set $vp (v128.load (local.get $p)))
+        (if (local.get $decoupled)
+          (then (local.set $vp (f32x4.mul (local.get $vp) (local.get $DECAY))))
+          (else (local.set $vg (f32x4.add (local.get $vg) (f32x4.mul (local.get $WD) (local.get $vp))))))
+        (local.set $vm (f32x4.add (f32x4.mul (local.get $B1) (v128.load (local.get $m))) (f32x4.mul (local.get $C1) (local.get $vg))))
+        (local.set $vv (f32x4.add (f32x4.mul (local.get $B2) (v128.load (local.get $v))) (f32x4.mul (f32x4.mul (local.get $C2) (local.get $vg)) (local.get $vg))))
+        (v128.store (local.get $m) (local.get $vm))
+        (v128.store (local.get $v) (local.get $vv))
+        (if (local.get $vmax)
+          (then
+            (local.set $vv (f32x4.max (v128.load (local.get $vmax)) (local.get $vv)))
+            (v128.store (local.get $vmax) (local.get $vv))
+            (local.set $vmax (i32.add (local.get $vmax) (i32.const 16)))))
+        (local.set $den (f32x4.add (f32x4.div (f32x4.sqrt (local.get $vv)) (local.get $BC2)) (local.get $EPS)))
+        (v128.store (local.get $p) (f32x4.sub (local.get $vp) (f32x4.div (f32x4.mul (local.get $STEP) (local.get $vm)) (local.get $den))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (local.set $g (i32.add (local.get $g) (i32.const 16)))
+        (local.set $m (i32.add (local.get $m) (i32.const 16)))
+        (local.set $v (i32.add (local.get $v) (i32.const 16)))
         (br $next))))
 
   ;; ---- sums (accumulated in float64, like the reference kernel) -----------------------------

@@ -1,5 +1,5 @@
-// Matmul GFLOP/s of the gpu backend in each gpu.js mode, next to the CPU backend, on the VAE's
-// shapes and on 512³ and 1024³: in Node (headlessgl = WebGL on Mesa's llvmpipe, webasm, cpu) and
+// Matmul GFLOP/s of the gpu backend in each gpu.js mode, next to the cpu and wasm backends, on the
+// shapes of shapes.mjs: in Node (headlessgl = WebGL on Mesa's llvmpipe, webasm, cpu) and
 // in Chromium (webgl2, webgl on SwiftShader). There is no GPU on these machines: every "GPU"
 // here is a software rasterizer, so the numbers show gpu.js's overheads, not a GPU's speed.
 //   npx pnpm@10 build && sh scripts/with-display.sh node benchmarks/gpu-matmul.mjs
@@ -11,8 +11,10 @@ import { runInChromium } from '../scripts/browser.mjs';
 import { measureMatmuls } from './gpu-cases.mjs';
 
 const rows = [];
-setBackend('cpu');
-rows.push(...measureMatmuls(`cpu backend (${getNumThreads()} threads)`));
+for (const backend of ['cpu', 'wasm']) {
+  setBackend(backend);
+  rows.push(...measureMatmuls(`${backend} backend (${getNumThreads()} threads)`));
+}
 setBackend('gpu');
 for (const mode of ['headlessgl', 'webasm', 'cpu']) {
   try {

@@ -10,16 +10,9 @@ import { Bench } from 'tinybench';
 import { add, exp, getNumThreads, matmul, randn, setNumThreads, sigmoid, withBackend } from '@tensorgrad/core';
 import { jaxjs, naiveMatmul, tfjs } from './peers.mjs';
 import { wasmSimdPeak } from './peak.mjs';
+import { matmulCases } from './shapes.mjs';
 
 const SIZE = 1 << 20;
-export const matmulShapes = [
-  // [id, A stored, B stored, transpose A, transpose B]: C = op(A)·op(B), as autodiff produces them.
-  ['128×784·784×400', [128, 784], [400, 784], false, true],
-  ['128×400·400×784', [128, 400], [400, 784], false, false],
-  ['784×128·128×400', [128, 784], [128, 400], true, false],
-  ['400×128·128×784', [128, 400], [128, 784], true, false],
-  ['1024³', [1024, 1024], [1024, 1024], false, false],
-];
 const elementwise = [['add 1M', 'add'], ['exp 1M', 'exp'], ['sigmoid 1M', 'sigmoid'], ['sum 1M', 'sum']];
 const flops = ([, as, bs, ta, tb]) => 2 * (ta ? as[1] : as[0]) * (ta ? as[0] : as[1]) * (tb ? bs[0] : bs[1]);
 
@@ -36,7 +29,7 @@ function peerTask(row, peer, upload, call) {
 
 const ours = [['cpu', 1], ['cpu', threads], ['wasm', 1], ['wasm', threads]];
 const column = ([b, t]) => `tensorgrad ${b} ${t}t`;
-for (const c of matmulShapes) {
+for (const c of matmulCases) {
   const [id, as, bs, ta, tb] = c;
   const a = randn(as), b = randn(bs);
   const A = ta ? a.T : a, B = tb ? b.T : b;
@@ -80,7 +73,7 @@ setNumThreads(threads);
 for (const t of bench.tasks) if (t.result?.error) console.log(`${t.name} failed: ${t.result.error.message ?? t.result.error}`);
 
 const cases = [
-  ...matmulShapes.map(([id, a, b, ta, tb]) => ({ id, kind: 'matmul', a, b, ta, tb })),
+  ...matmulCases.map(([id, a, b, ta, tb]) => ({ id, kind: 'matmul', a, b, ta, tb })),
   ...elementwise.map(([id, op]) => ({ id, kind: 'elementwise', op, size: SIZE })),
 ];
 const py = spawnSync('/usr/bin/python3', [new URL('./pytorch_kernels.py', import.meta.url).pathname, String(threads)], { input: JSON.stringify(cases), encoding: 'utf8' });
@@ -102,7 +95,7 @@ const rows = cases.map((c) => {
   }
   if (torch) row.ms[`PyTorch ${torch.threads}t`] = Number(torch.ms[c.id].toFixed(4));
   if (c.kind === 'matmul') {
-    const f = flops(matmulShapes.find(([id]) => id === c.id));
+    const f = flops(matmulCases.find(([id]) => id === c.id));
     row.gflops = Object.fromEntries(Object.entries(row.ms).map(([k, ms]) => [k, Number((f / ms / 1e6).toFixed(2))]));
   }
   return row;

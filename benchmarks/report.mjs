@@ -23,6 +23,19 @@ for (const r of mm) {
   const g = r.gflops;
   lines.push(`| ${r.id} | ${columns.map((c) => fmt(g[c])).join(' | ')} | ${fmt(g[ours] / g['tfjs-wasm'], 2)}× | ${fmt(g[ours] / g['jax-js'], 2)}× | ${fmt((100 * g['tensorgrad wasm 1t']) / k.wasmSimdPeakGflops1t, 0)} % |`);
 }
+const gpuFile = here('./results/gpu-matmul.json');
+if (existsSync(gpuFile)) {
+  const gpu = JSON.parse(readFileSync(gpuFile, 'utf8'));
+  const gcols = [...new Set(gpu.rows.map((r) => r.column))];
+  const gcases = [...new Set(gpu.rows.map((r) => r.case))];
+  const at = (c, col) => gpu.rows.find((r) => r.case === c && r.column === col)?.gflops;
+  lines.push('');
+  lines.push(`**Matmul in every gpu.js mode, GFLOP/s**, next to the cpu and wasm backends (\`results/gpu-matmul.json\`, ${gpu.date.slice(0, 10)}, \`sh scripts/with-display.sh node benchmarks/gpu-matmul.mjs\`; each call includes reading the product back). No GPU here: every WebGL is a software rasterizer on the same cores.`);
+  lines.push('');
+  lines.push(`| shape | ${gcols.join(' | ')} |`);
+  lines.push(`|---|${gcols.map(() => '---:').join('|')}|`);
+  for (const c of gcases) lines.push(`| ${c} | ${gcols.map((col) => fmt(at(c, col), 2)).join(' | ')} |`);
+}
 lines.push('');
 lines.push('**Elementwise and sum on 1M float32, milliseconds per call** (lower is better; tensorgrad on one thread, results read back).');
 lines.push('');

@@ -1,5 +1,27 @@
-// All benchmarks, one after the other (the machine should otherwise be idle). Run through
-// `npx pnpm@10 bench`, which provides the X display the gpu backend's headless-gl needs.
-await import('./matmul.mjs');
-await import('./gpu-matmul.mjs');
-await import('./vae-epoch.mjs');
+// Every benchmark, one after the other, each in a fresh process (the machine otherwise idle), then
+// the report: `npx pnpm@10 bench` builds first and provides the X display gpu.js's headless-gl needs.
+//   kernels.mjs       matmul, elementwise and sum: tensorgrad cpu/wasm × 1/2 threads, tfjs, jax-js, naive JS, PyTorch
+//   gpu-matmul.mjs    matmul in every gpu.js mode (Node and Chromium) next to the cpu and wasm backends
+//   vae-epoch.mjs     one VAE epoch: wasm backend vs PyTorch in the same run (heap after each epoch),
+//                     then the reference cpu backend alone
+//   report.mjs        benchmarks/README.md tables and results/matmul.svg
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const here = (f) => fileURLToPath(new URL(f, import.meta.url));
+const steps = [
+  ['kernels.mjs'],
+  ['gpu-matmul.mjs'],
+  ['--expose-gc', 'vae-epoch.mjs', '--epochs', '2'],
+  ['vae-epoch.mjs', '--backend', 'cpu', '--skip-pytorch'],
+  ['report.mjs'],
+];
+for (const args of steps) {
+  const file = args.find((a) => a.endsWith('.mjs'));
+  console.log(`\n== node ${args.join(' ')}`);
+  const r = spawnSync(process.execPath, args.map((a) => (a === file ? here(a) : a)), { stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(`${file} failed (exit ${r.status}); the results it would have written are unchanged`);
+    process.exitCode = 1;
+  }
+}

@@ -1,11 +1,11 @@
-// The matmul cases every matmul benchmark runs: the VAE's products (forward and both backward
-// layouts) and two squares. [label, A shape, B shape, transpose A, transpose B]: C = op(A)·op(B).
+// The matmul cases every matmul benchmark runs: the VAE's products in the layouts autodiff
+// produces (the encoder's forward x·W1ᵀ, the decoder's input gradient g·W4, and both weight
+// gradients gᵀ·x) and 1024³. [label, A shape, B shape, transpose A, transpose B]: C = op(A)·op(B).
 export const matmulCases = [
-  ['x·W1ᵀ   128×784·784×400 (encoder forward)', [128, 784], [400, 784], false, true],
-  ['g·W1    128×400·400×784 (grad input)', [128, 400], [400, 784], false, false],
-  ['gᵀ·x    400×128·128×784 (grad weight)', [128, 400], [128, 784], true, false],
-  ['h·W4ᵀ   128×400·400×784 (decoder forward)', [128, 400], [784, 400], false, true],
-  ['512³', [512, 512], [512, 512], false, false],
+  ['128×784·784×400', [128, 784], [400, 784], false, true],
+  ['128×400·400×784', [128, 400], [400, 784], false, false],
+  ['784×128·128×400', [128, 784], [128, 400], true, false],
+  ['400×128·128×784', [128, 400], [128, 784], true, false],
   ['1024³', [1024, 1024], [1024, 1024], false, false],
 ];
 

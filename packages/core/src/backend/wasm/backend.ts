@@ -143,7 +143,8 @@ function adam(param: View, grad: View, m: View, v: View, vmax: View | null, h: A
   const xp = vmax === null ? 0 : arena.put(at(vmax));
   const stepSize = h.lr / (1 - h.beta1 ** h.step);
   const bc2 = Math.sqrt(1 - h.beta2 ** h.step);
-  wasm().kernels.adam(pp, gp, mp, vp, xp, n, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.decoupled ? 1 : 0, stepSize, bc2);
+  const { beta1: b1, beta2: b2 } = h;
+  wasm().kernels.adam(pp, gp, mp, vp, xp, n, b1, 1 - b1, b2, 1 - b2, h.weightDecay, 1 - h.lr * h.weightDecay, h.decoupled ? 1 : 0, h.eps, stepSize, bc2);
   const back = (x: View, from: number): void => (x.buffer.writable() as Float32Array).set(arena.f32(from, n), x.offset);
   back(param, pp);
   back(m, mp);

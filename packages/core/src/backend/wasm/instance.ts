@@ -9,8 +9,8 @@ export interface WasmKernels {
   sum_rows(x: number, rows: number, len: number, acc: number): void;
   sum_inner(x: number, rows: number, len: number, out: number): void;
   demote(acc: number, out: number, n: number): void;
-  adam(p: number, g: number, m: number, v: number, vmax: number, n: number, lr: number, b1: number, b2: number, eps: number, wd: number,
-    decoupled: number, stepSize: number, bc2: number): void;
+  adam(p: number, g: number, m: number, v: number, vmax: number, n: number, b1: number, c1: number, b2: number, c2: number, wd: number,
+    decay: number, decoupled: number, eps: number, stepSize: number, bc2: number): void;
 }
 
 // The part of the WebAssembly JavaScript API used here, typed locally: TypeScript declares it only

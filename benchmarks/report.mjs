@@ -48,7 +48,7 @@ for (const f of ['vae-epoch.json', 'vae-epoch-wasm.json']) {
   if (!existsSync(here(`./results/${f}`))) continue;
   const v = JSON.parse(readFileSync(here(`./results/${f}`), 'utf8'));
   const row = v.rows[0];
-  const keys = Object.keys(row).filter((c) => c.endsWith(' s'));
+  const keys = Object.keys(row).filter((c) => c.endsWith(' s') && row[c] !== null);
   lines.push('');
   lines.push(`**VAE epoch** (\`results/${f}\`, ${v.date.slice(0, 10)}, ${v.threads} threads): ${keys.map((c) => `${c.replace(/ s$/, '')} ${row[c]} s`).join(', ')}.`);
 }

@@ -1,6 +1,6 @@
 // Helpers for comparing a backend's kernels with the reference `cpu` kernels (gpu and wasm tests).
 import { expect } from 'vitest';
-import { matmul, withBackend, type Tensor } from '../src/index.js';
+import { Generator, matmul, randn, withBackend, type Tensor } from '../src/index.js';
 
 export const onCpu = <T>(fn: () => T): T => withBackend('cpu', fn);
 
@@ -23,3 +23,14 @@ export function matmulTolerance(a: Tensor, b: Tensor): (i: number) => number {
   const bound = onCpu(() => matmul(a.abs(), b.abs())).data;
   return (i) => 2 * (k + 2) * 2 ** -24 * bound[i] + 1e-30;
 }
+
+type Layout = (m: number, k: number, n: number, g: Generator) => [Tensor, Tensor];
+
+/** The four layouts autodiff produces for C = op(A)·op(B), A·B being [m,k]·[k,n], and a batch. */
+export const matmulLayouts: Record<string, Layout> = {
+  'A·B': (m, k, n, g) => [randn([m, k], { generator: g }), randn([k, n], { generator: g })],
+  'Aᵀ·B': (m, k, n, g) => [randn([k, m], { generator: g }).T, randn([k, n], { generator: g })],
+  'A·Bᵀ': (m, k, n, g) => [randn([m, k], { generator: g }), randn([n, k], { generator: g }).T],
+  'Aᵀ·Bᵀ': (m, k, n, g) => [randn([k, m], { generator: g }).T, randn([n, k], { generator: g }).T],
+  'batched, B broadcast': (m, k, n, g) => [randn([3, m, k], { generator: g }), randn([k, n], { generator: g })],
+};

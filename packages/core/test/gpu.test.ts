@@ -11,7 +11,7 @@ import {
 import { gpuInfo, setGpuMode } from '../src/backend/gpu/index.js';
 import * as tg from '../src/index.js';
 import * as arb from '../src/testing/index.js';
-import { expectClose as compareClose, matmulTolerance, onCpu } from './compare.js';
+import { expectClose as compareClose, matmulLayouts, matmulTolerance, onCpu } from './compare.js';
 
 afterEach(() => {
   setBackend('cpu');
@@ -38,14 +38,7 @@ describe('gpu matmul equals cpu matmul', () => {
     if (process.env.DISPLAY) expect(info.mode).toBe('headlessgl');
   });
 
-  const layouts: Record<string, (m: number, k: number, n: number, g: Generator) => [Tensor, Tensor]> = {
-    'A·B': (m, k, n, g) => [randn([m, k], { generator: g }), randn([k, n], { generator: g })],
-    'Aᵀ·B': (m, k, n, g) => [randn([k, m], { generator: g }).T, randn([k, n], { generator: g })],
-    'A·Bᵀ': (m, k, n, g) => [randn([m, k], { generator: g }), randn([n, k], { generator: g }).T],
-    'Aᵀ·Bᵀ': (m, k, n, g) => [randn([k, m], { generator: g }).T, randn([n, k], { generator: g }).T],
-    'batched, B broadcast': (m, k, n, g) => [randn([3, m, k], { generator: g }), randn([k, n], { generator: g })],
-  };
-  for (const [name, make] of Object.entries(layouts)) {
+  for (const [name, make] of Object.entries(matmulLayouts)) {
     test(`${name} on random shapes from 1 to 300`, () => {
       fc.assert(
         fc.property(side, side, side, seed, (m, k, n, s) => {

@@ -12,7 +12,7 @@ import {
 import { readyGemmWorkers } from '../src/backend/wasm/threads.js';
 import { fromStorage } from '../src/tensor.js';
 import * as arb from '../src/testing/index.js';
-import { expectClose as compareClose, matmulTolerance, onCpu } from './compare.js';
+import { expectClose as compareClose, matmulLayouts, matmulTolerance, onCpu } from './compare.js';
 
 afterEach(() => {
   setBackend('wasm');
@@ -40,14 +40,8 @@ test('the committed module is what kernels.wat assembles to', async () => {
 });
 
 describe('wasm matmul equals the reference within the float32 summation bound', () => {
-  const layouts: Record<string, (m: number, k: number, n: number, g: Generator) => [Tensor, Tensor]> = {
-    'A·B': (m, k, n, g) => [randn([m, k], { generator: g }), randn([k, n], { generator: g })],
-    'Aᵀ·B': (m, k, n, g) => [randn([k, m], { generator: g }).T, randn([k, n], { generator: g })],
-    'A·Bᵀ': (m, k, n, g) => [randn([m, k], { generator: g }), randn([n, k], { generator: g }).T],
-    'Aᵀ·Bᵀ': (m, k, n, g) => [randn([k, m], { generator: g }).T, randn([n, k], { generator: g }).T],
-  };
   const side = fc.integer({ min: 1, max: 150 });
-  for (const [name, make] of Object.entries(layouts)) {
+  for (const [name, make] of Object.entries(matmulLayouts)) {
     test(`${name} on random shapes up to 150 per side`, () => {
       fc.assert(
         fc.property(side, side, side, seed, (m, k, n, s) => {

@@ -3,15 +3,11 @@
 import { afterAll, expect, test } from 'vitest';
 import { backendInfo, setBackend } from '@tensorgrad/core';
 import { train, type TrainConfig } from '../src/index.js';
-import { sink, tmp } from './helpers.js';
+import { quickRun } from './helpers.js';
 
 afterAll(() => setBackend('cpu'));
 
-const config = (backend: string): TrainConfig => ({
-  // 2 epochs of 2 batches: four Adam steps, then the test loss, on the real model (784-400-20).
-  epochs: 2, batchSize: 128, lr: 1e-3, seed: 5, out: tmp(), latent: 20, hidden: 400, resume: false, backend,
-  limitTrain: 256, limitTest: 200, samples: 8, stdout: sink(),
-});
+const config = (backend: string): TrainConfig => quickRun(backend, 256);
 
 test('training with --backend gpu gives the losses of the cpu backend', async () => {
   const cpu = await train(config('cpu'));

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pngjs from 'pngjs';
+import type { TrainConfig } from '../src/index.js';
 
 export const tmp = (): string => mkdtempSync(join(tmpdir(), 'tensorgrad-vae-'));
 
@@ -24,3 +25,12 @@ export function pngStats(path: string): { width: number; height: number; min: nu
 
 /** Size of a grid of `cols`×`rows` 28×28 tiles at scale 3 with 2-pixel gaps. */
 export const gridSize = (cols: number, rows: number) => ({ width: cols * 84 + (cols + 1) * 2, height: rows * 84 + (rows + 1) * 2 });
+
+/**
+ * A short run of the real model (784-400-20) for comparing backends: `epochs` epochs of
+ * `limitTrain` images at batch 128 (a few Adam steps), then the test loss on 200 images.
+ */
+export const quickRun = (backend: string, limitTrain: number, epochs = 2): TrainConfig => ({
+  epochs, batchSize: 128, lr: 1e-3, seed: 5, out: tmp(), latent: 20, hidden: 400, resume: false, backend,
+  limitTrain, limitTest: 200, samples: 8, stdout: sink(),
+});

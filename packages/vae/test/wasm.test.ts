@@ -4,14 +4,11 @@
 import { afterAll, expect, test } from 'vitest';
 import { backendInfo, setBackend } from '@tensorgrad/core';
 import { train, type TrainConfig } from '../src/index.js';
-import { sink, tmp } from './helpers.js';
+import { quickRun } from './helpers.js';
 
 afterAll(() => setBackend('wasm'));
 
-const config = (backend: string): TrainConfig => ({
-  epochs: 2, batchSize: 128, lr: 1e-3, seed: 5, out: tmp(), latent: 20, hidden: 400, resume: false, backend,
-  limitTrain: 512, limitTest: 200, samples: 8, stdout: sink(),
-});
+const config = (backend: string): TrainConfig => quickRun(backend, 512);
 
 test('training on the wasm backend follows the cpu backend within 0.1 % and is deterministic', async () => {
   const cpu = await train(config('cpu'));

@@ -167,11 +167,17 @@
   ;; split in two (Cody–Waite) so n·ln2 is exact; e^r by its Taylor series to r⁷ (truncation
   ;; 5e-9 relative); then e^x = e^r·2^(n−h)·2^h with h = n/2, so both powers of two are normal
   ;; floats and a result in the subnormal range is rounded once, by the last multiply.
+  ;; Cheap forms on purpose: pmin/pmax are single x86 instructions (wasm's min/max are not) and
+  ;; keep NaN in this operand order; adding 1.5·2²³ rounds x/ln2 to an integer, which the low
+  ;; bits of the sum then hold (no float→int conversion).
   (func $exp4 (param $x v128) (result v128)
-    (local $n v128) (local $r v128) (local $p v128) (local $ni v128) (local $h v128)
-    ;; beyond these bounds e^x is 0 or ∞ in float32 anyway (min/max keep NaN)
-    (local.set $x (f32x4.min (f32x4.max (local.get $x) (v128.const f32x4 -104 -104 -104 -104)) (v128.const f32x4 89 89 89 89)))
-    (local.set $n (f32x4.nearest (f32x4.mul (local.get $x) (v128.const f32x4 1.44269504 1.44269504 1.44269504 1.44269504))))
+    (local $t v128) (local $n v128) (local $r v128) (local $p v128) (local $ni v128) (local $h v128)
+    ;; beyond these bounds e^x is 0 or ∞ in float32 anyway
+    (local.set $x (f32x4.pmin (f32x4.pmax (local.get $x) (v128.const f32x4 -104 -104 -104 -104)) (v128.const f32x4 89 89 89 89)))
+    (local.set $t (f32x4.add (f32x4.mul (local.get $x) (v128.const f32x4 1.44269504 1.44269504 1.44269504 1.44269504))
+      (v128.const f32x4 12582912 12582912 12582912 12582912)))
+    (local.set $n (f32x4.sub (local.get $t) (v128.const f32x4 12582912 12582912 12582912 12582912)))
+    (local.set $ni (i32x4.sub (local.get $t) (v128.const i32x4 0x4b400000 0x4b400000 0x4b400000 0x4b400000)))
     (local.set $r (f32x4.sub (local.get $x) (f32x4.mul (local.get $n) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))))
     (local.set $r (f32x4.sub (local.get $r) (f32x4.mul (local.get $n) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
     ;; Horner: 1 + r(1 + r(1/2 + r(1/6 + r(1/24 + r(1/120 + r(1/720 + r/5040))))))
@@ -184,7 +190,6 @@
     (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1 1 1 1)))
     (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1 1 1 1)))
     ;; 2^h and 2^(n−h) as float bits: (e + 127) << 23
-    (local.set $ni (i32x4.trunc_sat_f32x4_s (local.get $n)))
     (local.set $h (i32x4.shr_s (local.get $ni) (i32.const 1)))
     (f32x4.mul
       (f32x4.mul (local.get $p) (i32x4.shl (i32x4.add (i32x4.sub (local.get $ni) (local.get $h)) (v128.const i32x4 127 127 127 127)) (i32.const 23)))

@@ -1,5 +1,6 @@
 // Helpers for comparing a backend's kernels with the reference `cpu` kernels (gpu and wasm tests).
-import { expect } from 'vitest';
+import fc from 'fast-check';
+import { expect, test } from 'vitest';
 import { Generator, matmul, randn, withBackend, type Tensor } from '../src/index.js';
 
 export const onCpu = <T>(fn: () => T): T => withBackend('cpu', fn);
@@ -34,3 +35,22 @@ export const matmulLayouts: Record<string, Layout> = {
   'Aᵀ·Bᵀ': (m, k, n, g) => [randn([k, m], { generator: g }).T, randn([n, k], { generator: g }).T],
   'batched, B broadcast': (m, k, n, g) => [randn([3, m, k], { generator: g }), randn([k, n], { generator: g })],
 };
+
+/**
+ * One test per layout: `backend`'s matmul equals the reference on random shapes from 1 to
+ * `maxSide` per side, within the float32 summation bound.
+ */
+export function matmulLayoutTests(backend: string, maxSide: number, numRuns: number): void {
+  const side = fc.integer({ min: 1, max: maxSide });
+  for (const [name, make] of Object.entries(matmulLayouts)) {
+    test(`${name} on random shapes from 1 to ${maxSide}`, () => {
+      fc.assert(
+        fc.property(side, side, side, fc.integer({ min: 0, max: 2 ** 31 - 1 }), (m, k, n, s) => {
+          const [a, b] = make(m, k, n, new Generator(s));
+          expectClose(withBackend(backend, () => matmul(a, b)), onCpu(() => matmul(a, b)), matmulTolerance(a, b), backend);
+        }),
+        { numRuns },
+      );
+    });
+  }
+}

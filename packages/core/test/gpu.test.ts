@@ -11,7 +11,7 @@ import {
 import { gpuInfo, setGpuMode } from '../src/backend/gpu/index.js';
 import * as tg from '../src/index.js';
 import * as arb from '../src/testing/index.js';
-import { expectClose as compareClose, matmulLayouts, matmulTolerance, onCpu } from './compare.js';
+import { expectClose as compareClose, matmulLayoutTests, matmulTolerance, onCpu } from './compare.js';
 
 afterEach(() => {
   setBackend('cpu');
@@ -27,7 +27,6 @@ const expectClose = (gpu: Tensor, cpu: Tensor, tol: (i: number) => number): void
 const flush = (v: number): number => (Math.abs(v) < 2 ** -126 ? 0 : v);
 const flushSubnormals = (t: Tensor): Tensor => tensor(Array.from(t.data, flush), { shape: t.shape });
 
-const side = fc.integer({ min: 1, max: 300 });
 const seed = fc.integer({ min: 0, max: 2 ** 31 - 1 });
 
 describe('gpu matmul equals cpu matmul', () => {
@@ -38,17 +37,7 @@ describe('gpu matmul equals cpu matmul', () => {
     if (process.env.DISPLAY) expect(info.mode).toBe('headlessgl');
   });
 
-  for (const [name, make] of Object.entries(matmulLayouts)) {
-    test(`${name} on random shapes from 1 to 300`, () => {
-      fc.assert(
-        fc.property(side, side, side, seed, (m, k, n, s) => {
-          const [a, b] = make(m, k, n, new Generator(s));
-          expectClose(onGpu(() => matmul(a, b)), onCpu(() => matmul(a, b)), matmulTolerance(a, b));
-        }),
-        { numRuns: 6 },
-      );
-    });
-  }
+  matmulLayoutTests('gpu', 300, 6);
 
   test('every matmul shape property tests use (vectors, broadcast batch dims)', () => {
     fc.assert(

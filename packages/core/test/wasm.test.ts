@@ -12,7 +12,7 @@ import {
 import { readyGemmWorkers } from '../src/backend/wasm/threads.js';
 import { fromStorage } from '../src/tensor.js';
 import * as arb from '../src/testing/index.js';
-import { expectClose as compareClose, matmulLayouts, matmulTolerance, onCpu } from './compare.js';
+import { expectClose as compareClose, matmulLayoutTests, matmulTolerance, onCpu } from './compare.js';
 
 afterEach(() => {
   setBackend('wasm');
@@ -41,17 +41,7 @@ test('the committed module is what kernels.wat assembles to', async () => {
 
 describe('wasm matmul equals the reference within the float32 summation bound', () => {
   const side = fc.integer({ min: 1, max: 150 });
-  for (const [name, make] of Object.entries(matmulLayouts)) {
-    test(`${name} on random shapes up to 150 per side`, () => {
-      fc.assert(
-        fc.property(side, side, side, seed, (m, k, n, s) => {
-          const [a, b] = make(m, k, n, new Generator(s));
-          expectClose(onWasm(() => matmul(a, b)), onCpu(() => matmul(a, b)), matmulTolerance(a, b));
-        }),
-        { numRuns: 30 },
-      );
-    });
-  }
+  matmulLayoutTests('wasm', 150, 30);
   test('every matmulPair shape (vectors, broadcast batch dims) and linear with a bias', () => {
     fc.assert(
       fc.property(arb.matmulPair({ maxSide: 12, dtype: 'float32' }), ([a, b]) => {

@@ -115,8 +115,9 @@ function matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: num
     arena.reset();
     const A = (a.buffer.host as Float32Array).subarray(a.offsets[t], a.offsets[t] + m * k);
     const B = (b.buffer.host as Float32Array).subarray(b.offsets[t], b.offsets[t] + k * n);
+    const m4 = Math.ceil(m / 4) * 4;
     const ap = arena.put(A), bp = arena.put(B);
-    const packed = arena.alloc(k * n8), cp = arena.alloc(m * n8);
+    const packedA = arena.alloc(m4 * k), packed = arena.alloc(k * n8), cp = arena.alloc(m4 * n8);
     let biasp = 0;
     if (bias !== undefined) {
       biasp = arena.alloc(n8);
@@ -127,7 +128,7 @@ function matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: num
     else K.pack_b(bp, n, 1, k, n, packed);
     // A is [m,k] row-major (rows k apart) or stored as Aᵀ, [k,m] row-major (rows 1 apart, columns m).
     const [ars, acs] = a.transposed ? [1, m] : [k, 1];
-    parallelGemm(ap, ars, acs, packed, m, k, n8, cp, biasp);
+    parallelGemm(ap, ars, acs, m, packedA, packed, k, n8, cp, biasp);
     const C = arena.f32(cp, m * n8);
     if (n8 === n) result.set(C, t * m * n);
     else for (let i = 0; i < m; i++) result.set(C.subarray(i * n8, i * n8 + n), (t * m + i) * n);
@@ -160,7 +161,8 @@ function adam(param: View, grad: View, m: View, v: View, vmax: View | null, h: A
 /** Bytes of wasm memory a matmul needs (per batch entry). */
 const matmulFloats = (m: number, k: number, n: number): number => {
   const n8 = Math.ceil(n / 8) * 8;
-  return m * k + k * n + k * n8 + m * n8 + n8 + 512;
+  const m4 = Math.ceil(m / 4) * 4;
+  return m * k + k * n + m4 * k + k * n8 + m4 * n8 + n8 + 512;
 };
 
 export const wasmBackend: Backend = {

@@ -3,7 +3,7 @@ import { PLAIN_MODULE, SHARED_MODULE } from './module.generated.js';
 /** The exports of kernels.wat (pointers are byte addresses into `memory`). */
 export interface WasmKernels {
   pack_b(b: number, rs: number, cs: number, k: number, n: number, dst: number): void;
-  gemm(a: number, ars: number, acs: number, bp: number, k: number, n8: number, c: number, i0: number, i1: number, bias: number): void;
+  gemm(a: number, ars: number, acs: number, m: number, ap: number, bp: number, k: number, n8: number, c: number, i0: number, i1: number, bias: number): void;
   unary(op: number, x: number, out: number, n: number, lo: number, hi: number): void;
   binary(op: number, a: number, as: number, b: number, bs: number, out: number, n: number): void;
   sum_rows(x: number, rows: number, len: number, acc: number): void;

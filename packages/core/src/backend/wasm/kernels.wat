@@ -14,10 +14,11 @@
   (import "env" "memory" (memory 1 32768 shared))
 
   ;; ---- matmul -------------------------------------------------------------------------------
-  ;; C = A·B with A [m,k], B [k,n]. B is packed into panels of 8 columns (`pack_b`); `gemm` then
-  ;; computes a 4×8 block of C at a time in 8 vector registers: for each p it loads one row of
-  ;; the panel (two f32x4) and broadcasts four elements of A, 8 multiplies and 8 adds. Each
-  ;; element's sum runs over p = 0…k−1 in order, whatever block or thread computes it.
+  ;; C = A·B with A [m,k], B [k,n]. B is packed into panels of 8 columns (`pack_b`) and A into
+  ;; blocks of 4 rows (`pack_a`, inside `gemm`); `gemm` then computes a 4×8 block of C at a time in
+  ;; 8 vector registers: for each p it loads one row of the panel (two f32x4) and broadcasts four
+  ;; neighbouring floats of the A block, 8 multiplies and 8 adds. Each element's sum runs over
+  ;; p = 0…k−1 in order, whatever block or thread computes it.
 
   ;; Packs B (element (p, j) at b + 4·(p·rs + j·cs)) into `dst`: panel q holds columns 8q…8q+7
   ;; as k rows of 8 floats, at dst + 4·(q·8k + 8p + jj); columns past n are zero.
@@ -57,19 +58,52 @@
         (local.set $j0 (i32.add (local.get $j0) (i32.const 8)))
         (br $panel))))
 
-  ;; Rows [i0, i1) of C = A·B (+ bias). A[i, p] is at a + 4·(i·ars + p·acs), so a row-major A
-  ;; (ars = k, acs = 1) and a transposed one (ars = 1, acs = m) are read in place. `bp` is the
-  ;; packed B of `pack_b`, n8 = n rounded up to 8; C is [m, n8] row-major at c. `bias` (n8 floats)
-  ;; is added to each finished product when nonzero, as `matmul` then `add` would.
-  (func (export "gemm") (param $a i32) (param $ars i32) (param $acs i32) (param $bp i32) (param $k i32) (param $n8 i32)
+  ;; Packs rows [i0, i1) of A (A[i, p] at a + 4·(i·ars + p·acs), so a row-major A, ars = k, acs = 1,
+  ;; and a transposed one, ars = 1, acs = m, are both read in place) into blocks of 4 rows: block
+  ;; q holds rows 4q…4q+3 as k groups of 4 floats, at ap + 4·(q·4k + 4p + r). Rows at or past m
+  ;; are zero. i0 is a multiple of 4.
+  (func $pack_a (param $a i32) (param $ars i32) (param $acs i32) (param $m i32) (param $k i32) (param $ap i32) (param $i0 i32) (param $i1 i32)
+    (local $i i32) (local $p i32) (local $r i32) (local $out i32) (local $row i32)
+    (local.set $out (i32.add (local.get $ap) (i32.shl (i32.mul (local.get $i0) (local.get $k)) (i32.const 2))))
+    (local.set $i (local.get $i0))
+    (block $blocks_done
+      (loop $block
+        (br_if $blocks_done (i32.ge_s (local.get $i) (local.get $i1)))
+        (local.set $p (i32.const 0))
+        (block $cols_done
+          (loop $col
+            (br_if $cols_done (i32.ge_s (local.get $p) (local.get $k)))
+            (local.set $r (i32.const 0))
+            (block $rows_done
+              (loop $row
+                (br_if $rows_done (i32.ge_s (local.get $r) (i32.const 4)))
+                (local.set $row (i32.add (local.get $i) (local.get $r)))
+                (f32.store (local.get $out)
+                  (if (result f32) (i32.lt_s (local.get $row) (local.get $m))
+                    (then (f32.load (i32.add (local.get $a)
+                      (i32.shl (i32.add (i32.mul (local.get $row) (local.get $ars)) (i32.mul (local.get $p) (local.get $acs))) (i32.const 2)))))
+                    (else (f32.const 0))))
+                (local.set $out (i32.add (local.get $out) (i32.const 4)))
+                (local.set $r (i32.add (local.get $r) (i32.const 1)))
+                (br $row)))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $col)))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $block))))
+
+  ;; Rows [i0, i1) of C = A·B (+ bias), i0 a multiple of 4. A is packed here first (`pack_a`, rows
+  ;; [i0, i1) into ap, so threads pack their own bands); `bp` is the packed B of `pack_b`, n8 = n
+  ;; rounded up to 8; C is [m4, n8] row-major at c, m4 = m rounded up to 4 (rows past m are
+  ;; computed from zeros and never read). `bias` (n8 floats) is added to each finished product
+  ;; when nonzero, as `matmul` then `add` would.
+  (func (export "gemm") (param $a i32) (param $ars i32) (param $acs i32) (param $m i32) (param $ap i32) (param $bp i32) (param $k i32) (param $n8 i32)
                         (param $c i32) (param $i0 i32) (param $i1 i32) (param $bias i32)
     (local $j0 i32) (local $i i32) (local $panel i32) (local $pb i32) (local $end i32) (local $cp i32)
-    (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32) (local $astep i32) (local $arow i32) (local $crow i32)
+    (local $pa i32) (local $crow i32)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
     (local $b0 v128) (local $b1 v128) (local $x v128) (local $z0 v128) (local $z1 v128)
-    (local.set $astep (i32.shl (local.get $acs) (i32.const 2)))
-    (local.set $arow (i32.shl (local.get $ars) (i32.const 2)))
+    (call $pack_a (local.get $a) (local.get $ars) (local.get $acs) (local.get $m) (local.get $k) (local.get $ap) (local.get $i0) (local.get $i1))
     (local.set $crow (i32.shl (local.get $n8) (i32.const 2)))
     (block $panels_done
       (loop $panel_loop
@@ -82,14 +116,11 @@
             (local.set $z0 (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j0) (i32.const 2)))))
             (local.set $z1 (v128.load offset=16 (i32.add (local.get $bias) (i32.shl (local.get $j0) (i32.const 2)))))))
         (local.set $i (local.get $i0))
-        ;; 4 rows at a time
         (block $quads_done
           (loop $quad
-            (br_if $quads_done (i32.gt_s (i32.add (local.get $i) (i32.const 4)) (local.get $i1)))
-            (local.set $a0 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $arow))))
-            (local.set $a1 (i32.add (local.get $a0) (local.get $arow)))
-            (local.set $a2 (i32.add (local.get $a1) (local.get $arow)))
-            (local.set $a3 (i32.add (local.get $a2) (local.get $arow)))
+            (br_if $quads_done (i32.ge_s (local.get $i) (local.get $i1)))
+            ;; the packed block of rows i…i+3: 4 floats per step of p
+            (local.set $pa (i32.add (local.get $ap) (i32.shl (i32.mul (local.get $i) (local.get $k)) (i32.const 2))))
             (local.set $c00 (v128.const i32x4 0 0 0 0)) (local.set $c01 (v128.const i32x4 0 0 0 0))
             (local.set $c10 (v128.const i32x4 0 0 0 0)) (local.set $c11 (v128.const i32x4 0 0 0 0))
             (local.set $c20 (v128.const i32x4 0 0 0 0)) (local.set $c21 (v128.const i32x4 0 0 0 0))
@@ -100,22 +131,19 @@
                 (br_if $k_done (i32.ge_u (local.get $pb) (local.get $end)))
                 (local.set $b0 (v128.load (local.get $pb)))
                 (local.set $b1 (v128.load offset=16 (local.get $pb)))
-                (local.set $x (v128.load32_splat (local.get $a0)))
+                (local.set $x (v128.load32_splat (local.get $pa)))
                 (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (local.get $b0))))
                 (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x) (local.get $b1))))
-                (local.set $x (v128.load32_splat (local.get $a1)))
+                (local.set $x (v128.load32_splat offset=4 (local.get $pa)))
                 (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $x) (local.get $b0))))
                 (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $x) (local.get $b1))))
-                (local.set $x (v128.load32_splat (local.get $a2)))
+                (local.set $x (v128.load32_splat offset=8 (local.get $pa)))
                 (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $x) (local.get $b0))))
                 (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $x) (local.get $b1))))
-                (local.set $x (v128.load32_splat (local.get $a3)))
+                (local.set $x (v128.load32_splat offset=12 (local.get $pa)))
                 (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $x) (local.get $b0))))
                 (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $x) (local.get $b1))))
-                (local.set $a0 (i32.add (local.get $a0) (local.get $astep)))
-                (local.set $a1 (i32.add (local.get $a1) (local.get $astep)))
-                (local.set $a2 (i32.add (local.get $a2) (local.get $astep)))
-                (local.set $a3 (i32.add (local.get $a3) (local.get $astep)))
+                (local.set $pa (i32.add (local.get $pa) (i32.const 16)))
                 (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
                 (br $k_loop)))
             (if (local.get $bias)
@@ -134,30 +162,6 @@
             (v128.store (local.get $cp) (local.get $c30)) (v128.store offset=16 (local.get $cp) (local.get $c31))
             (local.set $i (i32.add (local.get $i) (i32.const 4)))
             (br $quad)))
-        ;; the last rows (fewer than 4), one at a time: the same sums in the same order
-        (block $rows_done
-          (loop $row
-            (br_if $rows_done (i32.ge_s (local.get $i) (local.get $i1)))
-            (local.set $a0 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $arow))))
-            (local.set $c00 (v128.const i32x4 0 0 0 0)) (local.set $c01 (v128.const i32x4 0 0 0 0))
-            (local.set $pb (local.get $panel))
-            (block $k1_done
-              (loop $k1_loop
-                (br_if $k1_done (i32.ge_u (local.get $pb) (local.get $end)))
-                (local.set $x (v128.load32_splat (local.get $a0)))
-                (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (v128.load (local.get $pb)))))
-                (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x) (v128.load offset=16 (local.get $pb)))))
-                (local.set $a0 (i32.add (local.get $a0) (local.get $astep)))
-                (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
-                (br $k1_loop)))
-            (if (local.get $bias)
-              (then
-                (local.set $c00 (f32x4.add (local.get $c00) (local.get $z0)))
-                (local.set $c01 (f32x4.add (local.get $c01) (local.get $z1)))))
-            (local.set $cp (i32.add (local.get $c) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $n8)) (local.get $j0)) (i32.const 2))))
-            (v128.store (local.get $cp) (local.get $c00)) (v128.store offset=16 (local.get $cp) (local.get $c01))
-            (local.set $i (i32.add (local.get $i) (i32.const 1)))
-            (br $row)))
         (local.set $j0 (i32.add (local.get $j0) (i32.const 8)))
         (br $panel_loop))))
 

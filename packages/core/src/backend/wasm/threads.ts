@@ -15,22 +15,25 @@ function gemmPool(): WorkerPool {
   pool ??= new WorkerPool(
     `({ module, memory }) => {
       const { gemm } = new WebAssembly.Instance(module, { env: { memory } }).exports;
-      return (a) => gemm(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
+      return (j) => gemm(j[0], j[1], j[2], j[3], j[4], j[5], j[6], j[7], j[8], j[9], j[10], j[11]);
     }`,
     () => ({ module: wasm().module, memory: wasm().memory }),
   );
   return pool;
 }
 
-/** `gemm` over rows [0, m), split over the worker threads when the product is large enough. */
-export function parallelGemm(a: number, ars: number, acs: number, bp: number, m: number, k: number, n8: number, c: number, bias: number): void {
+/**
+ * `gemm` over rows [0, m) (each band packs its own rows of A into `ap`), split over the worker
+ * threads when the product is large enough.
+ */
+export function parallelGemm(a: number, ars: number, acs: number, m: number, ap: number, bp: number, k: number, n8: number, c: number, bias: number): void {
   const { kernels, shared } = wasm();
   if (!shared || !threadsAvailable() || m < 8 || m * k * n8 < PARALLEL_MIN_WORK) {
-    kernels.gemm(a, ars, acs, bp, k, n8, c, 0, m, bias);
+    kernels.gemm(a, ars, acs, m, ap, bp, k, n8, c, 0, m, bias);
     return;
   }
-  const jobs = rowBands(m, 4).map(([r0, r1]) => [a, ars, acs, bp, k, n8, c, r0, r1, bias]);
-  gemmPool().run(jobs, (j) => kernels.gemm(j[0], j[1], j[2], j[3], j[4], j[5], j[6], j[7], j[8], j[9]));
+  const jobs = rowBands(m, 4).map(([r0, r1]) => [a, ars, acs, m, ap, bp, k, n8, c, r0, r1, bias]);
+  gemmPool().run(jobs, (j) => kernels.gemm(j[0], j[1], j[2], j[3], j[4], j[5], j[6], j[7], j[8], j[9], j[10], j[11]));
 }
 
 /** How many gemm workers have started (for tests). */

@@ -13,7 +13,7 @@ const ew = k.rows.filter((r) => r.kind !== 'matmul');
 const columns = [...new Set(mm.flatMap((r) => Object.keys(r.ms)))];
 const ours = `tensorgrad wasm ${k.threads}t`;
 const lines = [];
-lines.push(`Measured ${k.machine.date.slice(0, 10)} on ${k.machine.cpu} (${k.machine.cores} cores), Node ${k.machine.node}; peers ${k.peers.join(', ')}${k.torch ? `, PyTorch ${k.torch}` : ' (PyTorch not installed: its column is empty)'}. Command: \`node benchmarks/kernels.mjs\` (tinybench medians; spread in results/kernels.json).`);
+lines.push(`Measured ${k.machine.date.slice(0, 10)} on ${k.machine.cpu} (${k.machine.cores} cores), Node ${k.machine.node}; peers ${k.peers.join(', ')}${k.torch ? `, PyTorch ${k.torch}` : ' (PyTorch not installed: its column is empty)'}. Command: \`node benchmarks/kernels.mjs\` (tinybench medians, the best of ${k.rounds ?? 1} rounds; every round and the spread in results/kernels.json).`);
 lines.push('');
 lines.push(`**Matmul, GFLOP/s** (higher is better). Operands in the layouts autodiff produces (\`A·Bᵀ\` for a forward pass, \`Aᵀ·B\` for a weight gradient); each peer is also given them pre-transposed to row-major and keeps its faster time (both in results/kernels.json). Wasm SIMD peak of one core, measured by \`benchmarks/peak.mjs\`: **${k.wasmSimdPeakGflops1t} GFLOP/s**.`);
 lines.push('');

@@ -39,7 +39,7 @@ export interface WasmInstance {
 
 /** 64 KiB pages; 32768 pages (2 GiB) is the maximum kernels.wat declares. */
 const PAGE = 65536;
-export const MAX_BYTES = 32768 * PAGE;
+const MAX_BYTES = 32768 * PAGE;
 
 function decode(base64: string): Uint8Array {
   const s = atob(base64);

@@ -22,13 +22,49 @@
 
   ;; Packs B (element (p, j) at b + 4·(p·rs + j·cs)) into `dst`: panel q holds columns 8q…8q+7
   ;; as k rows of 8 floats, at dst + 4·(q·8k + 8p + jj); columns past n are zero.
+  ;; A transposed B (rs = 1: B[p..p+3, j] are neighbours) with a full panel goes 4 steps of p at a
+  ;; time: 8 column vectors, two 4×4 transposes by shuffles, 4 panel rows stored.
   (func (export "pack_b") (param $b i32) (param $rs i32) (param $cs i32) (param $k i32) (param $n i32) (param $dst i32)
-    (local $j0 i32) (local $p i32) (local $jj i32) (local $j i32) (local $src i32) (local $out i32)
+    (local $j0 i32) (local $p i32) (local $jj i32) (local $j i32) (local $src i32) (local $out i32) (local $col i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
     (local.set $out (local.get $dst))
+    (local.set $col (i32.shl (local.get $cs) (i32.const 2)))
     (block $panels_done
       (loop $panel
         (br_if $panels_done (i32.ge_s (local.get $j0) (local.get $n)))
         (local.set $p (i32.const 0))
+        (if (i32.and (i32.eq (local.get $rs) (i32.const 1)) (i32.le_s (i32.add (local.get $j0) (i32.const 8)) (local.get $n)))
+          (then
+            (block $quads_done
+              (loop $quad
+                (br_if $quads_done (i32.gt_s (i32.add (local.get $p) (i32.const 4)) (local.get $k)))
+                ;; columns j0…j0+3, then j0+4…j0+7: each 4×4 block transposed into the panel rows
+                (local.set $jj (i32.const 0))
+                (block $halves_done
+                  (loop $half
+                    (br_if $halves_done (i32.ge_s (local.get $jj) (i32.const 8)))
+                    (local.set $src (i32.add (local.get $b)
+                      (i32.shl (i32.add (i32.mul (i32.add (local.get $j0) (local.get $jj)) (local.get $cs)) (local.get $p)) (i32.const 2))))
+                    (local.set $v0 (v128.load (local.get $src)))
+                    (local.set $v1 (v128.load (i32.add (local.get $src) (local.get $col))))
+                    (local.set $v2 (v128.load (i32.add (local.get $src) (i32.shl (local.get $col) (i32.const 1)))))
+                    (local.set $v3 (v128.load (i32.add (local.get $src) (i32.mul (local.get $col) (i32.const 3)))))
+                    ;; (a0 b0 a1 b1) (a2 b2 a3 b3) (c0 d0 c1 d1) (c2 d2 c3 d3)
+                    (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v0) (local.get $v1)))
+                    (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v0) (local.get $v1)))
+                    (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v2) (local.get $v3)))
+                    (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v2) (local.get $v3)))
+                    ;; row q of the block: (a_q b_q c_q d_q), stored at panel row p+q, lanes jj…jj+3
+                    (local.set $src (i32.add (local.get $out) (i32.shl (local.get $jj) (i32.const 2))))
+                    (v128.store (local.get $src) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+                    (v128.store offset=32 (local.get $src) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+                    (v128.store offset=64 (local.get $src) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+                    (v128.store offset=96 (local.get $src) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+                    (local.set $jj (i32.add (local.get $jj) (i32.const 4)))
+                    (br $half)))
+                (local.set $out (i32.add (local.get $out) (i32.const 128)))
+                (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                (br $quad)))))
         (block $rows_done
           (loop $row
             (br_if $rows_done (i32.ge_s (local.get $p) (local.get $k)))

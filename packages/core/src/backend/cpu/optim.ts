@@ -1,6 +1,11 @@
 import { sizeOf } from '../../shape.js';
 import type { AdamHyper, View } from '../kernels.js';
 
+/** Adam's bias corrections for step t: stepSize = lr/(1 − β₁ᵗ) and bc2 = √(1 − β₂ᵗ) (every backend's kernel uses these). */
+export function biasCorrection(h: AdamHyper): { stepSize: number; bc2: number } {
+  return { stepSize: h.lr / (1 - h.beta1 ** h.step), bc2: Math.sqrt(1 - h.beta2 ** h.step) };
+}
+
 /**
  * Adam (Kingma & Ba), and AdamW's decoupled decay (Loshchilov & Hutter), in JavaScript doubles,
  * rounded to the parameters' dtype on store:
@@ -13,9 +18,8 @@ export function adam(param: View, grad: View, expAvg: View, expAvgSq: View, maxE
   const theta = param.buffer.writable(), g0 = grad.buffer.host, m = expAvg.buffer.writable(), v = expAvgSq.buffer.writable();
   const vmax = maxExpAvgSq?.buffer.writable();
   const [po, go, mo, vo, xo] = [param.offset, grad.offset, expAvg.offset, expAvgSq.offset, maxExpAvgSq?.offset ?? 0];
-  const { lr, beta1: b1, beta2: b2, eps, weightDecay: wd, decoupled, step } = h;
-  const stepSize = lr / (1 - b1 ** step);
-  const bc2 = Math.sqrt(1 - b2 ** step);
+  const { lr, beta1: b1, beta2: b2, eps, weightDecay: wd, decoupled } = h;
+  const { stepSize, bc2 } = biasCorrection(h);
   for (let j = 0; j < n; j++) {
     let g = g0[go + j];
     if (decoupled) theta[po + j] *= 1 - lr * wd;

@@ -1,5 +1,6 @@
 import { contiguousStrides, isContiguous, sizeOf, type Shape } from '../../shape.js';
 import { cpuBackend } from '../cpu/index.js';
+import { biasCorrection } from '../cpu/optim.js';
 import { getNumThreads } from '../threads.js';
 import type { AdamHyper, Backend, BinaryOp, KernelOutput, MatmulOperand, ReduceOp, UnaryOp, View } from '../kernels.js';
 import { coalesce } from '../layout.js';
@@ -108,14 +109,13 @@ function sumBlock(x: View, dims: readonly number[]): Float32Array | null {
 /** Batched `[m,k]·[k,n]` (+ bias) through pack_b and gemm; rows split over worker threads. */
 function matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: number, bias?: View): Float32Array {
   const batch = a.offsets.length;
-  const n8 = Math.ceil(n / 8) * 8;
+  const n8 = Math.ceil(n / 8) * 8, m4 = Math.ceil(m / 4) * 4;
   const result = new Float32Array(batch * m * n);
   const K = wasm().kernels;
   for (let t = 0; t < batch; t++) {
     arena.reset();
     const A = (a.buffer.host as Float32Array).subarray(a.offsets[t], a.offsets[t] + m * k);
     const B = (b.buffer.host as Float32Array).subarray(b.offsets[t], b.offsets[t] + k * n);
-    const m4 = Math.ceil(m / 4) * 4;
     const ap = arena.put(A), bp = arena.put(B);
     const packedA = arena.alloc(m4 * k), packed = arena.alloc(k * n8), cp = arena.alloc(m4 * n8);
     let biasp = 0;
@@ -147,8 +147,7 @@ function adam(param: View, grad: View, m: View, v: View, vmax: View | null, h: A
   arena.reset();
   const [pp, gp, mp, vp] = [param, grad, m, v].map((x) => arena.put(at(x)));
   const xp = vmax === null ? 0 : arena.put(at(vmax));
-  const stepSize = h.lr / (1 - h.beta1 ** h.step);
-  const bc2 = Math.sqrt(1 - h.beta2 ** h.step);
+  const { stepSize, bc2 } = biasCorrection(h);
   const { beta1: b1, beta2: b2 } = h;
   wasm().kernels.adam(pp, gp, mp, vp, xp, n, b1, 1 - b1, b2, 1 - b2, h.weightDecay, 1 - h.lr * h.weightDecay, h.decoupled ? 1 : 0, h.eps, stepSize, bc2);
   const back = (x: View, from: number): void => (x.buffer.writable() as Float32Array).set(arena.f32(from, n), x.offset);
@@ -171,37 +170,37 @@ export const wasmBackend: Backend = {
 
   unary(op: UnaryOp, x: View): KernelOutput {
     const code = UNARY[op];
-    if (code === undefined || !isF32(x) || !arena.reset().fits(2 * sizeOf(x.shape))) return cpuBackend.unary(op, x);
+    if (code === undefined || !isF32(x) || !arena.fits(2 * sizeOf(x.shape))) return cpuBackend.unary(op, x);
     return mapUnary(code, x);
   },
 
   clamp(x: View, lo: number, hi: number): KernelOutput {
-    if (!isF32(x) || !arena.reset().fits(2 * sizeOf(x.shape))) return cpuBackend.clamp(x, lo, hi);
+    if (!isF32(x) || !arena.fits(2 * sizeOf(x.shape))) return cpuBackend.clamp(x, lo, hi);
     return mapUnary(CLAMP, x, lo, hi);
   },
 
   binary(op: BinaryOp, a: View, b: View, shape: Shape): KernelOutput {
     const code = BINARY[op];
-    if (code === undefined || !isF32(a, b) || !arena.reset().fits(a.buffer.length + b.buffer.length + sizeOf(shape))) {
+    if (code === undefined || !isF32(a, b) || !arena.fits(a.buffer.length + b.buffer.length + sizeOf(shape))) {
       return cpuBackend.binary(op, a, b, shape);
     }
     return mapBinary(code, a, b, shape) ?? cpuBackend.binary(op, a, b, shape);
   },
 
   reduce(op: ReduceOp, x: View, dims: readonly number[]): KernelOutput {
-    if (op !== 'sum' || !isF32(x) || !arena.reset().fits(4 * sizeOf(x.shape))) return cpuBackend.reduce(op, x, dims);
+    if (op !== 'sum' || !isF32(x) || !arena.fits(4 * sizeOf(x.shape))) return cpuBackend.reduce(op, x, dims);
     return sumBlock(x, dims) ?? cpuBackend.reduce(op, x, dims);
   },
 
   matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: number, bias?: View): KernelOutput {
     const buffers = bias === undefined ? [a, b] : [a, b, bias];
-    if (!isF32(...buffers) || m * n === 0 || !arena.reset().fits(matmulFloats(m, k, n))) return cpuBackend.matmul(a, b, m, k, n, bias);
+    if (!isF32(...buffers) || m * n === 0 || !arena.fits(matmulFloats(m, k, n))) return cpuBackend.matmul(a, b, m, k, n, bias);
     return matmul(a, b, m, k, n, bias);
   },
 
   adam(param: View, grad: View, m: View, v: View, vmax: View | null, h: AdamHyper): void {
     const views = vmax === null ? [param, grad, m, v] : [param, grad, m, v, vmax];
-    if (!isF32(...views) || !arena.reset().fits(5 * sizeOf(param.shape) + 512)) return cpuBackend.adam(param, grad, m, v, vmax, h);
+    if (!isF32(...views) || !arena.fits(5 * sizeOf(param.shape) + 512)) return cpuBackend.adam(param, grad, m, v, vmax, h);
     adam(param, grad, m, v, vmax, h);
   },
 

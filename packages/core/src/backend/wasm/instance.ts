@@ -95,9 +95,12 @@ export class Arena {
     return this;
   }
 
-  /** Whether `floats` more float32s (plus padding) still fit in the memory's maximum. */
+  /**
+   * Whether one kernel call that allocates `floats` float32s in all fits in the memory's maximum
+   * (from an empty arena; the slack covers the padding of up to 8 blocks).
+   */
   fits(floats: number): boolean {
-    return this.top + floats * 4 + 128 <= MAX_BYTES;
+    return 64 + floats * 4 + 8 * 128 <= MAX_BYTES;
   }
 
   /** Reserves `count` elements of `bytesPer` bytes; returns the byte address. */

@@ -2,6 +2,8 @@ import { PLAIN_MODULE, SHARED_MODULE } from './module.generated.js';
 
 /** The exports of kernels.wat (pointers are byte addresses into `memory`). */
 export interface WasmKernels {
+  /** Writes the constant table the exp/log/sigmoid loops load (at byte 64, below `ARENA_BASE`). */
+  init(): void;
   pack_b(b: number, rs: number, cs: number, k: number, n: number, dst: number): void;
   gemm(a: number, ars: number, acs: number, m: number, ap: number, bp: number, k: number, n8: number, c: number, i0: number, i1: number, bias: number): void;
   unary(op: number, x: number, out: number, n: number, lo: number, hi: number): void;
@@ -40,6 +42,8 @@ export interface WasmInstance {
 /** 64 KiB pages; 32768 pages (2 GiB) is the maximum kernels.wat declares. */
 const PAGE = 65536;
 const MAX_BYTES = 32768 * PAGE;
+/** Bytes 64…511 hold kernels.wat's constant table (`init`); the arena starts above it. */
+const ARENA_BASE = 512;
 
 function decode(base64: string): Uint8Array {
   const s = atob(base64);
@@ -77,6 +81,8 @@ export function wasm(): WasmInstance {
   }
   const module = new WA.Module(bytes);
   const kernels = new WA.Instance(module, { env: { memory } }).exports as WasmKernels;
+  // Once, here: worker threads instantiate the module on the same memory but never call it.
+  kernels.init();
   instance = { module, memory, kernels, shared };
   return instance;
 }
@@ -88,10 +94,10 @@ export function wasm(): WasmInstance {
  * operand's last element. Address 0 is never handed out (the kernels read 0 as "none").
  */
 export class Arena {
-  private top = 64;
+  private top = ARENA_BASE;
 
   reset(): this {
-    this.top = 64;
+    this.top = ARENA_BASE;
     return this;
   }
 
@@ -100,7 +106,7 @@ export class Arena {
    * (from an empty arena; the slack covers the padding of up to 8 blocks).
    */
   fits(floats: number): boolean {
-    return 64 + floats * 4 + 8 * 128 <= MAX_BYTES;
+    return ARENA_BASE + floats * 4 + 8 * 128 <= MAX_BYTES;
   }
 
   /** Reserves `count` elements of `bytesPer` bytes; returns the byte address. */

@@ -1,7 +1,8 @@
 import { allocate, checkDType, DEFAULT_DTYPE, type DType, type Storage } from './dtype.js';
 import { ShapeError, ValueError, fmtShape } from './errors.js';
+import { checkOptions } from './options.js';
 import { defaultGenerator, type Generator } from './random.js';
-import { checkShape, sizeOf, type Shape } from './shape.js';
+import { checkShape, describe, sizeOf, type Shape } from './shape.js';
 import { Tensor, type NestedArray } from './tensor.js';
 
 export interface TensorOptions {
@@ -23,9 +24,13 @@ function finish(storage: Storage, shape: Shape, opts: TensorOptions | undefined)
   return t;
 }
 
+const TENSOR_OPTIONS = ['dtype', 'requiresGrad'] as const;
+const RANDOM_OPTIONS = ['dtype', 'requiresGrad', 'generator'] as const;
+
 function filled(op: string, shape: readonly number[], value: number, opts?: TensorOptions): Tensor {
+  checkOptions(op, opts, TENSOR_OPTIONS, "{ dtype: 'float64' }");
   const dtype = checkDType(op, opts?.dtype ?? DEFAULT_DTYPE);
-  const s = allocate(dtype, sizeOf(checkShape(op, shape)));
+  const s = allocate(dtype, sizeOf(checkShape(op, shape)), op);
   if (value !== 0) s.fill(value);
   return finish(s, shape, opts);
 }
@@ -40,6 +45,7 @@ function parseShapeArgs(args: ShapeArgs): [number[], TensorOptions | undefined] 
  * typed array plus `shape`. The data is copied.
  */
 export function tensor(data: NestedArray | ArrayLike<number>, opts: TensorOptions & { shape?: readonly number[] } = {}): Tensor {
+  checkOptions('tensor', opts, [...TENSOR_OPTIONS, 'shape'], '{ shape: [2, 3] }');
   const dtype = checkDType('tensor', opts.dtype ?? (data instanceof Float64Array ? 'float64' : DEFAULT_DTYPE));
   if (typeof data === 'number') {
     const s = allocate(dtype, 1);
@@ -112,17 +118,24 @@ export function fullLike(t: Tensor, value: number, opts?: TensorOptions): Tensor
 /** `start, start+step, …` up to but excluding `end` (`arange(5)` is 0…4). */
 export function arange(start: number, end?: number, step = 1, opts?: TensorOptions): Tensor {
   if (end === undefined) [start, end] = [0, start];
-  if (step === 0 || !Number.isFinite(step)) throw new ValueError('arange', `step must be finite and non-zero, got ${step}`);
+  for (const [name, v] of [['start', start], ['end', end], ['step', step]] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError('arange', `${name} must be a finite number, got ${describe(v)}`);
+  }
+  if (step === 0) throw new ValueError('arange', 'step must be non-zero');
+  checkOptions('arange', opts, TENSOR_OPTIONS);
   const n = Math.max(0, Math.ceil((end - start) / step));
-  const s = allocate(checkDType('arange', opts?.dtype ?? DEFAULT_DTYPE), n);
+  checkShape('arange', [n]);
+  const s = allocate(checkDType('arange', opts?.dtype ?? DEFAULT_DTYPE), n, 'arange');
   for (let i = 0; i < n; i++) s[i] = start + i * step;
   return finish(s, [n], opts);
 }
 
 /** `steps` evenly spaced values from `start` to `end`, both included. */
 export function linspace(start: number, end: number, steps: number, opts?: TensorOptions): Tensor {
-  if (!Number.isInteger(steps) || steps < 0) throw new ValueError('linspace', `steps must be a non-negative integer, got ${steps}`);
-  const s = allocate(checkDType('linspace', opts?.dtype ?? DEFAULT_DTYPE), steps);
+  if (!Number.isInteger(steps) || steps < 0) throw new ValueError('linspace', `steps must be a non-negative integer, got ${describe(steps)}`);
+  checkShape('linspace', [steps]);
+  checkOptions('linspace', opts, TENSOR_OPTIONS);
+  const s = allocate(checkDType('linspace', opts?.dtype ?? DEFAULT_DTYPE), steps, 'linspace');
   const h = steps > 1 ? (end - start) / (steps - 1) : 0;
   for (let i = 0; i < steps; i++) s[i] = i === steps - 1 && steps > 1 ? end : start + i * h;
   return finish(s, [steps], opts);
@@ -137,8 +150,9 @@ export function eye(n: number, m = n, opts?: TensorOptions): Tensor {
 }
 
 function randomFill(op: string, shape: readonly number[], opts: RandomOptions | undefined, draw: (g: Generator) => number): Tensor {
+  checkOptions(op, opts, RANDOM_OPTIONS, '{ generator: new Generator(0) }');
   const g = opts?.generator ?? defaultGenerator;
-  const s = allocate(checkDType(op, opts?.dtype ?? DEFAULT_DTYPE), sizeOf(checkShape(op, shape)));
+  const s = allocate(checkDType(op, opts?.dtype ?? DEFAULT_DTYPE), sizeOf(checkShape(op, shape)), op);
   for (let i = 0; i < s.length; i++) s[i] = draw(g);
   return finish(s, shape, opts);
 }

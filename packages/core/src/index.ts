@@ -6,6 +6,7 @@ export { Tensor, type TensorLike, type NestedArray } from './tensor.js';
 export type { DType, Storage } from './dtype.js';
 export type { Shape } from './shape.js';
 export { broadcastShapes } from './shape.js';
+export { checkOptions, closest } from './options.js';
 export { TensorgradError, ShapeError, DTypeError, AutogradError, ValueError, BackendError, fmtShape } from './errors.js';
 export { Generator, manualSeed, defaultGenerator } from './random.js';
 export {
@@ -15,7 +16,7 @@ export {
 } from './creation.js';
 
 export { add, sub, mul, div, pow, neg, maximum, minimum } from './ops/arithmetic.js';
-export { exp, log, sqrt, abs, sign, relu, sigmoid, tanh, softplus, clamp } from './ops/unary.js';
+export { exp, log, sqrt, abs, sign, relu, sigmoid, tanh, softplus, clamp, type ClampBounds } from './ops/unary.js';
 export { eq, ne, lt, le, gt, ge, where } from './ops/compare.js';
 export { sum, mean, max, min, logsumexp, argmax, argmin } from './ops/reduce.js';
 export { matmul, linear } from './ops/matmul.js';

@@ -224,7 +224,7 @@ export class Tensor {
   sigmoid(): Tensor { return U.sigmoid(this); }
   tanh(): Tensor { return U.tanh(this); }
   softplus(): Tensor { return U.softplus(this); }
-  clamp(min?: number | null, max?: number | null): Tensor { return U.clamp(this, min, max); }
+  clamp(min?: number | null | U.ClampBounds, max?: number | null): Tensor { return U.clamp(this, min, max); }
 
   eq(other: TensorLike): Tensor { return C.eq(this, other); }
   ne(other: TensorLike): Tensor { return C.ne(this, other); }

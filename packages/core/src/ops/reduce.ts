@@ -1,6 +1,7 @@
 import { record } from '../autograd/node.js';
 import { getBackend } from '../backend/backend.js';
 import type { ArgReduceOp, ReduceOp } from '../backend/kernels.js';
+import { ShapeError, fmtShape } from '../errors.js';
 import { normalizeDim, normalizeDims, sizeOf } from '../shape.js';
 import { Tensor, fromStorage } from '../tensor.js';
 import { add, div, mul, sub } from './arithmetic.js';
@@ -9,6 +10,16 @@ import { abs, exp, log } from './unary.js';
 import { expand, reshape } from './view.js';
 
 type Dims = number | readonly number[] | undefined;
+
+/**
+ * max, min, argmax and argmin have no identity to return for an empty slice (−∞ would look like
+ * data), so reducing over zero elements is an error, as in PyTorch.
+ */
+function checkNonEmpty(op: string, x: Tensor, dims: readonly number[]): void {
+  if (dims.some((d) => x.shape[d] === 0)) {
+    throw new ShapeError(op, `cannot reduce over zero elements (dim ${dims.find((d) => x.shape[d] === 0)} of ${fmtShape(x.shape)} is empty): ${op} has no identity`);
+  }
+}
 
 /** Shapes of a reduction: with the reduced dims kept as 1, and as returned. */
 function reducedShapes(x: Tensor, dims: number[], keepdim: boolean): [number[], number[]] {
@@ -47,6 +58,7 @@ export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
  */
 function extremum(op: 'max' | 'min', x: Tensor, dim: Dims, keepdim: boolean): Tensor {
   const dims = dimsOf(op, x, dim);
+  checkNonEmpty(op, x, dims);
   const [out, kept] = runReduce(op, x, dims, keepdim);
   return record(out, op === 'max' ? 'MaxBackward' : 'MinBackward', [x], (g) => {
     const hit = eq(x, expand(reshape(out.detach(), kept), x.shape));
@@ -81,6 +93,7 @@ function argExtremum(op: ArgReduceOp, x: Tensor, dim: number | undefined, keepdi
   if (dim === undefined) return argExtremum(op, reshape(x, [x.size]), 0, false);
   const d = normalizeDim(op, dim, x.ndim);
   if (x.ndim === 0) return fromStorage(getBackend().argReduce(op, reshape(x, [1]), 0), []);
+  checkNonEmpty(op, x, [d]);
   const [, shape] = reducedShapes(x, [d], keepdim);
   return fromStorage(getBackend().argReduce(op, x, d), shape);
 }

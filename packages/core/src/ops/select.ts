@@ -2,7 +2,7 @@ import { record } from '../autograd/node.js';
 import { getBackend } from '../backend/backend.js';
 import { allocate } from '../dtype.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
-import { normalizeDim, sizeOf, type Shape } from '../shape.js';
+import { checkInteger, checkShape, normalizeDim, sameShape, sizeOf, type Shape } from '../shape.js';
 import { Tensor, fromStorage } from '../tensor.js';
 import { contiguous, expand, reshape } from './view.js';
 
@@ -16,7 +16,9 @@ export type IndexLike = readonly number[] | Int32Array | Tensor;
  */
 export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1): Tensor {
   const d = normalizeDim('slice', dim, x.ndim);
-  if (!Number.isInteger(step) || step < 1) throw new ValueError('slice', `step must be a positive integer, got ${step}`);
+  checkInteger('slice', 'start', start);
+  if (end !== undefined) checkInteger('slice', 'end', end);
+  if (checkInteger('slice', 'step', step) < 1) throw new ValueError('slice', `step must be a positive integer, got ${step}`);
   const size = x.shape[d];
   const clip = (i: number): number => Math.min(Math.max(i < 0 ? i + size : i, 0), size);
   const s = clip(start);
@@ -42,8 +44,10 @@ function embed(g: Tensor, shape: Shape, dim: number, start: number, step: number
 /** `length` elements of `dim` from `start` (PyTorch's `narrow`). A view. */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
   const d = normalizeDim('narrow', dim, x.ndim);
+  checkInteger('narrow', 'start', start);
+  checkInteger('narrow', 'length', length);
   const s = start < 0 ? start + x.shape[d] : start;
-  if (!Number.isInteger(length) || length < 0 || s < 0 || s + length > x.shape[d]) {
+  if (length < 0 || s < 0 || s + length > x.shape[d]) {
     throw new ShapeError('narrow', `start ${start} and length ${length} do not fit dim ${dim} of size ${x.shape[d]} in ${fmtShape(x.shape)}`);
   }
   return slice(x, d, s, s + length);
@@ -87,9 +91,17 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
  * Gradient with respect to `src`: gather.
  */
 export function scatterAdd(shape: Shape, dim: number, index: Tensor, src: Tensor): Tensor {
+  checkShape('scatterAdd', shape);
+  const d = normalizeDim('scatterAdd', dim, shape.length);
+  if (!(index instanceof Tensor) || !(src instanceof Tensor)) throw new ValueError('scatterAdd', 'index and src must be tensors');
+  if (!sameShape(index.shape, src.shape) || index.ndim !== shape.length || index.shape.some((v, i) => i !== d && v !== shape[i])) {
+    throw new ShapeError('scatterAdd', `index ${fmtShape(index.shape)} and src ${fmtShape(src.shape)} must have one shape, matching the output ${fmtShape(shape)} on every dim but ${dim}`);
+  }
+  const idx = contiguous(index.detach());
+  checkIndices('scatterAdd', idx.data, shape[d], dim);
   const s = contiguous(src);
-  const out = fromStorage(getBackend().scatterAdd(shape, src.dtype, dim, contiguous(index.detach()), s.detach()), shape);
-  return record(out, 'ScatterAddBackward', [s], (g) => [gather(g, dim, index)]);
+  const out = fromStorage(getBackend().scatterAdd(shape, src.dtype, d, idx, s.detach()), shape);
+  return record(out, 'ScatterAddBackward', [s], (g) => [gather(g, d, idx)]);
 }
 
 /** Rows (or slices along `dim`) in the order `index` lists them, repeats allowed. */

@@ -2,6 +2,8 @@ import { record } from '../autograd/node.js';
 import { getBackend } from '../backend/backend.js';
 import type { UnaryOp } from '../backend/kernels.js';
 import { ValueError } from '../errors.js';
+import { checkOptions } from '../options.js';
+import { describe } from '../shape.js';
 import { Tensor, fromStorage } from '../tensor.js';
 import { add, mul, div, sub } from './arithmetic.js';
 import { ge, gt, le } from './compare.js';
@@ -63,7 +65,21 @@ export function softplus(x: Tensor): Tensor {
  * Clamps into [min, max] (either bound may be left out).
  * d/dx = 1 inside the range, bounds included (as PyTorch), 0 outside.
  */
-export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+/** The bounds of `clamp` as an object, like PyTorch's keywords: `clamp(x, { min: 0 })`. */
+export interface ClampBounds {
+  min?: number | null;
+  max?: number | null;
+}
+
+export function clamp(x: Tensor, min?: number | null | ClampBounds, max?: number | null): Tensor {
+  // PyTorch's keyword form clamp(x, min=0) reads { min: 0 } here.
+  if (typeof min === 'object' && min !== null) {
+    if (max !== undefined) throw new ValueError('clamp', 'pass the bounds either as { min, max } or as two numbers, not both');
+    ({ min, max } = checkOptions('clamp', min, ['min', 'max'], '{ min: 0, max: 1 }'));
+  }
+  for (const [name, v] of [['min', min], ['max', max]] as const) {
+    if (v != null && (typeof v !== 'number' || Number.isNaN(v))) throw new ValueError('clamp', `${name} must be a number or null, got ${describe(v)}`);
+  }
   const lo = min ?? -Infinity;
   const hi = max ?? Infinity;
   if (min == null && max == null) throw new ValueError('clamp', 'at least one of min and max must be given');

@@ -1,0 +1,169 @@
+// Bad arguments get typed errors, never a silently wrong tensor, a RangeError from deep inside or
+// minutes of work; valid arguments behave as before. Property-based over random bad and good input.
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import {
+  ShapeError, TensorgradError, ValueError, arange, argmax, argmin, checkOptions, clamp, closest, expand, full, gather, linspace,
+  max, min, narrow, ones, rand, randn, scatterAdd, slice, sum, tensor, zeros, type Tensor,
+} from '../src/index.js';
+import { tensor as anyTensor } from '../src/testing/index.js';
+
+/** Runs `f` and returns the error it throws (failing the test when it throws none). */
+function errorOf(f: () => unknown): Error {
+  try {
+    f();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected an error, got none');
+}
+
+/** `f` throws a TensorgradError of class `type` whose message starts with `op:`. */
+function expectTyped(f: () => unknown, type: typeof TensorgradError, op: string): void {
+  const e = errorOf(f);
+  expect(e).toBeInstanceOf(type);
+  expect(e.message.startsWith(`${op}: `), e.message).toBe(true);
+}
+
+const notInteger = fc.oneof(
+  fc.double({ noInteger: true, noDefaultInfinity: true, noNaN: true }),
+  fc.constantFrom(NaN, Infinity, -Infinity, 0.5, -1.5),
+);
+
+describe('indices and starts must be integers', () => {
+  test('narrow and slice reject non-integer starts, lengths, ends and steps with a ValueError', () => {
+    fc.assert(fc.property(notInteger, (bad) => {
+      const x = tensor([10, 20, 30, 40]);
+      expectTyped(() => narrow(x, 0, bad, 2), ValueError, 'narrow');
+      expectTyped(() => narrow(x, 0, 1, bad), ValueError, 'narrow');
+      expectTyped(() => slice(x, 0, bad), ValueError, 'slice');
+      expectTyped(() => slice(x, 0, 0, bad), ValueError, 'slice');
+      expectTyped(() => slice(x, 0, 0, 4, bad), ValueError, 'slice');
+    }));
+  });
+  test('valid narrows and slices still read the same values on every path', () => {
+    fc.assert(fc.property(fc.integer({ min: -4, max: 3 }), fc.integer({ min: 0, max: 4 }), (start, length) => {
+      const s = start < 0 ? start + 4 : start;
+      fc.pre(s + length <= 4);
+      const x = tensor([10, 20, 30, 40]);
+      const n = narrow(x, 0, start, length);
+      expect(Array.from(n.data)).toEqual([10, 20, 30, 40].slice(s, s + length));
+      expect(Array.from(n.add(0).data)).toEqual(Array.from(n.data));
+    }));
+  });
+  test('the issue\'s case: narrow(0, 1.5, 2) used to print [20, 30] and compute [NaN, NaN]', () => {
+    expect(() => tensor([10, 20, 30, 40]).narrow(0, 1.5, 2)).toThrow('narrow: start must be an integer, got 1.5');
+  });
+});
+
+describe('scatterAdd checks its index, dim and shapes as gather does', () => {
+  const idx = tensor([[0, 2], [1, 0]]);
+  const src = tensor([[1, 2], [3, 4]]);
+  test('indices out of range, negative or fractional are ValueErrors naming the index', () => {
+    for (const bad of [3, 5, -1, 1.5, NaN]) {
+      const e = errorOf(() => scatterAdd([2, 3], 1, tensor([[0, bad], [1, 0]]), src));
+      expect(e).toBeInstanceOf(ValueError);
+      expect(e.message).toContain(`index ${bad} is out of range for dim 1 of size 3`);
+    }
+  });
+  test('a dim outside the output rank is a ShapeError; a negative dim counts from the end', () => {
+    expectTyped(() => scatterAdd([2, 3], 5, idx, src), ShapeError, 'scatterAdd');
+    expectTyped(() => scatterAdd([2, 3], -3, idx, src), ShapeError, 'scatterAdd');
+    expect(scatterAdd([2, 3], -1, idx, src).toArray()).toEqual(scatterAdd([2, 3], 1, idx, src).toArray());
+  });
+  test('index and src of different shapes, or not matching the output off dim, are ShapeErrors', () => {
+    expectTyped(() => scatterAdd([2, 3], 1, idx, tensor([1, 2, 3, 4])), ShapeError, 'scatterAdd');
+    expectTyped(() => scatterAdd([3, 3], 1, idx, src), ShapeError, 'scatterAdd');
+    expectTyped(() => scatterAdd([2, -3], 1, idx, src), ShapeError, 'scatterAdd');
+  });
+  test('valid input: scatterAdd is the adjoint of gather, ⟨scatterAdd(i, s), y⟩ = ⟨s, gather(y, i)⟩', () => {
+    const arb = fc.record({ rows: fc.integer({ min: 1, max: 4 }), size: fc.integer({ min: 1, max: 5 }), picks: fc.integer({ min: 1, max: 6 }), seed: fc.integer() })
+      .chain(({ rows, size, picks, seed }) => fc.tuple(
+        fc.array(fc.integer({ min: 0, max: size - 1 }), { minLength: rows * picks, maxLength: rows * picks }),
+        anyTensor({ shape: [rows, picks] }), anyTensor({ shape: [rows, size] }), fc.constant({ rows, size, picks, seed })));
+    fc.assert(fc.property(arb, ([ix, s, y, { rows, size, picks }]) => {
+      const index = tensor(ix, { shape: [rows, picks] });
+      const lhs = sum(scatterAdd([rows, size], 1, index, s).mul(y)).item();
+      const rhs = sum(s.mul(gather(y, 1, index))).item();
+      expect(lhs).toBeCloseTo(rhs, 3);
+    }));
+  });
+});
+
+describe('reductions over zero elements without an identity raise, as in PyTorch', () => {
+  test.each([['max', max], ['min', min], ['argmax', argmax], ['argmin', argmin]] as const)('%s', (name, f) => {
+    expectTyped(() => (f as (x: Tensor) => Tensor)(zeros([0, 3])), ShapeError, name);
+    expectTyped(() => (f as (x: Tensor, d: number) => Tensor)(zeros([2, 0]), 1), ShapeError, name);
+    // Reducing a non-empty dim of an empty tensor is fine: an empty result.
+    expect((f as (x: Tensor, d: number) => Tensor)(zeros([0, 3]), 1).shape).toEqual([0]);
+  });
+  test('sum has an identity: 0', () => {
+    expect(zeros([0, 3]).sum().item()).toBe(0);
+  });
+});
+
+describe('shapes are finite, non-negative integers within the element limit', () => {
+  const badSize = fc.oneof(fc.integer({ max: -1 }), notInteger);
+  test('creation functions reject any bad size with a ShapeError naming the op', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 3 }), badSize, fc.nat(3), (good, bad, at) => {
+      const shape = [...good];
+      shape.splice(Math.min(at, shape.length), 0, bad);
+      for (const [name, f] of [['zeros', () => zeros(shape)], ['ones', () => ones(shape)], ['full', () => full(shape, 1)], ['rand', () => rand(shape)], ['randn', () => randn(shape)]] as const) {
+        expectTyped(f, ShapeError, name);
+      }
+    }));
+  });
+  test('a shape beyond 2^31 − 1 elements is a ShapeError up front, never a RangeError or minutes of work', () => {
+    expect(() => zeros([1e6, 1e6])).toThrow('zeros: shape [1000000,1000000] has 1000000000000 elements, more than the limit of 2147483647 (2^31 − 1) per tensor');
+    expectTyped(() => expand(zeros([1, 1]), [1e6, 1e6]), ShapeError, 'expand');
+    expectTyped(() => ones(2 ** 16, 2 ** 16), ShapeError, 'ones');
+  });
+  test('valid shapes make tensors of those shapes', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 4 }), (shape) => {
+      expect(zeros(shape).shape).toEqual(shape);
+      expect(randn(shape).shape).toEqual(shape);
+    }));
+  });
+  test('arange and linspace: non-finite bounds are ValueErrors, too many steps a ShapeError', () => {
+    for (const bad of [Infinity, -Infinity, NaN]) {
+      expectTyped(() => arange(0, bad), ValueError, 'arange');
+      expectTyped(() => arange(bad), ValueError, 'arange');
+      expectTyped(() => arange(0, 1, bad), ValueError, 'arange');
+    }
+    expectTyped(() => arange(0, 1e12), ShapeError, 'arange');
+    expectTyped(() => linspace(0, 1, 1e12), ShapeError, 'linspace');
+    expect(arange(0, 3).toArray()).toEqual([0, 1, 2]);
+  });
+});
+
+describe('options objects are checked at run time (for plain-JavaScript callers)', () => {
+  test('an unknown key names the closest valid one', () => {
+    expect(closest('batch_size', ['batchSize', 'shuffle'])).toBe('batchSize');
+    expect(closest('requires_grad', ['dtype', 'requiresGrad'])).toBe('requiresGrad');
+    expect(closest('dtyp', ['dtype', 'requiresGrad'])).toBe('dtype');
+    expect(closest('zebra', ['dtype', 'requiresGrad'])).toBeUndefined();
+    expect(() => zeros([2], { requires_grad: true } as never)).toThrow('zeros: unknown option "requires_grad"; did you mean requiresGrad? (valid options: dtype, requiresGrad)');
+    expectTyped(() => tensor([1], { dtyp: 'float64' } as never), ValueError, 'tensor');
+    expectTyped(() => randn([2], { seed: 1 } as never), ValueError, 'randn');
+  });
+  test('a number where the options object belongs is an error showing the object form', () => {
+    expect(() => checkOptions('Adam', 0.1 as never, ['lr'], '{ lr: 0.1 }')).toThrow('Adam: expected an options object such as { lr: 0.1 }, got 0.1');
+    expectTyped(() => full([2], 1, 'float64' as never), ValueError, 'full');
+  });
+  test('random keys: every unknown key is rejected, every known key accepted', () => {
+    fc.assert(fc.property(fc.string({ minLength: 1 }), (key) => {
+      const opts = { [key]: 'float32' } as never;
+      if (key === 'dtype') expect(zeros([1], opts).dtype).toBe('float32');
+      else if (key !== 'requiresGrad' && key !== '__proto__') expectTyped(() => zeros([1], opts), ValueError, 'zeros');
+    }));
+  });
+  test('clamp takes PyTorch\'s keyword form as an object, and rejects bounds that are not numbers', () => {
+    const x = tensor([-2, 0.5, 3]);
+    expect(clamp(x, { min: 0 }).toArray()).toEqual([0, 0.5, 3]);
+    expect(x.clamp({ max: 1 }).toArray()).toEqual([-2, 0.5, 1]);
+    expect(clamp(x, { min: 0, max: 1 }).toArray()).toEqual(clamp(x, 0, 1).toArray());
+    expectTyped(() => clamp(x, { lo: 0 } as never), ValueError, 'clamp');
+    expectTyped(() => clamp(x, '0' as never), ValueError, 'clamp');
+    expectTyped(() => clamp(x, NaN), ValueError, 'clamp');
+  });
+});

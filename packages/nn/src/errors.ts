@@ -12,3 +12,14 @@ export class FormatError extends TensorgradError {
     super(op, `${path}: ${message}`);
   }
 }
+
+/**
+ * A file that cannot be written (or a directory in its way): disk full, a directory where the
+ * file should go, a missing directory, no permission. Names the file, says what went wrong and
+ * what to do; `code` is the system's (ENOSPC, EISDIR…) when there was one.
+ */
+export class FileError extends TensorgradError {
+  constructor(op: string, readonly path: string, message: string, readonly code?: string) {
+    super(op, `${path}: ${message}`);
+  }
+}

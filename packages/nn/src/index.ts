@@ -2,8 +2,8 @@
  * @tensorgrad/nn — modules and layers, losses, initialisers, optimizers, safetensors checkpoints
  * and data loading, built only on @tensorgrad/core's public API. Names follow PyTorch.
  */
-export { Module, Parameter, type StateDict } from './module.js';
-export { StateDictError, FormatError } from './errors.js';
+export { Module, Parameter, asStateDict, type StateDict } from './module.js';
+export { StateDictError, FormatError, FileError } from './errors.js';
 export { Linear, type LinearOptions } from './layers/linear.js';
 export { ReLU, LeakyReLU, Sigmoid, Tanh, Softplus } from './layers/activation.js';
 export { Sequential, Flatten } from './layers/container.js';
@@ -19,6 +19,6 @@ export { clipGradNorm } from './optim/clip.js';
 export { LRScheduler, StepLR, CosineAnnealingLR } from './optim/lr-scheduler.js';
 export { save, load, loadFile, parse as parseSafetensors, type SafetensorsFile } from './io/safetensors.js';
 export { readIdx, parseIdx, type IdxArray, type IdxData } from './io/idx.js';
-export { writeFileAtomic } from './io/files.js';
+export { writeFileAtomic, removeStaleTempFiles } from './io/files.js';
 export { DataLoader, TensorDataset, type Dataset, type DataLoaderOptions } from './data/dataloader.js';
 export { mnist, MnistDataset, defaultMnistDir, type MnistBatch, type MnistOptions } from './data/mnist.js';

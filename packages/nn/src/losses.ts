@@ -1,4 +1,4 @@
-import { ShapeError, ValueError, type Tensor, fmtShape } from '@tensorgrad/core';
+import { ShapeError, ValueError, checkOptions, type Tensor, fmtShape } from '@tensorgrad/core';
 
 /** How a loss folds its per-element values: their mean (default), their sum, or not at all. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -7,7 +7,8 @@ export interface LossOptions {
   reduction?: Reduction;
 }
 
-function reduce(op: string, loss: Tensor, reduction: Reduction = 'mean'): Tensor {
+function reduce(op: string, loss: Tensor, options: LossOptions): Tensor {
+  const { reduction = 'mean' } = checkOptions(op, options, ['reduction'], "{ reduction: 'sum' }");
   if (reduction === 'mean') return loss.mean();
   if (reduction === 'sum') return loss.sum();
   if (reduction === 'none') return loss;
@@ -24,48 +25,48 @@ function sameShape(op: string, input: Tensor, target: Tensor): void {
  * Binary cross-entropy on probabilities p ∈ [0, 1]:  −[t·log p + (1 − t)·log(1 − p)].
  * Each log is clamped at −100 as PyTorch does, so p = 0 or 1 gives a large finite loss, never ∞.
  */
-export function binaryCrossEntropy(input: Tensor, target: Tensor, { reduction }: LossOptions = {}): Tensor {
+export function binaryCrossEntropy(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   sameShape('binaryCrossEntropy', input, target);
   const logP = input.log().clamp(-100);
   const log1mP = input.neg().add(1).log().clamp(-100);
   const loss = target.mul(logP).add(target.neg().add(1).mul(log1mP)).neg();
-  return reduce('binaryCrossEntropy', loss, reduction);
+  return reduce('binaryCrossEntropy', loss, options);
 }
 
 /**
  * Binary cross-entropy on logits z, in the stable form softplus(z) − t·z
  * (= −[t·log σ(z) + (1 − t)·log(1 − σ(z))] without ever computing σ(z) = 0 or 1).
  */
-export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, { reduction }: LossOptions = {}): Tensor {
+export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   sameShape('binaryCrossEntropyWithLogits', input, target);
-  return reduce('binaryCrossEntropyWithLogits', input.softplus().sub(target.mul(input)), reduction);
+  return reduce('binaryCrossEntropyWithLogits', input.softplus().sub(target.mul(input)), options);
 }
 
 /** Mean squared error (x − y)². */
-export function mseLoss(input: Tensor, target: Tensor, { reduction }: LossOptions = {}): Tensor {
+export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   sameShape('mseLoss', input, target);
   const d = input.sub(target);
-  return reduce('mseLoss', d.mul(d), reduction);
+  return reduce('mseLoss', d.mul(d), options);
 }
 
 /**
  * Cross-entropy of logits `[N, C]` against class indices `[N]` (floats holding integers):
  * logsumexp(z) − z[target], i.e. −log softmax(z)[target], computed without forming softmax.
  */
-export function crossEntropy(input: Tensor, target: Tensor, { reduction }: LossOptions = {}): Tensor {
+export function crossEntropy(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   if (input.ndim !== 2 || target.ndim !== 1 || target.shape[0] !== input.shape[0]) {
     throw new ShapeError('crossEntropy', `expected logits [N,C] and class indices [N], got ${fmtShape(input.shape)} and ${fmtShape(target.shape)}`);
   }
   const picked = input.gather(1, target.to(input.dtype).unsqueeze(1)).squeeze(1);
-  return reduce('crossEntropy', input.logsumexp(1).sub(picked), reduction);
+  return reduce('crossEntropy', input.logsumexp(1).sub(picked), options);
 }
 
 /**
  * KL divergence of N(mu, exp(logvar)) from N(0, I), per element:
  * ½·(exp(logvar) − logvar − 1 + mu²). With `reduction: 'sum'` this is the VAE's KL term.
  */
-export function klDivNormal(mu: Tensor, logvar: Tensor, { reduction }: LossOptions = {}): Tensor {
+export function klDivNormal(mu: Tensor, logvar: Tensor, options: LossOptions = {}): Tensor {
   sameShape('klDivNormal', mu, logvar);
   const kl = logvar.exp().sub(logvar).sub(1).add(mu.mul(mu)).mul(0.5);
-  return reduce('klDivNormal', kl, reduction);
+  return reduce('klDivNormal', kl, options);
 }

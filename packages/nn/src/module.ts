@@ -1,4 +1,4 @@
-import { Tensor, fmtShape, noGrad } from '@tensorgrad/core';
+import { checkOptions, Tensor, fmtShape, noGrad } from '@tensorgrad/core';
 import { StateDictError } from './errors.js';
 
 /** A name → tensor map: a module's parameters and buffers, or an optimizer's state. */
@@ -93,7 +93,9 @@ export abstract class Module {
    * default) every key must match both ways; shapes must always match. Nothing is changed unless
    * everything fits.
    */
-  loadStateDict(state: ReadonlyMap<string, Tensor>, { strict = true }: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
+  loadStateDict(stateDict: ReadonlyMap<string, Tensor> | Readonly<Record<string, Tensor>>, options: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
+    const { strict = true } = checkOptions('loadStateDict', options, ['strict'], '{ strict: false }');
+    const state = asStateDict('loadStateDict', stateDict);
     const own = this.stateDict();
     const missingKeys = [...own.keys()].filter((k) => !state.has(k));
     const unexpectedKeys = [...state.keys()].filter((k) => !own.has(k));
@@ -132,4 +134,17 @@ export abstract class Module {
   protected extraRepr(): string {
     return '';
   }
+}
+
+/**
+ * A state dict as a Map: a Map is taken as it is, a plain object `{ name: tensor }` (what JSON-minded
+ * code builds) is converted; anything else, or a value that is not a Tensor, is a StateDictError.
+ */
+export function asStateDict(op: string, state: unknown): ReadonlyMap<string, Tensor> {
+  const entries: [string, unknown][] | null = state instanceof Map ? [...state] : typeof state === 'object' && state !== null && !Array.isArray(state) ? Object.entries(state) : null;
+  if (entries === null) throw new StateDictError(op, `expected a state dict (a Map of name → Tensor, or a plain object), got ${String(state)}`);
+  for (const [k, v] of entries) {
+    if (!(v instanceof Tensor)) throw new StateDictError(op, `${k}: expected a Tensor, got ${v === null ? 'null' : typeof v}`);
+  }
+  return new Map(entries as [string, Tensor][]);
 }

@@ -1,4 +1,4 @@
-import { Generator, ValueError, defaultGenerator, type Tensor, fmtShape } from '@tensorgrad/core';
+import { checkOptions, Generator, ValueError, defaultGenerator, type Tensor, fmtShape } from '@tensorgrad/core';
 
 /** Anything with a length that can hand out a batch for a list of example indices. */
 export interface Dataset<B> {
@@ -48,7 +48,8 @@ export class DataLoader<B> implements Iterable<B> {
   readonly dropLast: boolean;
   readonly generator: Generator;
 
-  constructor(readonly dataset: Dataset<B>, { batchSize = 1, shuffle = false, dropLast = false, generator }: DataLoaderOptions = {}) {
+  constructor(readonly dataset: Dataset<B>, options: DataLoaderOptions = {}) {
+    const { batchSize = 1, shuffle = false, dropLast = false, generator } = checkOptions('DataLoader', options, ['batchSize', 'shuffle', 'dropLast', 'generator'], '{ batchSize: 64, shuffle: true }');
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError('DataLoader', `batchSize must be a positive integer, got ${batchSize}`);
     this.batchSize = batchSize;
     this.shuffle = shuffle;

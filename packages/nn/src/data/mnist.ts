@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { tensor, ValueError, type Tensor, fmtShape } from '@tensorgrad/core';
+import { checkOptions, tensor, ValueError, type Tensor, fmtShape } from '@tensorgrad/core';
 import { FormatError } from '../errors.js';
 import { readIdx } from '../io/idx.js';
 import type { Dataset } from './dataloader.js';
@@ -74,7 +74,9 @@ function findFile(dir: string, stem: string): string {
 }
 
 /** Loads the MNIST train or test split from IDX files, checking that images and labels agree. */
-export function mnist({ split = 'train', dir = defaultMnistDir() }: MnistOptions = {}): MnistDataset {
+export function mnist(options: MnistOptions = {}): MnistDataset {
+  const { split = 'train', dir = defaultMnistDir() } = checkOptions('mnist', options, ['split', 'dir'], "{ split: 'test' }");
+  if (split !== 'train' && split !== 'test') throw new ValueError('mnist', `split must be 'train' or 'test', got ${JSON.stringify(split)}`);
   const prefix = split === 'train' ? 'train' : 't10k';
   const imgPath = findFile(dir, `${prefix}-images-idx3-ubyte`);
   const lblPath = findFile(dir, `${prefix}-labels-idx1-ubyte`);

@@ -1,4 +1,5 @@
-import { Tensor, tensor, fmtShape } from '@tensorgrad/core';
+import { Tensor, ValueError, tensor, fmtShape } from '@tensorgrad/core';
+import { asStateDict } from '../module.js';
 import { FormatError } from '../errors.js';
 import type { StateDict } from '../module.js';
 import { readFileChecked, writeFileAtomic } from './files.js';
@@ -35,8 +36,23 @@ function swapBytes(b: Uint8Array, width: number): void {
   for (let i = 0; i < b.length; i += width) b.subarray(i, i + width).reverse();
 }
 
-/** Saves tensors (and string metadata) atomically: a crash mid-save leaves any old file intact. */
-export function save(path: string, tensors: ReadonlyMap<string, Tensor>, metadata: Record<string, string> = {}): void {
+/**
+ * Saves tensors (and string metadata) atomically: a crash mid-save leaves any old file intact.
+ * What `load` would reject is rejected here, before anything is written: metadata values that are
+ * not strings, a tensor named `__metadata__`, a value that is not a Tensor. A plain object of
+ * tensors is accepted as well as a Map. File-system failures are FileErrors naming the path.
+ */
+export function save(path: string, tensorsIn: ReadonlyMap<string, Tensor> | Readonly<Record<string, Tensor>>, metadata: Record<string, string> = {}): void {
+  const tensors = asStateDict('save', tensorsIn);
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
+    throw new ValueError('save', `metadata must be an object of strings, got ${String(metadata)}`);
+  }
+  for (const [k, v] of Object.entries(metadata)) {
+    if (typeof v !== 'string') {
+      throw new ValueError('save', `metadata ${JSON.stringify(k)} is ${typeof v} ${JSON.stringify(v)}; safetensors metadata maps strings to strings (write String(${JSON.stringify(v)}))`);
+    }
+  }
+  if (tensors.has('__metadata__')) throw new ValueError('save', 'a tensor cannot be named __metadata__: the format reserves that name for the metadata');
   const names = [...tensors.keys()].sort();
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
@@ -55,7 +71,7 @@ export function save(path: string, tensors: ReadonlyMap<string, Tensor>, metadat
   const headerBytes = new TextEncoder().encode(json);
   const lenBytes = new Uint8Array(8);
   new DataView(lenBytes.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
-  writeFileAtomic(path, [lenBytes, headerBytes, ...chunks]);
+  writeFileAtomic(path, [lenBytes, headerBytes, ...chunks], 'save');
 }
 
 /** Loads a safetensors file; a truncated or inconsistent file is a FormatError, never a crash. */

@@ -1,4 +1,4 @@
-import { linear, zeros, type Generator, type Tensor } from '@tensorgrad/core';
+import { checkOptions, linear, zeros, type Generator, type Tensor } from '@tensorgrad/core';
 import { kaimingUniform, uniform } from '../init.js';
 import { Module, Parameter } from '../module.js';
 
@@ -17,8 +17,9 @@ export class Linear extends Module {
   weight: Parameter;
   bias: Parameter | null;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, { bias = true, generator }: LinearOptions = {}) {
+  constructor(readonly inFeatures: number, readonly outFeatures: number, options: LinearOptions = {}) {
     super();
+    const { bias = true, generator } = checkOptions('Linear', options, ['bias', 'generator'], '{ bias: false }');
     this.weight = new Parameter(kaimingUniform(zeros([outFeatures, inFeatures]), { a: Math.sqrt(5), generator }));
     const bound = inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0;
     this.bias = bias ? new Parameter(uniform(zeros([outFeatures]), -bound, bound, { generator })) : null;

@@ -1,4 +1,4 @@
-import { Tensor, ValueError, adamStep_, noGrad } from '@tensorgrad/core';
+import { Tensor, ValueError, adamStep_, noGrad, checkOptions } from '@tensorgrad/core';
 import { Optimizer, like } from './optimizer.js';
 
 export interface AdamOptions {
@@ -15,6 +15,8 @@ export interface AdamOptions {
  *   θ ← θ − lr/(1−β₁ᵗ) · m / (√v / √(1−β₂ᵗ) + ε)
  * `weightDecay` adds λθ to the gradient (L2 penalty); AdamW decays θ directly instead.
  */
+const ADAM_OPTIONS = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad'] as const;
+
 export class Adam extends Optimizer {
   betas: [number, number];
   eps: number;
@@ -23,7 +25,9 @@ export class Adam extends Optimizer {
   /** AdamW decouples weight decay from the gradient. */
   protected decoupled = false;
 
-  constructor(params: Iterable<Tensor>, { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, amsgrad = false }: AdamOptions = {}) {
+  constructor(params: Iterable<Tensor>, options: AdamOptions = {}) {
+    const name = new.target.name;
+    const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, amsgrad = false } = checkOptions(name, options, ADAM_OPTIONS, '{ lr: 0.001 }');
     super(params, lr);
     if (!(betas[0] >= 0 && betas[0] < 1 && betas[1] >= 0 && betas[1] < 1)) {
       throw new ValueError(this.constructor.name, `betas must be in [0, 1), got [${betas.join(', ')}]`);
@@ -75,7 +79,7 @@ export class Adam extends Optimizer {
 /** Adam with decoupled weight decay (Loshchilov & Hutter): θ ← θ·(1 − lr·λ) before the Adam step. Default λ = 0.01. */
 export class AdamW extends Adam {
   constructor(params: Iterable<Tensor>, options: AdamOptions = {}) {
-    super(params, { weightDecay: 1e-2, ...options });
+    super(params, { weightDecay: 1e-2, ...checkOptions('AdamW', options, ADAM_OPTIONS, '{ lr: 0.001 }') });
     this.decoupled = true;
   }
 }

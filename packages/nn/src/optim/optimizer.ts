@@ -1,6 +1,6 @@
 import { StateDictError } from '../errors.js';
 import { tensor, ValueError, type Tensor, fmtShape } from '@tensorgrad/core';
-import type { StateDict } from '../module.js';
+import { asStateDict, type StateDict } from '../module.js';
 
 /** Per-parameter state: moment estimates as typed arrays of the parameter's size, counters as numbers. */
 export type ParamState = Record<string, Float32Array | Float64Array | number>;
@@ -15,9 +15,13 @@ export abstract class Optimizer {
   protected readonly state = new Map<number, ParamState>();
 
   constructor(params: Iterable<Tensor>, public lr: number) {
+    const name = new.target.name;
+    if (params === null || typeof params !== 'object' || !(Symbol.iterator in params)) {
+      throw new ValueError(name, `expected the parameters to optimise (e.g. model.parameters()), got ${String(params)}`);
+    }
     this.params = [...params];
-    if (this.params.length === 0) throw new ValueError(this.constructor.name, 'got an empty parameter list');
-    if (!(lr >= 0)) throw new ValueError(this.constructor.name, `invalid learning rate ${lr}`);
+    if (this.params.length === 0) throw new ValueError(name, 'got an empty parameter list');
+    if (typeof lr !== 'number' || !(lr >= 0)) throw new ValueError(name, `invalid learning rate ${JSON.stringify(lr)}; expected a number ≥ 0`);
     for (const p of this.params) {
       if (!p.isContiguous() || p.offset !== 0) throw new ValueError(this.constructor.name, 'parameters must own contiguous storage (use Parameter)');
     }
@@ -49,7 +53,8 @@ export abstract class Optimizer {
     return sd;
   }
 
-  loadStateDict(sd: ReadonlyMap<string, Tensor>): void {
+  loadStateDict(stateDict: ReadonlyMap<string, Tensor> | Readonly<Record<string, Tensor>>): void {
+    const sd = asStateDict('Optimizer.loadStateDict', stateDict);
     const h: Record<string, number> = {};
     const state = new Map<number, ParamState>();
     for (const [key, t] of sd) {

@@ -1,4 +1,4 @@
-import { ValueError, type Tensor } from '@tensorgrad/core';
+import { ValueError, type Tensor, checkOptions } from '@tensorgrad/core';
 import { Optimizer, like } from './optimizer.js';
 
 export interface SGDOptions {
@@ -20,7 +20,8 @@ export class SGD extends Optimizer {
   weightDecay: number;
   nesterov: boolean;
 
-  constructor(params: Iterable<Tensor>, { lr, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false }: SGDOptions) {
+  constructor(params: Iterable<Tensor>, options: SGDOptions) {
+    const { lr, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false } = checkOptions('SGD', options, ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov'], '{ lr: 0.1 }');
     super(params, lr);
     if (nesterov && (momentum <= 0 || dampening !== 0)) {
       throw new ValueError('SGD', 'Nesterov momentum requires a momentum and zero dampening');

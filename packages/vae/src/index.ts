@@ -5,10 +5,18 @@
  */
 export { VAE, Sampler, makeEncoder, makeDecoder, PIXELS, type VaeOptions, type VaeOutput } from './model.js';
 export { vaeLoss, type VaeLoss } from './loss.js';
-export { detectLayout, toWriteUpLayout, inferSizes, vaeFromStateDict, loadVae, type CheckpointLayout } from './checkpoint.js';
-export { testLoss, importanceWeightedLogLikelihood } from './evaluate.js';
-export { imageGrid, saveGrid, reconstructionGrid, interpolate, manifold, normalQuantile, type GridOptions } from './pictures.js';
-export { train, useBackend, BACKENDS, defaultBackend, drawPictures, loadData, MODEL_FILE, STATE_FILE, METRICS_FILE, type TrainConfig, type EpochMetrics, type Data } from './train.js';
+export {
+  detectLayout, toWriteUpLayout, inferSizes, vaeFromStateDict, loadVae, loadVaeForCli, checkFinite, saveRun, resumeRun, writeOutputs,
+  CHECKPOINT_FILE, MODEL_FILE, METRICS_FILE, type CheckpointLayout, type EpochMetrics, type RunSettings, type RunState,
+} from './checkpoint.js';
+export { testLoss, importanceWeightedLogLikelihood, type EvalOptions } from './evaluate.js';
+export {
+  imageGrid, saveGrid, reconstructionGrid, interpolate, manifold, normalQuantile, saveSamples, saveReconstructions, firstImages, firstOfDigit,
+  interpolationEnds, drawPictures, type GridOptions,
+} from './pictures.js';
+export { loadData, loadTestSet, evalNoise, type Data, type DataOptions } from './data.js';
+export { BACKENDS, defaultBackend, useBackend } from './backends.js';
+export { train, makeOutDir, type TrainConfig } from './train.js';
 export { Progress, formatSeconds } from './progress.js';
-export { TrainingError, UsageError } from './errors.js';
+export { TrainingError, CheckpointError, UsageError } from './errors.js';
 export { main } from './cli.js';

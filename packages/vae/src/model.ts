@@ -1,4 +1,4 @@
-import { Generator, ShapeError, randn, type Tensor, fmtShape } from '@tensorgrad/core';
+import { Generator, ShapeError, ValueError, checkOptions, randn, type Tensor, fmtShape } from '@tensorgrad/core';
 import { Linear, Module, ReLU, Sequential, Sigmoid } from '@tensorgrad/nn';
 
 /** MNIST images are 28×28 = 784 pixels. */
@@ -50,12 +50,21 @@ export class Sampler extends Module {
 
   forward(h: Tensor): Tensor {
     const { mu, logvar } = this.split(h);
+    return this.code(mu, logvar);
+  }
+
+  /** The code the decoder gets: a sample in training mode, the mean in eval mode. */
+  code(mu: Tensor, logvar: Tensor): Tensor {
     return this.training ? this.sample(mu, logvar) : mu;
   }
 
   /** z = mu + exp(½·logvar)·ε with ε ~ N(0, I) drawn from `noise` (default: this sampler's generator). */
   sample(mu: Tensor, logvar: Tensor, noise: Generator = this.noise): Tensor {
-    const eps = randn(mu.shape, { generator: noise, dtype: mu.dtype });
+    return Sampler.reparameterize(mu, logvar, randn(mu.shape, { generator: noise, dtype: mu.dtype }));
+  }
+
+  /** The reparameterisation itself, for a given ε: z = mu + exp(½·logvar)·ε (σ = exp(½·logvar)). */
+  static reparameterize(mu: Tensor, logvar: Tensor, eps: Tensor): Tensor {
     return mu.add(logvar.mul(0.5).exp().mul(eps));
   }
 
@@ -84,8 +93,12 @@ export class VAE extends Module {
   sampler: Sampler;
   decoder: Sequential;
 
-  constructor({ latent = 20, hidden = 400, generator, noise }: VaeOptions = {}) {
+  constructor(options: VaeOptions = {}) {
     super();
+    const { latent = 20, hidden = 400, generator, noise } = checkOptions('VAE', options, ['latent', 'hidden', 'generator', 'noise'], '{ latent: 2 }');
+    for (const [name, v] of [['latent', latent], ['hidden', hidden]] as const) {
+      if (!Number.isInteger(v) || v < 1) throw new ValueError('VAE', `${name} must be a whole number ≥ 1, got ${String(v)}`);
+    }
     this.latent = latent;
     this.hidden = hidden;
     this.encoder = makeEncoder(latent, hidden, generator);
@@ -108,9 +121,8 @@ export class VAE extends Module {
     if (x.ndim !== 2 || x.shape[1] !== PIXELS) {
       throw new ShapeError('VAE', `expected images [batch, ${PIXELS}], got ${fmtShape(x.shape)}`);
     }
-    const h = this.encoder.forward(x);
-    const { mu, logvar } = this.sampler.split(h);
-    const z = this.sampler.forward(h);
+    const { mu, logvar } = this.encode(x);
+    const z = this.sampler.code(mu, logvar);
     return { recon: this.decode(z), mu, logvar, z };
   }
 

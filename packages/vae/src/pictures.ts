@@ -1,5 +1,6 @@
-import { Generator, Tensor, ValueError, cat, fmtShape, linspace, noGrad, randn, stack, tensor } from '@tensorgrad/core';
-import { writeFileAtomic } from '@tensorgrad/nn';
+import { join } from 'node:path';
+import { Generator, Tensor, TensorgradError, ValueError, cat, fmtShape, linspace, noGrad, randn, stack, tensor } from '@tensorgrad/core';
+import { writeFileAtomic, type MnistDataset } from '@tensorgrad/nn';
 import pngjs from 'pngjs';
 import type { VAE } from './model.js';
 
@@ -43,9 +44,9 @@ export function imageGrid(images: Tensor, cols: number, { scale = 3, pad = 2 }: 
   return PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false });
 }
 
-/** Writes a PNG grid atomically. */
+/** Writes a PNG grid atomically (a FileError naming the path when it cannot). */
 export function saveGrid(path: string, images: Tensor, cols: number, options?: GridOptions): void {
-  writeFileAtomic(path, [imageGrid(images, cols, options)]);
+  writeFileAtomic(path, [imageGrid(images, cols, options)], 'saveGrid');
 }
 
 /** Input digits over their reconstructions (eval mode: z = mu): 2 rows of `x.shape[0]`. */
@@ -108,4 +109,58 @@ export function manifold(model: VAE, n = 20): Tensor {
 export function saveSamples(path: string, model: VAE, n: number, seed: number): void {
   const z = randn([n, model.latent], { generator: new Generator(seed) });
   saveGrid(path, noGrad(() => model.decode(z)), n > 8 ? Math.ceil(Math.sqrt(n)) : n);
+}
+
+/** The first image of `digit` in a dataset, `[1, 784]`, or undefined when it has none. */
+export function firstOfDigit(data: MnistDataset, digit: number): Tensor | undefined {
+  const i = data.labels.indexOf(digit);
+  return i < 0 ? undefined : data.getBatch([i]).images;
+}
+
+/**
+ * The digits to interpolate between: `from` and `to` when the dataset has both, else the first
+ * two different digits it has (a small --limit-test may hold no 0 or no 6), else none.
+ */
+export function interpolationEnds(data: MnistDataset, from = 0, to = 6): { from: number; to: number } | undefined {
+  if (data.labels.includes(from) && data.labels.includes(to)) return { from, to };
+  const seen = [...new Set(data.labels)];
+  return seen.length >= 2 ? { from: seen[0], to: seen[1] } : undefined;
+}
+
+/** The first `n` images of a dataset (fewer if it is smaller), `[n, 784]`. */
+export function firstImages(data: MnistDataset, n = 8): Tensor {
+  return data.getBatch([...Array(Math.min(n, data.length)).keys()]).images;
+}
+
+/** Input digits over their reconstructions, written as a 2-row grid. */
+export function saveReconstructions(path: string, model: VAE, x: Tensor): void {
+  saveGrid(path, reconstructionGrid(model, x), x.shape[0]);
+}
+
+/**
+ * Writes samples.png, reconstructions-after.png, interpolation.png (and manifold.png for d = 2)
+ * after training. A picture never fails the run it illustrates: one that cannot be drawn or
+ * written is skipped with a notice (via `say`), and the names written are returned.
+ */
+export function drawPictures(model: VAE, test: MnistDataset, out: string, say: (line: string) => void, { samples = 8, seed = 0, suffix = 'after' } = {}): string[] {
+  const written: string[] = [];
+  const picture = (name: string, draw: (path: string) => void) => {
+    try {
+      draw(join(out, name));
+      written.push(name);
+    } catch (e) {
+      if (!(e instanceof TensorgradError)) throw e;
+      say(`note: skipped ${name}: ${e.message}`);
+    }
+  };
+  picture(`reconstructions-${suffix}.png`, (path) => saveReconstructions(path, model, firstImages(test)));
+  picture('samples.png', (path) => saveSamples(path, model, samples, seed));
+  const ends = interpolationEnds(test);
+  if (ends === undefined) say('note: skipped interpolation.png: the test set has fewer than two different digits');
+  else {
+    if (ends.from !== 0 || ends.to !== 6) say(`note: the test set has no ${test.labels.includes(0) ? 6 : 0}; interpolation.png goes from a ${ends.from} to a ${ends.to}`);
+    picture('interpolation.png', (path) => saveGrid(path, interpolate(model, firstOfDigit(test, ends.from)!, firstOfDigit(test, ends.to)!, 9), 9));
+  }
+  if (model.latent === 2) picture('manifold.png', (path) => saveGrid(path, manifold(model, 20), 20));
+  return written;
 }

@@ -5,7 +5,7 @@ import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { TensorgradError, ValueError, tensor, zeros } from '@tensorgrad/core';
 import {
   Adam, AdamW, DataLoader, FileError, Linear, SGD, StateDictError, TensorDataset, binaryCrossEntropy, init, load, loadFile, mnist, mseLoss,
@@ -124,6 +124,21 @@ describe('file-system failures are FileErrors naming the file and what to do; no
     expect(readFileSync(join(dir, 'victim'), 'utf8')).toBe('precious');
     expect(lstatSync(join(dir, 'out.bin')).isSymbolicLink()).toBe(false);
     expect([...readFileSync(join(dir, 'out.bin'))]).toEqual([1, 2, 3]);
+  });
+  test('a symlink planted at the temp file\'s name is never followed: the write fails, its target is untouched', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'victim'), 'precious');
+    const spy = vi.spyOn(Math, 'random').mockReturnValue(0.5); // the temp name's random part becomes "i"
+    try {
+      symlinkSync(join(dir, 'victim'), join(dir, `.out.bin.${process.pid}.i.tmp`));
+      const e = errorOf(() => writeFileAtomic(join(dir, 'out.bin'), [new Uint8Array([1])]));
+      expect(e).toBeInstanceOf(FileError);
+      expect(e.message).toMatch(/a file is in the way of the temporary file this write needs; remove it$/);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(readFileSync(join(dir, 'victim'), 'utf8')).toBe('precious');
+    expect(readdirSync(dir).includes('out.bin')).toBe(false);
   });
   test('removeStaleTempFiles removes the temp files of dead processes only', () => {
     const dir = tmp();

@@ -111,5 +111,16 @@ describe('subcommands work from a checkpoint', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/Usage: tensorgrad-vae <command>/);
   });
+
+  test('<command> --help lists that command\'s flags only; --version prints the package version', async () => {
+    const r = await run('sample', '--help');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^Usage: tensorgrad-vae sample \[options\]/);
+    const flags = [...r.out.matchAll(/^ {2}--([a-z-]+)/gm)].map((m) => m[1]);
+    expect(flags).toEqual(['checkpoint', 'out', 'n', 'seed', 'help']);
+    const v = await run('--version');
+    expect(v.code).toBe(0);
+    expect(v.out.trim()).toBe(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version);
+  });
 });
 

@@ -1,10 +1,21 @@
-import gpujs from 'gpu.js';
 import type { IKernelRunShortcut, KernelVariable, Texture } from 'gpu.js';
 import { BackendError } from '../../errors.js';
 import type { DeviceData } from '../buffer.js';
 import { helperFunctions } from './sources.js';
 
-const { GPU } = gpujs;
+/**
+ * gpu.js is an optional peer dependency (it pulls in `gl`, which compiles native code): CPU users
+ * never install it, and importing `@tensorgrad/core/gpu` without it says what to do in one line.
+ */
+async function loadGpuJs(): Promise<typeof import('gpu.js')> {
+  try {
+    return ((await import('gpu.js')) as { default: typeof import('gpu.js') }).default;
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw e;
+    throw new BackendError('gpu', 'the gpu backend needs the npm package gpu.js, an optional peer dependency of @tensorgrad/core: npm install gpu.js@2.24.1');
+  }
+}
+const { GPU } = await loadGpuJs();
 type GpuInstance = InstanceType<typeof GPU>;
 
 /**

@@ -15,8 +15,8 @@ export interface RandomOptions extends TensorOptions {
   generator?: Generator;
 }
 
-/** Accepts `zeros(2, 3)`, `zeros([2, 3])` and `zeros([2, 3], { dtype })`. */
-export type ShapeArgs = number[] | [readonly number[]] | [readonly number[], TensorOptions | undefined];
+/** Accepts `zeros(2, 3)`, `zeros([2, 3])` and `zeros([2, 3], { dtype })`, as PyTorch does. */
+export type ShapeArgs<O = TensorOptions> = number[] | [readonly number[]] | [readonly number[], O | undefined];
 
 function finish(storage: Storage, shape: Shape, opts: TensorOptions | undefined): Tensor {
   const t = new Tensor(storage, shape);
@@ -35,8 +35,8 @@ function filled(op: string, shape: readonly number[], value: number, opts?: Tens
   return finish(s, shape, opts);
 }
 
-function parseShapeArgs(args: ShapeArgs): [number[], TensorOptions | undefined] {
-  if (Array.isArray(args[0])) return [[...(args[0] as readonly number[])], args[1] as TensorOptions | undefined];
+function parseShapeArgs<O>(args: ShapeArgs<O>): [number[], O | undefined] {
+  if (Array.isArray(args[0])) return [[...(args[0] as readonly number[])], args[1] as O | undefined];
   return [args as number[], undefined];
 }
 
@@ -157,13 +157,15 @@ function randomFill(op: string, shape: readonly number[], opts: RandomOptions | 
   return finish(s, shape, opts);
 }
 
-/** Uniform samples from [0, 1). */
-export function rand(shape: readonly number[], opts?: RandomOptions): Tensor {
+/** Uniform samples from [0, 1): `rand(2, 3)`, `rand([2, 3])`, `rand([2, 3], { generator })`. */
+export function rand(...args: ShapeArgs<RandomOptions>): Tensor {
+  const [shape, opts] = parseShapeArgs(args);
   return randomFill('rand', shape, opts, (g) => g.random());
 }
 
-/** Standard normal samples N(0, 1). */
-export function randn(shape: readonly number[], opts?: RandomOptions): Tensor {
+/** Standard normal samples N(0, 1): `randn(2, 3)`, `randn([2, 3])`, `randn([2, 3], { generator })`. */
+export function randn(...args: ShapeArgs<RandomOptions>): Tensor {
+  const [shape, opts] = parseShapeArgs(args);
   return randomFill('randn', shape, opts, (g) => g.normal());
 }
 

@@ -10,7 +10,7 @@ const EDGE_ITEMS = 3;
  */
 export function formatTensor(t: Tensor): string {
   const data = t.data;
-  const summarize = t.size > SUMMARY_THRESHOLD;
+  const summarize = t.numel() > SUMMARY_THRESHOLD;
   const strides = t.shape.map((_, i) => t.shape.slice(i + 1).reduce((a, b) => a * b, 1));
   const shownIndices = (dim: number): (number | null)[] => {
     const n = t.shape[dim];
@@ -51,7 +51,7 @@ export function formatTensor(t: Tensor): string {
   if (t.dtype !== 'float32') extras.push(`dtype=${t.dtype}`);
   if (t.gradFn !== null) extras.push(`grad_fn=<${t.gradFn.name}>`);
   else if (t.requiresGrad) extras.push('requires_grad=True');
-  const body = t.size === 0 && t.ndim > 0 ? '[]' : render(0, 0, prefix.length);
+  const body = t.numel() === 0 && t.ndim > 0 ? '[]' : render(0, 0, prefix.length);
   return `${prefix}${body}${extras.map((e) => `, ${e}`).join('')})`;
 }
 

@@ -63,16 +63,16 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly 
   if (out.dtype !== 'float64') {
     throw new DTypeError('gradcheck', `fn returned ${out.dtype}; build constants inside fn with { dtype: 'float64' }`);
   }
-  const outSize = out.size;
+  const outSize = out.numel();
 
   // Analytic Jacobian: row j is the gradient of out_j, from one backward pass with a one-hot seed.
-  const analytic = xs.map((x) => new Float64Array(outSize * x.size));
+  const analytic = xs.map((x) => new Float64Array(outSize * x.numel()));
   if (out.requiresGrad) {
     for (let j = 0; j < outSize; j++) {
       const seed = zeros(out.shape, { dtype: 'float64' });
       seed.mutableData()[j] = 1;
       const gs = grad(out, xs, { gradOutputs: seed, retainGraph: true, allowUnused: true });
-      gs.forEach((g, i) => analytic[i].set(g.data, j * xs[i].size));
+      gs.forEach((g, i) => analytic[i].set(g.data, j * xs[i].numel()));
     }
   }
 
@@ -83,7 +83,7 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly 
   // fn runs with recording on, so that a fn that itself calls grad() (gradgradcheck) works.
   xs.forEach((x, i) => {
     const s = x.mutableData();
-    for (let e = 0; e < x.size; e++) {
+    for (let e = 0; e < x.numel(); e++) {
       const orig = s[e];
       s[e] = orig + eps;
       const plus = Float64Array.from(fn(...xs).data); // a copy: the output may be a view of x
@@ -92,7 +92,7 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly 
       s[e] = orig;
       for (let j = 0; j < outSize; j++) {
         const numerical = (plus[j] - minus[j]) / (2 * eps);
-        const a = analytic[i][j * x.size + e];
+        const a = analytic[i][j * x.numel() + e];
         const err = Math.abs(a - numerical);
         const ratio = Number.isNaN(err) ? Infinity : err / (atol + rtol * Math.abs(numerical));
         maxAbsError = Math.max(maxAbsError, Number.isNaN(err) ? Infinity : err);
@@ -127,7 +127,7 @@ export function gradgradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: reado
   const vjp = (...xs: Tensor[]): Tensor => {
     const out = fn(...xs);
     const gs = grad(out, xs, { gradOutputs: v, createGraph: true, allowUnused: true });
-    return cat(gs.map((g) => reshape(g, [g.size])));
+    return cat(gs.map((g) => reshape(g, [g.numel()])));
   };
   return gradcheck(vjp, inputs, options);
 }

@@ -2,7 +2,7 @@
  * @tensorgrad/core — tensors over Float32Array with NumPy broadcasting, hand-written kernels
  * behind a small backend interface, and a reverse-mode tape.
  */
-export { Tensor, type TensorLike, type NestedArray } from './tensor.js';
+export { Tensor, INSPECT, type TensorLike, type NestedArray } from './tensor.js';
 export type { DType, Storage } from './dtype.js';
 export type { Shape } from './shape.js';
 export { broadcastShapes } from './shape.js';

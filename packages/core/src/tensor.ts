@@ -4,7 +4,7 @@ import { DataBuffer } from './backend/buffer.js';
 import { checkDType, type DType, type Storage } from './dtype.js';
 import { AutogradError, ValueError, fmtShape } from './errors.js';
 import { formatTensor } from './format.js';
-import { contiguousStrides, isContiguous, sizeOf, type Shape } from './shape.js';
+import { contiguousStrides, isContiguous, normalizeDim, sizeOf, type Shape } from './shape.js';
 import * as A from './ops/arithmetic.js';
 import * as U from './ops/unary.js';
 import * as C from './ops/compare.js';
@@ -12,6 +12,12 @@ import * as R from './ops/reduce.js';
 import * as M from './ops/matmul.js';
 import * as V from './ops/view.js';
 import * as S from './ops/select.js';
+
+/**
+ * Node's `util.inspect.custom`, the hook `console.log` calls. `Symbol.for` gives the same symbol
+ * without importing `node:util`, so the module still loads in browsers.
+ */
+export const INSPECT: unique symbol = Symbol.for('nodejs.util.inspect.custom') as never;
 
 /** What ops accept wherever a tensor goes: a tensor or a plain number (broadcast as a scalar). */
 export type TensorLike = Tensor | number;
@@ -64,14 +70,16 @@ export class Tensor {
     return this.shape.length;
   }
 
-  /** Number of elements. */
-  get size(): number {
+  /** Number of elements (PyTorch's `numel()`; `size()` is the shape, as in PyTorch). */
+  numel(): number {
     return sizeOf(this.shape);
   }
 
-  /** Number of elements (PyTorch's `numel()`). */
-  numel(): number {
-    return this.size;
+  /** The shape, as PyTorch's `x.size()`; with a dim (−1 is the last), that dim's size. */
+  size(): Shape;
+  size(dim: number): number;
+  size(dim?: number): Shape | number {
+    return dim === undefined ? this.shape : this.shape[normalizeDim('size', dim, this.ndim)];
   }
 
   /** Whether elements are laid out row-major, back to back. */
@@ -85,7 +93,7 @@ export class Tensor {
    * Writing into it is undefined: use `mutableData()`.
    */
   get data(): Storage {
-    if (this.isContiguous()) return this.buffer.host.subarray(this.offset, this.offset + this.size);
+    if (this.isContiguous()) return this.buffer.host.subarray(this.offset, this.offset + this.numel());
     return V.contiguous(this).data;
   }
 
@@ -98,7 +106,7 @@ export class Tensor {
     if (!this.isContiguous()) {
       throw new ValueError('mutableData', `the tensor of shape ${fmtShape(this.shape)} is a non-contiguous view; call contiguous() and write into that`);
     }
-    return this.buffer.writable().subarray(this.offset, this.offset + this.size);
+    return this.buffer.writable().subarray(this.offset, this.offset + this.numel());
   }
 
   /** The elements as nested JS arrays (a number for a 0-d tensor). */
@@ -114,12 +122,17 @@ export class Tensor {
 
   /** The value of a one-element tensor as a number. */
   item(): number {
-    if (this.size !== 1) throw new ValueError('item', `only one-element tensors convert to a number, got shape ${fmtShape(this.shape)}`);
+    if (this.numel() !== 1) throw new ValueError('item', `only one-element tensors convert to a number, got shape ${fmtShape(this.shape)}`);
     return this.buffer.host[this.offset];
   }
 
   toString(): string {
     return formatTensor(this);
+  }
+
+  /** `console.log(x)` in Node prints what `toString()` does (PyTorch's repr), not the internals. */
+  [INSPECT](): string {
+    return this.toString();
   }
 
   // ---- autograd -------------------------------------------------------------------------------
@@ -251,7 +264,8 @@ export class Tensor {
   squeeze(dim?: number): Tensor { return V.squeeze(this, dim); }
   unsqueeze(dim: number): Tensor { return V.unsqueeze(this, dim); }
   transpose(dim0: number, dim1: number): Tensor { return V.transpose(this, dim0, dim1); }
-  permute(...dims: number[]): Tensor { return V.permute(this, dims); }
+  /** `permute(1, 0)` or `permute([1, 0])`, as in PyTorch. */
+  permute(...dims: number[] | [readonly number[]]): Tensor { return V.permute(this, V.shapeArgs(dims)); }
   /** The transpose of a 2-D tensor (reverses the dims of any tensor, like PyTorch's `.T`). */
   get T(): Tensor { return V.permute(this, [...this.shape.keys()].reverse()); }
   expand(...shape: number[] | [readonly number[]]): Tensor { return V.expand(this, V.shapeArgs(shape)); }

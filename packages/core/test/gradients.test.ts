@@ -54,7 +54,7 @@ describe('binary ops with broadcasting match finite differences', () => {
     ['where', (a, b) => where(a.gt(0), a, b), { avoid: [0] }],
   ];
   // Pairs never within 0.01 of each other: maximum/minimum have a kink where a = b.
-  const apart = ([a, b]: [Tensor, Tensor]) => a.size === 0 || b.size === 0 || sub(a, b).abs().min().item() > 0.01;
+  const apart = ([a, b]: [Tensor, Tensor]) => a.numel() === 0 || b.numel() === 0 || sub(a, b).abs().min().item() > 0.01;
   test.each(cases)('%s', (_, fn, c) => {
     fc.assert(fc.property(arb.broadcastablePair({ ...small, ...c }).filter(apart), ([a, b]) => check(fn, [a, b])), RUNS);
   });
@@ -156,7 +156,7 @@ describe('shape ops match finite differences', () => {
         const idx = raw.map((i) => i % x.shape[dim]);
         check((t) => t.indexSelect(d, idx).mul(t.indexSelect(d, idx)), [x]);
         const index = tensor(
-          Array.from({ length: x.size }, (_, i) => raw[i % raw.length] % x.shape[dim]),
+          Array.from({ length: x.numel() }, (_, i) => raw[i % raw.length] % x.shape[dim]),
           { shape: x.shape, dtype: 'float64' },
         );
         check((t) => t.gather(d, index).pow(2), [x]);

@@ -200,7 +200,7 @@ describe('wasm sums equal the reference', () => {
           // Both accumulate in float64 and differ only in summation order: at most n·2⁻⁵³·Σ|x|
           // apart before the result's own rounding to float32 (one ulp).
           const mass = onCpu(() => x.abs().sum(dims, true)).data, oneUlp = ulps(ref, 1);
-          expectClose(onWasm(() => x.sum(dims, true)), ref, (i) => oneUlp(i) + x.size * 2 ** -53 * mass[i]);
+          expectClose(onWasm(() => x.sum(dims, true)), ref, (i) => oneUlp(i) + x.numel() * 2 ** -53 * mass[i]);
         },
       ),
       { numRuns: 200 },

@@ -2,7 +2,7 @@
  * @tensorgrad/nn — modules and layers, losses, initialisers, optimizers, safetensors checkpoints
  * and data loading, built only on @tensorgrad/core's public API. Names follow PyTorch.
  */
-export { Module, Parameter, asStateDict, type StateDict } from './module.js';
+export { Module, Parameter, asStateDict, type AnyModule, type StateDict } from './module.js';
 export { StateDictError, FormatError, FileError } from './errors.js';
 export { Linear, type LinearOptions } from './layers/linear.js';
 export { ReLU, LeakyReLU, Sigmoid, Tanh, Softplus } from './layers/activation.js';

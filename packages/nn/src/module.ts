@@ -1,5 +1,8 @@
-import { checkOptions, Tensor, fmtShape, noGrad } from '@tensorgrad/core';
+import { INSPECT, checkOptions, Tensor, fmtShape, noGrad } from '@tensorgrad/core';
 import { StateDictError } from './errors.js';
+
+/** A module of any signature: what tree walks and containers hold (call `forward` on a known type). */
+export type AnyModule = Module<never, unknown>;
 
 /** A name → tensor map: a module's parameters and buffers, or an optimizer's state. */
 export type StateDict = Map<string, Tensor>;
@@ -22,13 +25,16 @@ export class Parameter extends Tensor {
  * Base class of layers and models, like `torch.nn.Module`. Sub-modules and parameters are
  * registered by assigning them to properties; their property names build the dotted names of
  * `namedParameters()` and `stateDict()` (`encoder.0.weight`), so checkpoints line up with PyTorch.
+ *
+ * Generic in what `forward` takes and returns: `Module` alone is `(...x: Tensor[]) => Tensor`, and
+ * a VAE in PyTorch's style is `class Vae extends Module<[Tensor], [Tensor, Tensor, Tensor]>`.
  */
-export abstract class Module {
+export abstract class Module<In extends unknown[] = Tensor[], Out = Tensor> {
   /** Training mode (true) or evaluation mode (false); layers such as samplers read it. */
   training = true;
   private readonly buffers = new Map<string, Tensor>();
 
-  abstract forward(...inputs: Tensor[]): Tensor;
+  abstract forward(...inputs: In): Out;
 
   /** A tensor that belongs in the state dict but is not trained (e.g. running statistics). */
   registerBuffer(name: string, value: Tensor): void {
@@ -36,16 +42,16 @@ export abstract class Module {
   }
 
   /** Direct sub-modules with their property names, in assignment order. */
-  *namedChildren(): IterableIterator<[string, Module]> {
+  *namedChildren(): IterableIterator<[string, AnyModule]> {
     for (const [k, v] of Object.entries(this)) if (v instanceof Module) yield [k, v];
   }
 
-  *children(): IterableIterator<Module> {
+  *children(): IterableIterator<AnyModule> {
     for (const [, m] of this.namedChildren()) yield m;
   }
 
   /** This module and every sub-module, depth first, with dotted names ('' for this one). */
-  *namedModules(prefix = ''): IterableIterator<[string, Module]> {
+  *namedModules(prefix = ''): IterableIterator<[string, AnyModule]> {
     yield [prefix, this];
     for (const [k, m] of this.namedChildren()) yield* m.namedModules(prefix ? `${prefix}.${k}` : k);
   }
@@ -119,6 +125,11 @@ export abstract class Module {
       }
     });
     return { missingKeys, unexpectedKeys };
+  }
+
+  /** `console.log(model)` in Node prints the module tree, as `print(model)` does in PyTorch. */
+  [INSPECT](): string {
+    return this.toString();
   }
 
   /** A multi-line summary of the module tree, like PyTorch's `print(model)`. */

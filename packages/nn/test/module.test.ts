@@ -125,3 +125,36 @@ describe('initialisers', () => {
     }));
   });
 });
+
+describe('forward may take and return anything (Module is generic)', () => {
+  /** PyTorch's examples/vae shape: forward returns (recon, mu, logvar). */
+  class TupleVae extends Module<[Tensor], [Tensor, Tensor, Tensor]> {
+    enc = new Linear(6, 4);
+    dec = new Linear(2, 6);
+    forward(x: Tensor): [Tensor, Tensor, Tensor] {
+      const [mu, logvar] = [this.enc.forward(x).narrow(1, 0, 2), this.enc.forward(x).narrow(1, 2, 2)];
+      return [this.dec.forward(mu).sigmoid(), mu, logvar];
+    }
+  }
+  test('a tuple-returning model trains and lists its parameters like any other', () => {
+    const m = new TupleVae();
+    const [recon, mu, logvar] = m.forward(randn([3, 6]));
+    expect([recon.shape, mu.shape, logvar.shape]).toEqual([[3, 6], [3, 2], [3, 2]]);
+    recon.sum().add(logvar.sum()).backward();
+    expect(m.parameters().every((p) => p.grad !== null)).toBe(true);
+    expect([...m.stateDict().keys()]).toEqual(['enc.weight', 'enc.bias', 'dec.weight', 'dec.bias']);
+    // A container of it: children of any signature are walked alike.
+    const outer = new (class extends Module<[Tensor], Tensor> {
+      inner = new TupleVae();
+      forward(x: Tensor): Tensor {
+        return this.inner.forward(x)[0];
+      }
+    })();
+    expect([...outer.namedChildren()].map(([k]) => k)).toEqual(['inner']);
+    expect(outer.parameters()).toHaveLength(4);
+  });
+  test('console.log(model) prints the module tree', async () => {
+    const { inspect } = await import('node:util');
+    expect(inspect(new Sequential(new Linear(2, 3), new ReLU()))).toBe('Sequential(\n  (0): Linear(in_features=2, out_features=3, bias=true)\n  (1): ReLU()\n)');
+  });
+});

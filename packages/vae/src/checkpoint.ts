@@ -187,7 +187,7 @@ export function resumeRun(out: string, settings: RunSettings, lr: number): RunSt
   opt.lr = lr;
   const rng = (name: string): Generator => {
     const t = file.tensors.get(`rng.${name}`);
-    if (t === undefined || t.size !== 5) bad(`rng.${name} (a random stream's state, 5 numbers) is missing or malformed`);
+    if (t === undefined || t.numel() !== 5) bad(`rng.${name} (a random stream's state, 5 numbers) is missing or malformed`);
     return new Generator().setState(Array.from(t!.data));
   };
   model.sampler.noise = rng('noise');

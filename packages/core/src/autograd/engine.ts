@@ -89,13 +89,13 @@ export function runBackward(
         accumulate(input, gi);
       });
     }
-  });
+  }, 'backward');;
   return grads;
 }
 
 function checkGradOutput(op: string, out: Tensor, g: Tensor | undefined): Tensor {
   if (g === undefined) {
-    if (out.size !== 1) {
+    if (out.numel() !== 1) {
       throw new AutogradError(op, `a gradient can be created implicitly only for a scalar output, got shape ${fmtShape(out.shape)}; pass one of that shape`);
     }
     return onesLike(out);

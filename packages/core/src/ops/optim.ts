@@ -18,7 +18,7 @@ export type { AdamHyper };
 export function adamStep_(param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor, maxExpAvgSq: Tensor | null, h: AdamHyper): void {
   const all = maxExpAvgSq === null ? [param, grad, expAvg, expAvgSq] : [param, grad, expAvg, expAvgSq, maxExpAvgSq];
   for (const t of all) {
-    if (t.size !== param.size) throw new ShapeError('adamStep_', `parameter ${fmtShape(param.shape)} and a state or gradient tensor ${fmtShape(t.shape)} differ in size`);
+    if (t.numel() !== param.numel()) throw new ShapeError('adamStep_', `parameter ${fmtShape(param.shape)} and a state or gradient tensor ${fmtShape(t.shape)} differ in size`);
     if (!t.isContiguous()) throw new ShapeError('adamStep_', `every tensor must be contiguous; got strides ${JSON.stringify(t.strides)} for ${fmtShape(t.shape)}`);
     if (t.dtype !== param.dtype) throw new DTypeError('adamStep_', `the parameter is ${param.dtype} but a state or gradient tensor is ${t.dtype}`);
   }

@@ -90,7 +90,7 @@ export function logsumexp(x: Tensor, dim?: Dims, keepdim = false): Tensor {
 
 /** Index of the largest (smallest) element along `dim`, or in the flattened tensor when `dim` is omitted. Not differentiable. */
 function argExtremum(op: ArgReduceOp, x: Tensor, dim: number | undefined, keepdim: boolean): Tensor {
-  if (dim === undefined) return argExtremum(op, reshape(x, [x.size]), 0, false);
+  if (dim === undefined) return argExtremum(op, reshape(x, [x.numel()]), 0, false);
   const d = normalizeDim(op, dim, x.ndim);
   if (x.ndim === 0) return fromStorage(getBackend().argReduce(op, reshape(x, [1]), 0), []);
   checkNonEmpty(op, x, [d]);

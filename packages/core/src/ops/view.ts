@@ -23,10 +23,10 @@ function inferShape(op: string, x: Tensor, shape: readonly number[]): number[] {
   const free = shape.filter((d) => d === -1).length;
   if (free > 1) throw new ShapeError(op, `only one dimension can be -1, got ${fmtShape(shape)}`);
   const known = sizeOf(shape.filter((d) => d !== -1));
-  const out = shape.map((d) => (d === -1 ? (known === 0 ? 0 : x.size / known) : d));
+  const out = shape.map((d) => (d === -1 ? (known === 0 ? 0 : x.numel() / known) : d));
   checkShape(op, out.map((d) => (Number.isInteger(d) ? d : -1)));
-  if (sizeOf(out) !== x.size) {
-    throw new ShapeError(op, `cannot reshape ${fmtShape(x.shape)} (${x.size} elements) into ${fmtShape(shape)}${free ? '' : ` (${sizeOf(out)} elements)`}`);
+  if (sizeOf(out) !== x.numel()) {
+    throw new ShapeError(op, `cannot reshape ${fmtShape(x.shape)} (${x.numel()} elements) into ${fmtShape(shape)}${free ? '' : ` (${sizeOf(out)} elements)`}`);
   }
   return out;
 }

@@ -5,11 +5,11 @@ import { Module } from '../module.js';
  * Runs modules in order. Children are named '0', '1', … as in PyTorch, so a
  * `Sequential(Linear, ReLU, Linear)` has parameters `0.weight`, `0.bias`, `2.weight`, `2.bias`.
  */
-export class Sequential extends Module {
-  [index: number]: Module;
+export class Sequential extends Module<[Tensor], Tensor> {
+  [index: number]: Module<[Tensor], Tensor>;
   readonly length: number;
 
-  constructor(...modules: Module[]) {
+  constructor(...modules: Module<[Tensor], Tensor>[]) {
     super();
     modules.forEach((m, i) => (this[i] = m));
     this.length = modules.length;
@@ -17,7 +17,7 @@ export class Sequential extends Module {
 
   forward(x: Tensor): Tensor {
     let y = x;
-    for (const m of this.children()) y = m.forward(y);
+    for (let i = 0; i < this.length; i++) y = this[i].forward(y);
     return y;
   }
 }

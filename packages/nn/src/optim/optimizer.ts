@@ -69,7 +69,7 @@ export abstract class Optimizer {
       if (p === undefined) throw new StateDictError('Optimizer.loadStateDict', `${key}: the optimizer has only ${this.params.length} parameters`);
       const entry = state.get(i) ?? {};
       if (t.ndim === 0) entry[m[3]] = t.item();
-      else if (t.size !== p.size) {
+      else if (t.numel() !== p.numel()) {
         throw new StateDictError('Optimizer.loadStateDict', `${key}: state has shape ${fmtShape(t.shape)}, parameter ${i} has shape ${fmtShape(p.shape)}`);
       } else entry[m[3]] = p.dtype === 'float64' ? Float64Array.from(t.data) : Float32Array.from(t.data);
       state.set(i, entry);
@@ -92,5 +92,5 @@ export abstract class Optimizer {
 }
 
 export function like(p: Tensor): Float32Array | Float64Array {
-  return p.dtype === 'float64' ? new Float64Array(p.size) : new Float32Array(p.size);
+  return p.dtype === 'float64' ? new Float64Array(p.numel()) : new Float32Array(p.numel());
 }

@@ -16,13 +16,18 @@ export {
 } from './creation.js';
 
 export { add, sub, mul, div, pow, neg, maximum, minimum } from './ops/arithmetic.js';
-export { exp, log, sqrt, abs, sign, relu, sigmoid, tanh, softplus, clamp, type ClampBounds } from './ops/unary.js';
-export { eq, ne, lt, le, gt, ge, where } from './ops/compare.js';
-export { sum, mean, max, min, logsumexp, argmax, argmin } from './ops/reduce.js';
+export {
+  exp, log, sqrt, abs, sign, relu, sigmoid, tanh, softplus, clamp, square, log1p, expm1, sin, cos, erf, gelu, silu,
+  type ClampBounds, type GeluOptions,
+} from './ops/unary.js';
+export { eq, ne, lt, le, gt, ge, where, maskedFill } from './ops/compare.js';
+export {
+  sum, mean, max, min, logsumexp, argmax, argmin, softmax, logSoftmax, variance, variance as var, std, norm, cumsum, type VarOptions,
+} from './ops/reduce.js';
 export { matmul, linear } from './ops/matmul.js';
 export { reshape, view, flatten, squeeze, unsqueeze, transpose, permute, expand, contiguous, clone } from './ops/view.js';
-export { slice, narrow, indexSelect, gather, scatterAdd, type IndexLike } from './ops/select.js';
-export { cat, stack } from './ops/join.js';
+export { slice, narrow, indexSelect, gather, scatterAdd, flip, type IndexLike } from './ops/select.js';
+export { cat, stack, split, chunk, unbind } from './ops/join.js';
 export { adamStep_, type AdamHyper } from './ops/optim.js';
 
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.js';

@@ -27,7 +27,8 @@ export function checkOptions<T extends object>(op: string, options: T | undefine
 /**
  * The valid name a typo most likely meant: the same letters ignoring case, `_` and `-`
  * (`batch_size` → `batchSize`), else the nearest by edit distance if within a third of the longer
- * name, else one sharing a stem of at least 4 letters (`reduce` → `reduction`).
+ * name, else one sharing a stem of at least 4 letters (`reduce` → `reduction`) or abbreviating it
+ * (`epsilon` → `eps`).
  */
 export function closest(key: string, names: readonly string[]): string | undefined {
   const fold = (s: string) => s.toLowerCase().replace(/[_-]/g, '');
@@ -40,13 +41,14 @@ export function closest(key: string, names: readonly string[]): string | undefin
     if (d < bestDistance) [best, bestDistance] = [n, d];
   }
   if (best !== undefined && bestDistance <= Math.max(1, Math.floor(Math.max(best.length, key.length) / 3))) return best;
-  // A shared stem counts too: `reduce` → `reduction`.
+  // A shared stem counts too (`reduce` → `reduction`), and an abbreviation (`epsilon` → `eps`).
   const stem = (n: string) => {
     let i = 0;
     while (i < n.length && fold(n)[i] === fold(key)[i]) i++;
     return i;
   };
-  return names.find((n) => stem(n) >= Math.max(4, Math.ceil(0.6 * key.length)));
+  const abbreviates = (short: string, long: string) => short.length >= 3 && fold(long).startsWith(fold(short));
+  return names.find((n) => stem(n) >= Math.max(4, Math.ceil(0.6 * key.length)) || abbreviates(n, key) || abbreviates(key, n));
 }
 
 /** Levenshtein distance: insertions, deletions and substitutions each cost 1. */

@@ -12,6 +12,7 @@ import * as R from './ops/reduce.js';
 import * as M from './ops/matmul.js';
 import * as V from './ops/view.js';
 import * as S from './ops/select.js';
+import * as J from './ops/join.js';
 
 /**
  * Node's `util.inspect.custom`, the hook `console.log` calls. `Symbol.for` gives the same symbol
@@ -238,6 +239,14 @@ export class Tensor {
   tanh(): Tensor { return U.tanh(this); }
   softplus(): Tensor { return U.softplus(this); }
   clamp(min?: number | null | U.ClampBounds, max?: number | null): Tensor { return U.clamp(this, min, max); }
+  square(): Tensor { return U.square(this); }
+  log1p(): Tensor { return U.log1p(this); }
+  expm1(): Tensor { return U.expm1(this); }
+  sin(): Tensor { return U.sin(this); }
+  cos(): Tensor { return U.cos(this); }
+  erf(): Tensor { return U.erf(this); }
+  gelu(options?: U.GeluOptions): Tensor { return U.gelu(this, options); }
+  silu(): Tensor { return U.silu(this); }
 
   eq(other: TensorLike): Tensor { return C.eq(this, other); }
   ne(other: TensorLike): Tensor { return C.ne(this, other); }
@@ -247,6 +256,7 @@ export class Tensor {
   ge(other: TensorLike): Tensor { return C.ge(this, other); }
   /** `cond ? this : other`, like PyTorch's `x.where(cond, y)`. */
   where(cond: Tensor, other: TensorLike): Tensor { return C.where(cond, this, other); }
+  maskedFill(mask: Tensor, value: number): Tensor { return C.maskedFill(this, mask, value); }
 
   sum(dim?: number | readonly number[], keepdim = false): Tensor { return R.sum(this, dim, keepdim); }
   mean(dim?: number | readonly number[], keepdim = false): Tensor { return R.mean(this, dim, keepdim); }
@@ -255,6 +265,13 @@ export class Tensor {
   logsumexp(dim?: number | readonly number[], keepdim = false): Tensor { return R.logsumexp(this, dim, keepdim); }
   argmax(dim?: number, keepdim = false): Tensor { return R.argmax(this, dim, keepdim); }
   argmin(dim?: number, keepdim = false): Tensor { return R.argmin(this, dim, keepdim); }
+  softmax(dim: number): Tensor { return R.softmax(this, dim); }
+  logSoftmax(dim: number): Tensor { return R.logSoftmax(this, dim); }
+  /** Variance, unbiased by default (`{ correction: 0 }` for the population variance), as PyTorch's `var`. */
+  var(dim?: number | readonly number[], options?: R.VarOptions): Tensor { return R.variance(this, dim, options); }
+  std(dim?: number | readonly number[], options?: R.VarOptions): Tensor { return R.std(this, dim, options); }
+  norm(p = 2, dim?: number | readonly number[], keepdim = false): Tensor { return R.norm(this, p, dim, keepdim); }
+  cumsum(dim: number): Tensor { return R.cumsum(this, dim); }
 
   matmul(other: Tensor): Tensor { return M.matmul(this, other); }
 
@@ -276,6 +293,11 @@ export class Tensor {
   slice(dim: number, start?: number, end?: number, step?: number): Tensor { return S.slice(this, dim, start, end, step); }
   indexSelect(dim: number, index: S.IndexLike): Tensor { return S.indexSelect(this, dim, index); }
   gather(dim: number, index: Tensor): Tensor { return S.gather(this, dim, index); }
+  /** `flip(0, 1)` or `flip([0, 1])`. */
+  flip(...dims: number[] | [readonly number[]]): Tensor { return S.flip(this, V.shapeArgs(dims)); }
+  chunk(chunks: number, dim = 0): Tensor[] { return J.chunk(this, chunks, dim); }
+  split(sizes: number | readonly number[], dim = 0): Tensor[] { return J.split(this, sizes, dim); }
+  unbind(dim = 0): Tensor[] { return J.unbind(this, dim); }
 }
 
 /** Wraps a kernel's fresh contiguous output as a tensor. */

@@ -3,7 +3,7 @@
 // the GPU kernels.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { add, cat, matmul, mul, stack, sub, type DType, type Tensor } from '../src/index.js';
+import { add, cat, matmul, mul, stack, sub, tensor, type DType, type Tensor } from '../src/index.js';
 import * as arb from '../src/testing/index.js';
 
 const close = (a: Tensor, b: Tensor, tol: number) => {
@@ -85,5 +85,43 @@ describe.each(['float64', 'float32'] as const)('%s', (dtype) => {
       expect(x.relu().toArray()).toEqual(x.maximum(0).toArray());
       close(x.neg().sigmoid(), x.sigmoid().neg().add(1), T.tight);
     }));
+  });
+
+  describe('the newer ops obey their definitions', () => {
+    const withDim = arb.tensor({ dtype, shape: arb.shape({ minRank: 1, maxRank: 3 }) }).chain((x) => fc.tuple(fc.constant(x), fc.integer({ min: 0, max: x.ndim - 1 })));
+    test('softmax sums to 1 along its dim and stays finite for logits in the thousands', () => {
+      fc.assert(fc.property(withDim, fc.double({ min: 1, max: 3000, noNaN: true }), ([x, d], scale) => {
+        const p = x.mul(scale).softmax(d);
+        expect(p.data.every(Number.isFinite)).toBe(true);
+        close(p.sum(d), tensor(1, { dtype }).expand(p.sum(d).shape).contiguous(), T.sums);
+        close(x.mul(scale).logSoftmax(d).exp(), p, T.sums);
+      }));
+    });
+    test('var is Σ(x − mean)²/(N − correction); std is its square root', () => {
+      fc.assert(fc.property(withDim, fc.constantFrom(0, 1), ([x, d], correction) => {
+        const n = x.shape[d];
+        fc.pre(n > correction);
+        const dev = x.sub(x.mean(d, true));
+        close(x.var(d, { correction }), dev.mul(dev).sum(d).div(n - correction), T.sums);
+        close(x.std(d, { correction }), x.var(d, { correction }).sqrt(), T.tight);
+      }));
+    });
+    test('chunk and split return views that cat back into the input; unbind undoes stack', () => {
+      fc.assert(fc.property(withDim, fc.integer({ min: 1, max: 5 }), ([x, d], n) => {
+        for (const pieces of [x.chunk(n, d), x.split(n, d)]) {
+          expect(pieces.every((p) => p.storage === x.storage)).toBe(true);
+          expect(cat(pieces, d).data).toEqual(x.data);
+        }
+        expect(x.chunk(n, d).length).toBeLessThanOrEqual(n);
+        expect(stack(x.unbind(d), d).data).toEqual(x.data);
+      }));
+    });
+    test('flip twice is the identity; cumsum ends in the sum; maskedFill with a zero mask changes nothing', () => {
+      fc.assert(fc.property(withDim, ([x, d]) => {
+        expect(x.flip(d).flip(d).data).toEqual(x.data);
+        close(x.cumsum(d).narrow(d, x.shape[d] - 1, 1).squeeze(d), x.sum(d), T.sums);
+        expect(x.maskedFill(x.mul(0), 7).data).toEqual(x.data);
+      }));
+    });
   });
 });

@@ -36,6 +36,15 @@ describe('unary ops match finite differences', () => {
     ['clamp (min only)', (x) => x.clamp(0.2), { avoid: [0.2] }],
     ['pow (scalar exponent)', (x) => x.pow(3), {}],
     ['scalar first operand', (x) => sub(2, div(1, add(x.abs(), 1))), { avoid: [0] }],
+    ['square', (x) => x.square(), {}],
+    ['log1p', (x) => x.log1p(), { min: -0.8, max: 3 }],
+    ['expm1', (x) => x.expm1(), {}],
+    ['sin', (x) => x.sin(), { min: -6, max: 6 }],
+    ['cos', (x) => x.cos(), { min: -6, max: 6 }],
+    ['erf', (x) => x.erf(), {}],
+    ['gelu', (x) => x.gelu(), { min: -5, max: 5 }],
+    ['gelu (tanh approximation)', (x) => x.gelu({ approximate: 'tanh' }), { min: -5, max: 5 }],
+    ['silu', (x) => x.silu(), { min: -8, max: 8 }],
   ];
   test.each(cases)('%s', (_, fn, c) => {
     fc.assert(fc.property(arb.tensor({ shape: arb.shape(small), ...c }), (x) => check(fn, [x])), RUNS);
@@ -89,6 +98,60 @@ describe('reductions match finite differences', () => {
     const x = tensor([1, 3, 3, 2], { requiresGrad: true });
     x.max().backward();
     expect(x.grad?.toArray()).toEqual([0, 0.5, 0.5, 0]);
+  });
+});
+
+describe('normalisations, statistics and scans over a dim match finite differences', () => {
+  test('softmax and logSoftmax', () => {
+    fc.assert(fc.property(withDim(), ([x, d]) => {
+      check((t) => t.softmax(d).mul(t), [x]);
+      check((t) => t.logSoftmax(d), [x]);
+    }), RUNS);
+  });
+  test('var and std, unbiased and not, with and without keepdim (correction 0 where a dim has one element)', () => {
+    fc.assert(fc.property(withDim(), ([x, d, k]) => {
+      const correction = x.shape[(d + x.ndim) % x.ndim] > 1 ? 1 : 0;
+      check((t) => t.var(d, { correction, keepdim: k }), [x]);
+      check((t) => t.var(undefined, { correction: 0 }), [x]);
+      // std's derivative 1/(2·std) is steep near 0: only where the spread is not tiny.
+      fc.pre(x.var(d, { correction: 0 }).min().item() > 0.05);
+      check((t) => t.std(d, { correction, keepdim: k }), [x]);
+    }), RUNS);
+  });
+  test('norm: p = 2, 1 (away from 0), 3, ∞ (distinct magnitudes)', () => {
+    fc.assert(fc.property(withDim({ avoid: [0], gap: 0.1 }), ([x, d, k]) => {
+      check((t) => t.norm(2, d, k), [x]);
+      check((t) => t.norm(), [x]);
+      check((t) => t.norm(1, d, k), [x]);
+      check((t) => t.norm(3, d, k), [x]);
+    }), RUNS);
+    fc.assert(fc.property(withDim({ distinct: true, min: 0.1, max: 3 }), ([x, d, k]) => check((t) => t.norm(Infinity, d, k), [x])), RUNS);
+  });
+  test('the 2-norm of zeros has gradient 0 (a subgradient), not NaN', () => {
+    const x = tensor([0, 0, 0], { requiresGrad: true, dtype: 'float64' });
+    x.norm().backward();
+    expect(x.grad!.toArray()).toEqual([0, 0, 0]);
+  });
+  test('cumsum and flip', () => {
+    fc.assert(fc.property(withDim(), ([x, d]) => {
+      check((t) => t.cumsum(d).mul(t), [x]);
+      check((t) => t.flip(d).mul(t), [x]);
+      check((t) => t.flip([...t.shape.keys()]).exp(), [x]);
+    }), RUNS);
+  });
+  test('chunk, split and unbind: every piece carries its gradient back', () => {
+    fc.assert(fc.property(withDim(), fc.integer({ min: 1, max: 3 }), ([x, d], n) => {
+      const weigh = (pieces: Tensor[]) => pieces.map((p, i) => p.mul(i + 1).exp().sum()).reduce((a, b) => a.add(b));
+      check((t) => weigh(t.chunk(n, d)), [x]);
+      check((t) => weigh(t.split(n, d)), [x]);
+      check((t) => weigh(t.unbind(d)), [x]);
+    }), RUNS);
+  });
+  test('maskedFill: the filled places get no gradient', () => {
+    fc.assert(fc.property(arb.tensor({ shape: arb.shape({ minRank: 1, ...small }) }), (x) => {
+      const mask = x.gt(0.5).to(x.dtype);
+      check((t) => t.maskedFill(mask, -1).mul(t), [x]);
+    }), RUNS);
   });
 });
 

@@ -6,7 +6,10 @@ export { Module, Parameter, asStateDict, type AnyModule, type StateDict } from '
 export { StateDictError, FormatError, FileError } from './errors.js';
 export { Linear, type LinearOptions } from './layers/linear.js';
 export { ReLU, LeakyReLU, Sigmoid, Tanh, Softplus } from './layers/activation.js';
-export { Sequential, Flatten } from './layers/container.js';
+export { Sequential, Flatten, Identity, ModuleList } from './layers/container.js';
+export { Dropout, type DropoutOptions } from './layers/dropout.js';
+export { LayerNorm, type LayerNormOptions } from './layers/normalization.js';
+export { Embedding, type EmbeddingOptions } from './layers/embedding.js';
 export * as init from './init.js';
 export {
   binaryCrossEntropy, binaryCrossEntropyWithLogits, mseLoss, crossEntropy, klDivNormal,

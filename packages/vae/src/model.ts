@@ -45,7 +45,8 @@ export class Sampler extends Module {
     if (h.ndim !== 2 || h.shape[1] !== 2 * d) {
       throw new ShapeError('Sampler', `expected [batch, ${2 * d}] (means then log-variances), got ${fmtShape(h.shape)}`);
     }
-    return { mu: h.narrow(1, 0, d), logvar: h.narrow(1, d, d) };
+    const [mu, logvar] = h.chunk(2, 1);
+    return { mu, logvar };
   }
 
   forward(h: Tensor): Tensor {

@@ -15,7 +15,9 @@ export interface View {
   readonly offset: number;
 }
 
-export type UnaryOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sign' | 'relu' | 'sigmoid' | 'tanh' | 'softplus';
+export type UnaryOp =
+  | 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sign' | 'relu' | 'sigmoid' | 'tanh' | 'softplus'
+  | 'sin' | 'cos' | 'log1p' | 'expm1' | 'erf';
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
   | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
@@ -69,6 +71,8 @@ export interface Backend {
   where(cond: View, a: View, b: View, shape: Shape): KernelOutput;
   /** Reduces over `dims`; the result has `x.shape` with those dims set to 1 (keepdim layout). */
   reduce(op: ReduceOp, x: View, dims: readonly number[]): KernelOutput;
+  /** Running sums along `dim` of a contiguous `x`: `out[…, i, …] = Σ_{j ≤ i} x[…, j, …]`, same shape. */
+  cumsum(x: View, dim: number): KernelOutput;
   /** Index of the largest/smallest element along `dim` (first one on ties), as floats; keepdim layout. */
   argReduce(op: ArgReduceOp, x: View, dim: number): KernelOutput;
   /**

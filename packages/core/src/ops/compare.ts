@@ -1,7 +1,8 @@
 import { record } from '../autograd/node.js';
 import { getBackend } from '../backend/backend.js';
 import { sameDType } from '../dtype.js';
-import { broadcastShapes } from '../shape.js';
+import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { broadcastShapes, sameShape } from '../shape.js';
 import { Tensor, fromStorage, type TensorLike } from '../tensor.js';
 import { broadcastBinary } from './arithmetic.js';
 import { broadcastView, needs, scalarTensor, sumToShape } from './helpers.js';
@@ -34,4 +35,16 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
     needs(x, () => sumToShape(where(cond, g, 0), x.shape)),
     needs(y, () => sumToShape(where(cond, 0, g), y.shape)),
   ]);
+}
+
+/**
+ * `value` where `mask` is non-zero, `x` elsewhere; `mask` broadcasts to x's shape, as in
+ * PyTorch's `masked_fill`.   Gradient: g where the mask is zero, 0 where it filled.
+ */
+export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
+  if (!(mask instanceof Tensor)) throw new ValueError('maskedFill', 'mask must be a tensor');
+  if (typeof value !== 'number') throw new ValueError('maskedFill', `value must be a number, got ${typeof value}`);
+  const shape = broadcastShapes('maskedFill', mask.shape, x.shape);
+  if (!sameShape(shape, x.shape)) throw new ShapeError('maskedFill', `mask ${fmtShape(mask.shape)} must broadcast to the input ${fmtShape(x.shape)}`);
+  return where(mask, value, x);
 }

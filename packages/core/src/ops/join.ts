@@ -5,7 +5,7 @@ import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import { normalizeDim, sizeOf } from '../shape.js';
 import { Tensor, fromStorage } from '../tensor.js';
 import { narrow } from './select.js';
-import { unsqueeze } from './view.js';
+import { squeeze, unsqueeze } from './view.js';
 
 /**
  * Concatenates along `dim`; all other sizes must agree. Each input is copied into its band of
@@ -42,4 +42,48 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   }
   const d = normalizeDim('stack', dim, shape.length + 1);
   return cat(tensors.map((t) => unsqueeze(t, d)), d);
+}
+
+/**
+ * Splits along `dim` into pieces of `size` (the last may be shorter), or into pieces of the
+ * listed sizes, which must add up to the dim's size. Each piece is a view (`narrow`), so the
+ * gradient of each flows back into its band.
+ */
+export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Tensor[] {
+  const d = normalizeDim('split', dim, x.ndim);
+  const n = x.shape[d];
+  let list: number[];
+  if (typeof sizes === 'number') {
+    if (!Number.isInteger(sizes) || sizes < 1) throw new ValueError('split', `split size must be a positive integer, got ${sizes}`);
+    list = Array.from({ length: Math.max(1, Math.ceil(n / sizes)) }, (_, i) => Math.min(sizes, n - i * sizes));
+  } else {
+    if (!Array.isArray(sizes) || sizes.some((v) => !Number.isInteger(v) || v < 0)) {
+      throw new ValueError('split', `sizes must be a positive integer or a list of non-negative integers, got ${JSON.stringify(sizes)}`);
+    }
+    const total = sizes.reduce((a, b) => a + b, 0);
+    if (total !== n) throw new ShapeError('split', `sizes ${JSON.stringify(sizes)} add up to ${total}, but dim ${dim} of ${fmtShape(x.shape)} has ${n}`);
+    list = [...sizes];
+  }
+  let at = 0;
+  return list.map((len) => {
+    const piece = narrow(x, d, at, len);
+    at += len;
+    return piece;
+  });
+}
+
+/**
+ * Splits along `dim` into `chunks` views of ⌈n/chunks⌉ elements each (the last may be shorter,
+ * and fewer chunks come back when n is small), as PyTorch's `chunk`.
+ */
+export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+  if (!Number.isInteger(chunks) || chunks < 1) throw new ValueError('chunk', `chunks must be a positive integer, got ${chunks}`);
+  const d = normalizeDim('chunk', dim, x.ndim);
+  return split(x, Math.max(1, Math.ceil(x.shape[d] / chunks)), d);
+}
+
+/** The slices along `dim`, each without that dim (views), as PyTorch's `unbind`; the inverse of `stack`. */
+export function unbind(x: Tensor, dim = 0): Tensor[] {
+  const d = normalizeDim('unbind', dim, x.ndim);
+  return Array.from({ length: x.shape[d] }, (_, i) => squeeze(narrow(x, d, i, 1), d));
 }

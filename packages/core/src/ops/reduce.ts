@@ -1,13 +1,16 @@
 import { record } from '../autograd/node.js';
 import { getBackend } from '../backend/backend.js';
 import type { ArgReduceOp, ReduceOp } from '../backend/kernels.js';
-import { ShapeError, fmtShape } from '../errors.js';
-import { normalizeDim, normalizeDims, sizeOf } from '../shape.js';
+import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { checkOptions } from '../options.js';
+import { describe, normalizeDim, normalizeDims, sizeOf } from '../shape.js';
 import { Tensor, fromStorage } from '../tensor.js';
-import { add, div, mul, sub } from './arithmetic.js';
+import { noGrad } from '../autograd/grad-mode.js';
+import { add, div, mul, pow, sub } from './arithmetic.js';
 import { eq, where } from './compare.js';
-import { abs, exp, log } from './unary.js';
-import { expand, reshape } from './view.js';
+import { flip } from './select.js';
+import { abs, exp, log, sqrt } from './unary.js';
+import { contiguous, expand, reshape } from './view.js';
 
 type Dims = number | readonly number[] | undefined;
 
@@ -104,4 +107,71 @@ export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
 
 export function argmin(x: Tensor, dim?: number, keepdim = false): Tensor {
   return argExtremum('argmin', x, dim, keepdim);
+}
+
+/**
+ * log softmax over `dim`: x − logsumexp(x), stable for any logits (logsumexp shifts by the max).
+ * Its gradient, g − softmax(x)·Σg, comes out of logsumexp's.
+ */
+export function logSoftmax(x: Tensor, dim: number): Tensor {
+  return sub(x, logsumexp(x, normalizeDim('logSoftmax', dim, x.ndim), true));
+}
+
+/** softmax over `dim`: e^{x − logsumexp(x)}, which never overflows; sums to 1 along `dim`. */
+export function softmax(x: Tensor, dim: number): Tensor {
+  return exp(logSoftmax(x, dim));
+}
+
+export interface VarOptions {
+  /** Subtracted from the count in the denominator: 1 (default) is the unbiased estimate, 0 the population variance. */
+  correction?: number;
+  keepdim?: boolean;
+}
+
+/**
+ * Variance over `dim` (all dims when omitted): Σ(x − mean)² / (N − correction), unbiased by
+ * default as in PyTorch. N ≤ correction gives NaN (PyTorch gives NaN or ∞ there too).
+ */
+export function variance(x: Tensor, dim?: Dims, options: VarOptions = {}): Tensor {
+  const { correction = 1, keepdim = false } = checkOptions('var', options, ['correction', 'keepdim'], '{ correction: 0 }');
+  if (typeof correction !== 'number' || !Number.isFinite(correction)) throw new ValueError('var', `correction must be a finite number, got ${describe(correction)}`);
+  const dims = dimsOf('var', x, dim);
+  const count = sizeOf(dims.map((d) => x.shape[d]));
+  const d = sub(x, mean(x, dims, true));
+  return div(sum(mul(d, d), dims, keepdim), count - correction > 0 ? count - correction : NaN);
+}
+
+/** Standard deviation: √var, with var's `correction` (1 by default, as in PyTorch). */
+export function std(x: Tensor, dim?: Dims, options: VarOptions = {}): Tensor {
+  return sqrt(variance(x, dim, checkOptions('std', options, ['correction', 'keepdim'], '{ correction: 0 }')));
+}
+
+/**
+ * The p-norm over `dim` (all dims when omitted): (Σ|x|ᵖ)^{1/p}; p = 2 (default), 1, ∞ or any p > 0.
+ * The 2-norm's gradient is x/‖x‖, taken as 0 where ‖x‖ = 0 (PyTorch's subgradient), not NaN.
+ */
+export function norm(x: Tensor, p = 2, dim?: Dims, keepdim = false): Tensor {
+  if (typeof p !== 'number' || !(p > 0)) throw new ValueError('norm', `p must be a positive number or Infinity, got ${describe(p)}`);
+  const dims = dimsOf('norm', x, dim);
+  if (p === Infinity) return max(abs(x), dims, keepdim);
+  if (p === 1) return sum(abs(x), dims, keepdim);
+  if (p !== 2) return pow(sum(pow(abs(x), p), dims, keepdim), 1 / p);
+  const out = noGrad(() => sqrt(sum(mul(x, x), dims, keepdim)));
+  const kept = reducedShapes(x, dims, true)[0];
+  return record(out, 'NormBackward', [x], (g) => {
+    const n = expand(reshape(out, kept), x.shape);
+    return [mul(expand(reshape(g, kept), x.shape), where(eq(n, 0), 0, div(x, n)))];
+  });
+}
+
+/**
+ * Running sums along `dim`: out[…, i, …] = Σ_{j ≤ i} x[…, j, …] (accumulated in float64 on the CPU).
+ * Gradient: the running sums of g taken from the other end, flip(cumsum(flip(g))).
+ */
+export function cumsum(x: Tensor, dim: number): Tensor {
+  const d = normalizeDim('cumsum', dim, x.ndim);
+  if (x.ndim === 0) return cumsum(reshape(x, [1]), 0).reshape([]);
+  const src = contiguous(x);
+  const out = fromStorage(getBackend().cumsum(src, d), x.shape);
+  return record(out, 'CumsumBackward', [x], (g) => [flip(cumsum(flip(g, [d]), d), [d])]);
 }

@@ -115,3 +115,17 @@ export function indexSelect(x: Tensor, dim: number, index: IndexLike): Tensor {
   const column = reshape(fromStorage(storage, [values.length]), x.shape.map((_, i) => (i === d ? values.length : 1)));
   return gather(x, d, expand(column, x.shape.map((v, i) => (i === d ? values.length : v))));
 }
+
+/**
+ * Reverses the order along each of `dims` (a copy, as in PyTorch): one reversed index list per
+ * dim, through `indexSelect`, whose gradient (scatter-add) puts every element's gradient back.
+ */
+export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
+  const list = typeof dims === 'number' ? [dims] : dims;
+  if (!Array.isArray(list)) throw new ValueError('flip', `dims must be a number or a list of numbers, got ${String(dims)}`);
+  const ds = list.map((d) => normalizeDim('flip', d, x.ndim));
+  if (new Set(ds).size !== ds.length) throw new ShapeError('flip', `dims ${JSON.stringify(list)} name a dimension twice`);
+  let out = x;
+  for (const d of ds) out = indexSelect(out, d, Array.from({ length: x.shape[d] }, (_, i) => x.shape[d] - 1 - i));
+  return out;
+}

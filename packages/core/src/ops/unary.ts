@@ -61,16 +61,16 @@ export function softplus(x: Tensor): Tensor {
   return record(apply('softplus', x), 'SoftplusBackward', [x], (g) => [mul(g, sigmoid(x))]);
 }
 
-/**
- * Clamps into [min, max] (either bound may be left out).
- * d/dx = 1 inside the range, bounds included (as PyTorch), 0 outside.
- */
 /** The bounds of `clamp` as an object, like PyTorch's keywords: `clamp(x, { min: 0 })`. */
 export interface ClampBounds {
   min?: number | null;
   max?: number | null;
 }
 
+/**
+ * Clamps into [min, max] (either bound may be left out).
+ * d/dx = 1 inside the range, bounds included (as PyTorch), 0 outside.
+ */
 export function clamp(x: Tensor, min?: number | null | ClampBounds, max?: number | null): Tensor {
   // PyTorch's keyword form clamp(x, min=0) reads { min: 0 } here.
   if (typeof min === 'object' && min !== null) {
@@ -88,3 +88,58 @@ export function clamp(x: Tensor, min?: number | null | ClampBounds, max?: number
   return record(out, 'ClampBackward', [x], (g) => [mul(g, mul(ge(x, lo), le(x, hi)))]);
 }
 
+
+/** x².   d/dx = 2x (through mul: g·x + g·x). */
+export function square(x: Tensor): Tensor {
+  return mul(x, x);
+}
+
+/** ln(1 + x), exact for small x where 1 + x would round.   d/dx = 1/(1 + x). */
+export function log1p(x: Tensor): Tensor {
+  return record(apply('log1p', x), 'Log1PBackward', [x], (g) => [div(g, add(x, 1))]);
+}
+
+/** eˣ − 1, exact for small x where eˣ − 1 cancels.   d/dx = eˣ = out + 1. */
+export function expm1(x: Tensor): Tensor {
+  const out = apply('expm1', x);
+  return record(out, 'Expm1Backward', [x], (g) => [mul(g, add(out, 1))]);
+}
+
+/** sin x.   d/dx = cos x. */
+export function sin(x: Tensor): Tensor {
+  return record(apply('sin', x), 'SinBackward', [x], (g) => [mul(g, cos(x))]);
+}
+
+/** cos x.   d/dx = −sin x. */
+export function cos(x: Tensor): Tensor {
+  return record(apply('cos', x), 'CosBackward', [x], (g) => [mul(g, sin(x)).neg()]);
+}
+
+/** The error function erf x = 2/√π ∫₀ˣ e^{−t²} dt.   d/dx = 2/√π · e^{−x²}. */
+export function erf(x: Tensor): Tensor {
+  return record(apply('erf', x), 'ErfBackward', [x], (g) => [mul(g, mul(exp(mul(x, x).neg()), 2 / Math.sqrt(Math.PI)))]);
+}
+
+export interface GeluOptions {
+  /** 'none' (default): the exact x·Φ(x); 'tanh': the approximation ½x(1 + tanh(√(2/π)(x + 0.044715x³))). */
+  approximate?: 'none' | 'tanh';
+}
+
+/**
+ * GELU, x·Φ(x) with Φ the standard normal CDF: ½x(1 + erf(x/√2)) (PyTorch's default), or the
+ * tanh approximation. Built from differentiable ops, so the gradient Φ(x) + x·φ(x) comes out of them.
+ */
+export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
+  const { approximate = 'none' } = checkOptions('gelu', options, ['approximate'], "{ approximate: 'tanh' }");
+  if (approximate === 'tanh') {
+    const inner = mul(add(x, mul(mul(x, mul(x, x)), 0.044715)), Math.sqrt(2 / Math.PI));
+    return mul(mul(x, 0.5), add(tanh(inner), 1));
+  }
+  if (approximate !== 'none') throw new ValueError('gelu', `approximate must be 'none' or 'tanh', got ${describe(approximate)}`);
+  return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
+}
+
+/** SiLU (swish), x·σ(x).   d/dx = σ(x)(1 + x(1 − σ(x))), from the product rule. */
+export function silu(x: Tensor): Tensor {
+  return mul(x, sigmoid(x));
+}

@@ -1,5 +1,5 @@
-import type { Tensor } from '@tensorgrad/core';
-import { Module } from '../module.js';
+import { ValueError, type Tensor } from '@tensorgrad/core';
+import { Module, type AnyModule } from '../module.js';
 
 /**
  * Runs modules in order. Children are named '0', '1', … as in PyTorch, so a
@@ -30,5 +30,46 @@ export class Flatten extends Module {
 
   forward(x: Tensor): Tensor {
     return x.flatten(this.startDim, this.endDim);
+  }
+}
+
+/** Returns its input: a placeholder where a layer is optional, like `torch.nn.Identity`. */
+export class Identity extends Module<[Tensor], Tensor> {
+  forward(x: Tensor): Tensor {
+    return x;
+  }
+}
+
+/**
+ * A list of sub-modules, registered as children '0', '1', … (so their parameters are found and
+ * named `layers.0.weight`, as in PyTorch), that you index and iterate yourself. Like
+ * `torch.nn.ModuleList` it has no `forward` of its own.
+ */
+export class ModuleList<M extends AnyModule = AnyModule> extends Module<never, never> implements Iterable<M> {
+  [index: number]: M;
+  private count = 0;
+
+  constructor(modules: Iterable<M> = []) {
+    super();
+    for (const m of modules) this.append(m);
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  /** Adds `m` at the end and returns the list, like PyTorch's `append`. */
+  append(m: M): this {
+    if (!(m instanceof Module)) throw new ValueError('ModuleList.append', `expected a Module, got ${String(m)}`);
+    this[this.count++] = m;
+    return this;
+  }
+
+  *[Symbol.iterator](): IterableIterator<M> {
+    for (let i = 0; i < this.count; i++) yield this[i];
+  }
+
+  forward(): never {
+    throw new ValueError('ModuleList', 'a ModuleList has no forward: iterate over it, or index it (list[0].forward(x))');
   }
 }

@@ -3,7 +3,7 @@ import { binary, clamp, copy, copyInto, unary, where } from './elementwise.js';
 import { gather, scatterAdd } from './gather.js';
 import { matmul } from './matmul.js';
 import { adam } from './optim.js';
-import { argReduce, reduce } from './reduce.js';
+import { argReduce, cumsum, reduce } from './reduce.js';
 import { getNumThreads } from './threads.js';
 
 /** Plain TypeScript kernels over Float32Array/Float64Array: the reference every other backend is tested against. */
@@ -16,6 +16,7 @@ export const cpuBackend: Backend = {
   where,
   reduce,
   argReduce,
+  cumsum,
   matmul,
   copy,
   copyInto,

@@ -63,3 +63,25 @@ export function argReduce(op: ArgReduceOp, x: View, dim: number): Storage {
   }
   return out;
 }
+
+/**
+ * Running sums along `dim` of a contiguous view, accumulated in float64 (as PyTorch's CPU kernel
+ * accumulates float32) and rounded once per output. With the shape as `[outer, len, inner]`,
+ * element `[o, i, r]` sits at `(o·len + i)·inner + r`.
+ */
+export function cumsum(x: View, dim: number): Storage {
+  const len = x.shape[dim];
+  const inner = sizeOf(x.shape.slice(dim + 1));
+  const outer = sizeOf(x.shape.slice(0, dim));
+  const out = allocate(x.buffer.dtype, outer * len * inner);
+  const X = x.buffer.host;
+  const acc = new Float64Array(inner);
+  for (let o = 0; o < outer; o++) {
+    acc.fill(0);
+    for (let i = 0; i < len; i++) {
+      const base = (o * len + i) * inner;
+      for (let r = 0; r < inner; r++) out[base + r] = acc[r] += X[x.offset + base + r];
+    }
+  }
+  return out;
+}

@@ -68,8 +68,9 @@ export const gpuBackend: Backend = {
   info: () => ({ ...gpuInfo() }),
 
   unary(op: UnaryOp, x: View): KernelOutput {
-    if (!onGpu(x.shape, x)) return cpuBackend.unary(op, x);
-    return output(elementwise(op, x.shape, [x], ['a'], unaryExpr[op]), sizeOf(x.shape));
+    const expr = unaryExpr[op];
+    if (expr === undefined || !onGpu(x.shape, x)) return cpuBackend.unary(op, x);
+    return output(elementwise(op, x.shape, [x], ['a'], expr), sizeOf(x.shape));
   },
 
   clamp(x: View, lo: number, hi: number): KernelOutput {
@@ -129,6 +130,7 @@ export const gpuBackend: Backend = {
     return output(kernel(key, sumSource(kept, keptStrides, red, redStrides, x.offset), size)(input(x.buffer)), size);
   },
   argReduce: (op, x, dim) => cpuBackend.argReduce(op, x, dim),
+  cumsum: (x, dim) => cpuBackend.cumsum(x, dim),
   gather: (x, dim, index) => cpuBackend.gather(x, dim, index),
   scatterAdd: (shape, dtype, dim, index, src) => cpuBackend.scatterAdd(shape, dtype, dim, index, src),
   // Not yet a GPU kernel: the step reads the parameters back and updates them on the CPU.

@@ -107,8 +107,12 @@ export const helperFunctions: readonly string[] = [
   }`,
 ];
 
-/** The CPU backend's expressions (cpu/elementwise.ts), in forms GLSL computes as accurately. */
-export const unaryExpr: Record<UnaryOp, string> = {
+/**
+ * The CPU backend's expressions (cpu/elementwise.ts), in forms GLSL computes as accurately.
+ * log1p, expm1 and erf are missing on purpose: they exist for their precision near 0, which
+ * float32 shader arithmetic (1 + a, eᵃ − 1) loses, so they run on the CPU.
+ */
+export const unaryExpr: Partial<Record<UnaryOp, string>> = {
   neg: '-a',
   exp: 'expf(a)',
   log: 'Math.log(a)',
@@ -120,6 +124,8 @@ export const unaryExpr: Record<UnaryOp, string> = {
   tanh: 'tanhf(a)',
   // softplus(a) = max(a,0) + log(1 + e^{−|a|}), which never overflows.
   softplus: 'Math.max(a, 0.0) + log1pf(expf(-Math.abs(a)))',
+  sin: 'Math.sin(a)',
+  cos: 'Math.cos(a)',
 };
 
 export const binaryExpr: Record<BinaryOp, string> = {

@@ -206,6 +206,7 @@ export const wasmBackend: Backend = {
 
   where: (cond, a, b, shape) => cpuBackend.where(cond, a, b, shape),
   argReduce: (op, x, dim) => cpuBackend.argReduce(op, x, dim),
+  cumsum: (x, dim) => cpuBackend.cumsum(x, dim),
   copy: (src, dtype) => cpuBackend.copy(src, dtype),
   copyInto: (src, dst) => cpuBackend.copyInto(src, dst),
   gather: (x, dim, index) => cpuBackend.gather(x, dim, index),

@@ -19,7 +19,8 @@ export function chromiumPath() {
  * Page errors reject. WebGL2 runs on SwiftShader, Chromium's software GPU.
  */
 export async function runInChromium(entry, { timeoutMs = 120_000 } = {}) {
-  const bundle = await build({ entryPoints: [entry], bundle: true, format: 'iife', platform: 'browser', write: false, logLevel: 'silent' });
+  // An ES module, loaded as <script type=module>: @tensorgrad/core/gpu awaits its optional gpu.js at the top level.
+  const bundle = await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'browser', write: false, logLevel: 'silent' });
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
     args: ['--no-sandbox', '--headless=new', '--disable-background-networking', '--enable-unsafe-swiftshader', '--use-angle=swiftshader'],
@@ -29,7 +30,7 @@ export async function runInChromium(entry, { timeoutMs = 120_000 } = {}) {
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.setContent('<!doctype html><html><body></body></html>');
-    await page.addScriptTag({ content: bundle.outputFiles[0].text });
+    await page.addScriptTag({ content: bundle.outputFiles[0].text, type: 'module' });
     await page.waitForFunction(() => globalThis.tensorgradResult !== undefined || globalThis.tensorgradError !== undefined, undefined, { timeout: timeoutMs });
     const { result, error } = await page.evaluate(() => ({ result: globalThis.tensorgradResult, error: globalThis.tensorgradError }));
     if (errors.length > 0 || error !== undefined) throw new Error(`page failed: ${[...errors, error].filter(Boolean).join('; ')}`);

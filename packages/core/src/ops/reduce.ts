@@ -84,11 +84,19 @@ export function min(x: Tensor, dim?: Dims, keepdim = false): Tensor {
  */
 export function logsumexp(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const dims = dimsOf('logsumexp', x, dim);
-  const m = max(x, dims, true).detach();
-  // An all −∞ slice has max −∞; shifting by 0 there keeps the result −∞ instead of NaN.
-  const shift = where(eq(abs(m), Infinity), 0, m);
+  const shift = maxShift(x, dims);
   const out = add(log(sum(exp(sub(x, shift)), dims, true)), shift);
   return keepdim ? out : reshape(out, reducedShapes(x, dims, false)[1]);
+}
+
+/**
+ * The max over `dims` (keepdim), detached, to subtract before exponentiating: e^{x−m} ≤ 1 never
+ * overflows, and the results do not depend on m, so no gradient needs to flow through it. An all
+ * −∞ slice has max −∞; shifting by 0 there keeps the result −∞ instead of NaN.
+ */
+function maxShift(x: Tensor, dims: number[]): Tensor {
+  const m = max(x, dims, true).detach();
+  return where(eq(abs(m), Infinity), 0, m);
 }
 
 /** Index of the largest (smallest) element along `dim`, or in the flattened tensor when `dim` is omitted. Not differentiable. */
@@ -110,11 +118,15 @@ export function argmin(x: Tensor, dim?: number, keepdim = false): Tensor {
 }
 
 /**
- * log softmax over `dim`: x − logsumexp(x), stable for any logits (logsumexp shifts by the max).
- * Its gradient, g − softmax(x)·Σg, comes out of logsumexp's.
+ * log softmax over `dim`: x − logsumexp(x), stable for any logits. Its gradient,
+ * g − softmax(x)·Σg, comes out of the ops it is built from.
  */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
-  return sub(x, logsumexp(x, normalizeDim('logSoftmax', dim, x.ndim), true));
+  const d = normalizeDim('logSoftmax', dim, x.ndim);
+  // (x − m) − log Σ e^{x−m} rather than x − logsumexp(x): x − m is exact for the large entries
+  // (Sterbenz), where adding m back to the log would round at the scale of the logits.
+  const z = sub(x, maxShift(x, [d]));
+  return sub(z, log(sum(exp(z), d, true)));
 }
 
 /** softmax over `dim`: e^{x − logsumexp(x)}, which never overflows; sums to 1 along `dim`. */

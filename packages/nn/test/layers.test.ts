@@ -61,6 +61,20 @@ describe('Embedding', () => {
     y.backward(tensor(r.grad_output, { shape: [2, 3, 3] }));
     expectClose(emb.weight.grad!, r.grad_weight);
   });
+  test('gradcheck (float64 weights): rows looked up several times accumulate', () => {
+    // A looked-up padding row reads its value but gets no gradient on purpose (PyTorch's rule,
+    // checked against PyTorch above), so finite differences only apply where it is not looked up.
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 6 }), fc.option(fc.integer({ min: 0, max: 3 })), (idx, pad) => {
+      fc.pre(pad === null || !idx.includes(pad));
+      const emb = new Embedding(4, 3, pad === null ? {} : { paddingIdx: pad });
+      const w = randn([4, 3]).double();
+      const r = gradcheck((t) => {
+        emb.weight = t as Parameter;
+        return emb.forward(tensor(idx)).square();
+      }, [w]);
+      expect(r.ok, r.message).toBe(true);
+    }), { numRuns: 30 });
+  });
   test('the padding row starts at zero; out-of-range and fractional indices are ValueErrors', () => {
     const emb = new Embedding(4, 2, { paddingIdx: -1, generator: new Generator(0) });
     expect(Array.from(emb.weight.data.slice(6))).toEqual([0, 0]);
@@ -92,6 +106,12 @@ describe('Dropout', () => {
       // Binomial(n, p): 5 standard deviations.
       expect(Math.abs(zeros - n * p)).toBeLessThan(5 * Math.sqrt(n * p * (1 - p)));
     }), { numRuns: 20 });
+  });
+  test('gradcheck with a fixed mask (the same generator state for every evaluation)', () => {
+    fc.assert(fc.property(arb.tensor({ shape: arb.shape({ minRank: 1, maxRank: 3 }), dtype: 'float64' }), fc.integer(), (x, seed) => {
+      const r = gradcheck((t) => new Dropout(0.4, { generator: new Generator(seed) }).forward(t).mul(t), [x]);
+      expect(r.ok, r.message).toBe(true);
+    }), { numRuns: 30 });
   });
   test('a p outside [0, 1] is a ValueError', () => {
     expect(() => new Dropout(1.5)).toThrow('Dropout: p must be a probability in [0, 1], got 1.5');

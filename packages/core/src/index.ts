@@ -33,6 +33,8 @@ export { adamStep_, type AdamHyper } from './ops/optim.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.js';
 export { grad, type BackwardOptions, type GradOptions } from './autograd/engine.js';
 export { GradNode, type BackwardFn } from './autograd/node.js';
+export { defineOp, type OpDefinition, type OpContext, type ForwardResult } from './autograd/define-op.js';
+export { tape, toDot, toMermaid, type GraphOptions } from './autograd/graph.js';
 export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckResult, type GradcheckWorst } from './gradcheck.js';
 
 export { getBackend, setBackend, withBackend, backendInfo, listBackends, registerBackend } from './backend/backend.js';

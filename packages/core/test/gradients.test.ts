@@ -46,8 +46,9 @@ describe('unary ops match finite differences', () => {
     ['gelu (tanh approximation)', (x) => x.gelu({ approximate: 'tanh' }), { min: -5, max: 5 }],
     ['silu', (x) => x.silu(), { min: -8, max: 8 }],
   ];
+  // Through the testing helper a user would call: random shapes, values and memory layouts.
   test.each(cases)('%s', (_, fn, c) => {
-    fc.assert(fc.property(arb.tensor({ shape: arb.shape(small), ...c }), (x) => check(fn, [x])), RUNS);
+    arb.checkGradients(fn, { ...small, ...c, numRuns: RUNS.numRuns });
   });
 });
 

@@ -187,6 +187,12 @@ describe('elementwise kernels vs an index-by-index reference', () => {
       expectClose(out.data, Array.from(x.data, f), 1e-6);
     }
   });
+  test('every unary op on any layout (transposed, narrowed, step-sliced, expanded) equals it on a contiguous copy', () => {
+    const ops = ['exp', 'tanh', 'relu', 'abs', 'sigmoid', 'softplus', 'sin', 'cos', 'log1p', 'expm1', 'erf', 'neg'] as const;
+    fc.assert(fc.property(arb.anyLayout({ dtype: 'float32', min: -0.9, max: 3 }), fc.constantFrom(...ops), (x, op) => {
+      expect((x[op] as () => Tensor).call(x).data).toEqual((x.contiguous()[op] as () => Tensor).call(x.contiguous()).data);
+    }), { numRuns: 200 });
+  });
   test('softplus and sigmoid stay finite at extreme inputs', () => {
     const x = tensor([-1000, -80, 80, 1000]);
     // Exact on the CPU; GLSL's exp is allowed a few ulps (float32 ulp of 1.8e-35 is ≈ 1e-42).

@@ -3,7 +3,10 @@
  * tests use. Import from `@tensorgrad/core/testing` (needs `fast-check` installed).
  */
 import fc from 'fast-check';
+import { noGrad } from '../autograd/grad-mode.js';
 import { tensor as makeTensor } from '../creation.js';
+import { gradcheck, type GradcheckOptions } from '../gradcheck.js';
+import { cat, stack } from '../ops/join.js';
 import type { DType } from '../dtype.js';
 import { sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -116,4 +119,92 @@ export function matmulShapes(c: MatmulConstraints = {}): fc.Arbitrary<[number[],
 /** Two tensors that can be multiplied with `matmul`. */
 export function matmulPair(c: MatmulConstraints & ValueConstraints = {}): fc.Arbitrary<[Tensor, Tensor]> {
   return matmulShapes(c).chain(([a, b]) => fc.tuple(tensorOfShape(a, c), tensorOfShape(b, c)));
+}
+
+// ---- layouts: the same values in strided views --------------------------------------------
+
+/** How a tensor is laid out in memory: the kinds of non-contiguous views autodiff and users make. */
+export type Layout = 'contiguous' | 'transposed' | 'narrowed' | 'strided';
+export const LAYOUTS: readonly Layout[] = ['contiguous', 'transposed', 'narrowed', 'strided'];
+
+/**
+ * `t`'s values and shape in another memory layout, built with differentiable ops, so gradients
+ * flow back to `t` (this is how `checkGradients` feeds an op strided inputs):
+ * - transposed: the last two dims stored swapped (`.T` of a contiguous copy of `.T`);
+ * - narrowed: the second half of `cat([t, t], -1)`: an offset, and a gap after each row;
+ * - strided: every other element of `stack([t, t], -1)` flattened (a step-2 slice).
+ * A layout that cannot apply (transposing a vector, any view of a scalar) leaves `t` as it is.
+ */
+export function relayout(t: Tensor, layout: Layout): Tensor {
+  const r = t.ndim;
+  if (r === 0 || t.numel() === 0 || layout === 'contiguous') return t;
+  const n = t.shape[r - 1];
+  switch (layout) {
+    case 'transposed':
+      return r < 2 ? t : t.transpose(-1, -2).contiguous().transpose(-1, -2);
+    case 'narrowed':
+      return cat([t, t], -1).narrow(-1, n, n);
+    case 'strided':
+      return stack([t, t], -1).reshape([...t.shape.slice(0, -1), 2 * n]).slice(-1, 0, undefined, 2);
+  }
+}
+
+/**
+ * A tensor of random shape and values in a random layout: contiguous, transposed, narrowed,
+ * step-sliced, or expanded (a dim of size 1 broadcast with stride 0, so its values repeat along
+ * that dim). For testing kernels and ops on every layout they can be handed, not just contiguous.
+ */
+export function anyLayout(c: TensorConstraints = {}): fc.Arbitrary<Tensor> {
+  const expanded = tensor({ ...c, shape: c.shape ?? shape({ minRank: 1 }) }).chain((t) =>
+    t.ndim === 0 ? fc.constant(t) : fc.integer({ min: 2, max: 3 }).map((k) => t.narrow(0, 0, 1).expand([k, ...t.shape.slice(1)])));
+  return fc.oneof(
+    fc.tuple(tensor(c), fc.constantFrom(...LAYOUTS)).map(([t, layout]) => noGrad(() => relayout(t, layout))),
+    expanded,
+  );
+}
+
+// ---- checking your own op --------------------------------------------------------------------
+
+export interface CheckGradientsOptions extends ShapeConstraints, ValueConstraints, GradcheckOptions {
+  /** Number of tensor inputs (default 1). With 2 or more, their shapes broadcast together when `broadcast` is set. */
+  arity?: number;
+  /** Inputs of shapes that broadcast together instead of one shape for all (default false). */
+  broadcast?: boolean;
+  /** Also feed the op strided views of its inputs (default true). */
+  layouts?: boolean;
+  /** Property runs (default 40). */
+  numRuns?: number;
+  /** fast-check seed, to replay a failure. */
+  seed?: number;
+}
+
+/**
+ * Property-tests an op's gradient in one call: on random shapes and values (float64), and on
+ * random memory layouts of the inputs, the tape's gradient of `fn` must equal central finite
+ * differences (`gradcheck`). Throws fast-check's report, with the shrunk counterexample and
+ * gradcheck's worst element, when it does not.
+ *
+ *   checkGradients((x) => cube(x));                                  // one input, any shape
+ *   checkGradients((a, b) => a.mul(b).sin(), { arity: 2, broadcast: true, min: -2, max: 2 });
+ */
+export function checkGradients(fn: (...inputs: Tensor[]) => Tensor, options: CheckGradientsOptions = {}): void {
+  const { arity = 1, broadcast = false, layouts = true, numRuns = 40, seed, eps, atol, rtol, ...c } = options;
+  const constraints = { maxRank: 3, maxSide: 3, ...c, dtype: 'float64' as const };
+  const inputs: fc.Arbitrary<Tensor[]> = broadcast && arity === 2
+    ? broadcastablePair(constraints)
+    : shape(constraints).chain((s) => fc.tuple(...Array.from({ length: arity }, () => tensorOfShape(s, constraints))));
+  const layoutList = fc.array(fc.constantFrom(...(layouts ? LAYOUTS : ['contiguous' as const])), { minLength: arity, maxLength: arity });
+  const run = fc.check(
+    fc.property(inputs, layoutList, (xs, ls) => {
+      const r = gradcheck((...ts) => fn(...ts.map((t, i) => relayout(t, ls[i]))), xs, { eps, atol, rtol });
+      if (!r.ok) throw new Error(r.message);
+    }),
+    { numRuns, seed },
+  );
+  if (!run.failed) return;
+  // One readable report: gradcheck's verdict on the smallest failing case, and how to replay it.
+  const [xs, ls] = run.counterexample ?? [[], []];
+  const why = run.errorInstance instanceof Error ? run.errorInstance.message : String(run.errorInstance);
+  throw new Error(`checkGradients: ${why}\n  on inputs of shapes ${xs.map((x) => `[${x.shape.join(',')}]`).join(', ')} in layouts ${ls.join(', ')}` +
+    ` (after ${run.numRuns} runs, shrunk ${run.numShrinks} times; replay with { seed: ${run.seed} })`);
 }

@@ -1,0 +1,74 @@
+// defineOp: a user's differentiable op with its own gradient rule, on the tape like any other.
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { AutogradError, ShapeError, ValueError, defineOp, gradcheck, gradgradcheck, tensor, toDot, type Tensor } from '../src/index.js';
+import * as arb from '../src/testing/index.js';
+
+const cube = defineOp({
+  name: 'Cube',
+  forward: (x) => x.mul(x).mul(x),
+  backward: (g, { inputs: [x] }) => [g.mul(x.mul(x)).mul(3)],
+});
+
+describe('defineOp', () => {
+  test('the issue\'s example: forward, grad_fn, backward, toDot', () => {
+    const x = tensor([1, 2, -3], { requiresGrad: true });
+    const y = cube(x);
+    expect(y.toArray()).toEqual([1, 8, -27]);
+    expect(String(y)).toBe('tensor([  1.,   8., -27.], grad_fn=<CubeBackward>)');
+    y.sum().backward();
+    expect(x.grad!.toArray()).toEqual([3, 12, 27]);
+    expect(toDot(cube(x).sum())).toContain('CubeBackward');
+  });
+  test('its rule passes gradcheck on random shapes and layouts, and second derivatives (the rule is made of ops)', () => {
+    arb.checkGradients(cube);
+    fc.assert(fc.property(arb.tensor({ shape: arb.shape({ minRank: 1, maxRank: 2 }) }), (x) => {
+      const r = gradgradcheck(cube, [x]);
+      expect(r.ok, r.message).toBe(true);
+    }), { numRuns: 20 });
+  });
+  test('several inputs, values saved in forward, and null for an input that gets no gradient', () => {
+    // f(a, b) = a·e^b with e^b computed once in forward and kept for backward; the third input is a mask.
+    const scaled = defineOp<Tensor>({
+      name: 'ScaledExp',
+      forward: (a, b, mask) => {
+        const e = b.exp();
+        return { output: a.mul(e).mul(mask), saved: e };
+      },
+      backward: (g, { inputs: [a, , mask], saved: e }) => [g.mul(e).mul(mask), g.mul(a).mul(e).mul(mask), null],
+    });
+    const mask = tensor([1, 0, 1], { dtype: 'float64' });
+    const r = gradcheck((a, b) => scaled(a, b, mask), [tensor([0.5, -1, 2], { dtype: 'float64' }), tensor([0.1, 0.2, -0.3], { dtype: 'float64' })]);
+    expect(r.ok, r.message).toBe(true);
+    const m = tensor([1, 0, 1], { requiresGrad: true });
+    const a = tensor([1, 1, 1], { requiresGrad: true });
+    scaled(a, tensor([0, 0, 0]), m).sum().backward();
+    expect(a.grad!.toArray()).toEqual([1, 0, 1]);
+    expect(m.grad).toBeNull();
+  });
+  test('a wrong rule is caught by gradcheck, which names the worst element', () => {
+    const broken = defineOp({ name: 'BrokenCube', forward: (x) => x.mul(x).mul(x), backward: (g, { inputs: [x] }) => [g.mul(x.mul(x)).mul(2)] });
+    expect(() => arb.checkGradients(broken, { numRuns: 5 })).toThrow(/^checkGradients: gradcheck FAILED .* worst at input 0\[[\d,]*\] → output\[[\d,]*\]: analytic .*, numerical .*\n {2}on inputs of shapes \[.*\] in layouts \w+ .*replay with \{ seed: -?\d+ \}\)$/);
+  });
+  test('mistakes in the definition or the rule are typed errors naming the op', () => {
+    expect(() => defineOp({ name: 'bad name', forward: (x) => x, backward: () => [] })).toThrow(ValueError);
+    expect(() => defineOp({ name: 'X', forward: (x) => x, backward: () => [], extra: 1 } as never)).toThrow(/unknown option "extra"/);
+    const wrongCount = defineOp({ name: 'Twice', forward: (x) => x.mul(2), backward: (g) => [g, g] });
+    expect(() => wrongCount(tensor([1], { requiresGrad: true })).sum().backward()).toThrow(AutogradError);
+    const wrongShape = defineOp({ name: 'Sum', forward: (x) => x.sum(), backward: (g) => [g] });
+    expect(() => wrongShape(tensor([1, 2], { requiresGrad: true })).backward()).toThrow('SumBackward: gradient 0 has shape [], but input 0 has shape [2]');
+    expect(() => wrongShape(tensor([1, 2], { requiresGrad: true })).backward()).toThrow(ShapeError);
+    expect(() => cube(3 as never)).toThrow('Cube: input 0 is not a tensor (number); wrap numbers with tensor()');
+    const noTensor = defineOp({ name: 'Nothing', forward: () => 5 as never, backward: () => [] });
+    expect(() => noTensor(tensor([1]))).toThrow(/forward must return a tensor/);
+  });
+  test('forward is not recorded: the op is one node; an input returned as is still gets its own node', () => {
+    const identity = defineOp({ name: 'Id', forward: (x) => x, backward: (g) => [g] });
+    const x = tensor([1, 2], { requiresGrad: true });
+    const y = identity(x);
+    expect(y).not.toBe(x);
+    expect(y.gradFn!.name).toBe('IdBackward');
+    expect(y.gradFn!.inputs).toEqual([x]);
+    expect(x.isLeaf).toBe(true);
+  });
+});

@@ -1,0 +1,98 @@
+// Seeing the tape: tape() order, toDot and toMermaid, names, gradient norms and the depth limit.
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { tape, tensor, toDot, toMermaid, type Tensor } from '../src/index.js';
+import * as arb from '../src/testing/index.js';
+
+/** y = sigmoid(x·w + b).sum() with named leaves. */
+function small(): { y: Tensor; w: Tensor; b: Tensor; x: Tensor } {
+  const x = tensor([[1, 2], [3, 4]]);
+  const w = tensor([[0.5], [-0.5]], { requiresGrad: true });
+  const b = tensor([0.1], { requiresGrad: true });
+  return { y: x.matmul(w).add(b).sigmoid().sum(), w, b, x };
+}
+
+describe('tape', () => {
+  test('lists every tensor once, each after the inputs of the op that made it, the root last', () => {
+    const chains = fc.array(fc.constantFrom('exp', 'sigmoid', 'square', 'mulSelf', 'addLeaf'), { minLength: 1, maxLength: 8 });
+    fc.assert(fc.property(arb.tensor({ shape: [3], dtype: 'float32' }), chains, (x0, steps) => {
+      const x = x0.requiresGrad_();
+      let y = x;
+      for (const s of steps) y = s === 'mulSelf' ? y.mul(y) : s === 'addLeaf' ? y.add(tensor([1, 2, 3])) : (y[s] as () => Tensor).call(y);
+      const order = tape(y);
+      expect(new Set(order).size).toBe(order.length);
+      expect(order[order.length - 1]).toBe(y);
+      const pos = new Map(order.map((t, i) => [t, i]));
+      for (const t of order) for (const input of t.gradFn?.inputs ?? []) expect(pos.get(input)!).toBeLessThan(pos.get(t)!);
+    }));
+  });
+});
+
+describe('toDot and toMermaid', () => {
+  test('the whole DOT text of a small graph: ops with shapes, named leaves, constants', () => {
+    const { y, w, b } = small();
+    expect(toDot(y, { names: new Map([[w, 'w'], [b, 'b']]) })).toBe(`digraph tensorgrad {
+  rankdir=TB;
+  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10];
+  t0 [label="[2,2]\\nconstant", fillcolor="#f3f4f6"];
+  t1 [label="w\\n[2,1]\\nrequires_grad", fillcolor="#bfdbfe"];
+  t2 [label="MmBackward\\n[2,1]", fillcolor="#e5e7eb"];
+  t3 [label="b\\n[1]\\nrequires_grad", fillcolor="#bfdbfe"];
+  t4 [label="AddBackward\\n[2,1]", fillcolor="#e5e7eb"];
+  t5 [label="SigmoidBackward\\n[2,1]", fillcolor="#e5e7eb"];
+  t6 [label="SumBackward\\n[]", fillcolor="#e5e7eb"];
+  t0 -> t2;
+  t1 -> t2;
+  t2 -> t4;
+  t3 -> t4;
+  t4 -> t5;
+  t5 -> t6;
+}
+`);
+  });
+  test('after backward, showGrad labels each leaf with its gradient norm', () => {
+    const { y, w } = small();
+    y.backward();
+    const norm = Math.sqrt(Array.from(w.grad!.data).reduce((s, v) => s + v * v, 0));
+    expect(toDot(y, { names: [['w', w]], showGrad: true })).toContain(`w\\n[2,1]\\nrequires_grad\\n‖grad‖ = ${norm.toPrecision(4)}`);
+  });
+  test('maxDepth keeps the ops near the root and summarises the rest in one node', () => {
+    const { y } = small();
+    const dot = toDot(y, { maxDepth: 1 });
+    expect(dot).toContain('more [label="⋯ 5 more\\nbeyond depth 1"');
+    expect(dot).toContain('more -> t5;');
+    expect(dot).not.toContain('MmBackward');
+  });
+  test('Mermaid: the same nodes and edges, brackets escaped', () => {
+    const { y } = small();
+    const m = toMermaid(y);
+    expect(m.startsWith('flowchart TB\n')).toBe(true);
+    expect(m).toContain('t2["MmBackward<br/>#91;2,1#93;"]');
+    expect(m).toContain('t5 --> t6');
+    expect(m.match(/-->/g)).toHaveLength(6);
+  });
+  test('a leaf alone is a one-node graph', () => {
+    expect(toDot(tensor([1], { requiresGrad: true }))).toContain('t0 [label="[1]\\nrequires_grad"');
+  });
+});
+
+describe('testing helpers: layouts', () => {
+  test('relayout keeps shape and values, makes the view non-contiguous where the shape allows, and passes gradients', () => {
+    fc.assert(fc.property(arb.tensor({ shape: arb.shape({ minRank: 2, minSide: 2 }) }), fc.constantFrom(...arb.LAYOUTS), (x0, layout) => {
+      const x = x0.detach().requiresGrad_();
+      const v = arb.relayout(x, layout);
+      expect(v.shape).toEqual(x.shape);
+      expect(v.data).toEqual(x.data);
+      expect(v.isContiguous()).toBe(layout === 'contiguous');
+      v.mul(tensor(2, { dtype: 'float64' })).sum().backward();
+      expect(Array.from(x.grad!.data).every((g) => g === 2)).toBe(true);
+    }));
+  });
+  test('anyLayout yields strided and broadcast views, not just contiguous tensors', () => {
+    const kinds = new Set<string>();
+    fc.assert(fc.property(arb.anyLayout({ shape: arb.shape({ minRank: 2, minSide: 2 }) }), (x) => {
+      kinds.add(x.strides.includes(0) ? 'expanded' : x.isContiguous() ? 'contiguous' : 'strided');
+    }), { numRuns: 200 });
+    expect([...kinds].sort()).toEqual(['contiguous', 'expanded', 'strided']);
+  });
+});

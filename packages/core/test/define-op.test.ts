@@ -52,7 +52,7 @@ describe('defineOp', () => {
   });
   test('mistakes in the definition or the rule are typed errors naming the op', () => {
     expect(() => defineOp({ name: 'bad name', forward: (x) => x, backward: () => [] })).toThrow(ValueError);
-    expect(() => defineOp({ name: 'X', forward: (x) => x, backward: () => [], extra: 1 } as never)).toThrow(/unknown option "extra"/);
+    expect(() => defineOp({ name: 'X', forward: (x: Tensor) => x, backward: () => [], extra: 1 } as never)).toThrow(/unknown option "extra"/);
     const wrongCount = defineOp({ name: 'Twice', forward: (x) => x.mul(2), backward: (g) => [g, g] });
     expect(() => wrongCount(tensor([1], { requiresGrad: true })).sum().backward()).toThrow(AutogradError);
     const wrongShape = defineOp({ name: 'Sum', forward: (x) => x.sum(), backward: (g) => [g] });

@@ -29,7 +29,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'cpu',
-          include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+          include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'docs/test/**/*.test.ts'],
           exclude: ['**/node_modules/**', 'packages/core/test/wasm.test.ts'],
           setupFiles: backendSetup,
           provide: { backend: 'cpu' },

@@ -50,7 +50,9 @@ function elementwise(tag: string, shape: Shape, views: readonly View[], names: r
   const size = sizeOf(shape);
   const [dims, strides] = coalesce(shape, views.map((v) => v.strides));
   const operands: Operand[] = views.map((v, i) => ({ name: names[i], offset: v.offset, strides: strides[i] }));
-  const key = `${tag}|${dims}|${operands.map((o) => `${o.offset}:${o.strides}`).join('|')}`;
+  // gpu.js specialises a compiled kernel on its arguments' sizes: a view of a larger buffer needs
+  // its own kernel, or it would be read with the first buffer's texture size.
+  const key = `${tag}|${dims}|${operands.map((o) => `${o.offset}:${o.strides}`).join('|')}|${views.map((v) => v.buffer.length)}`;
   const k = kernel(key, elementwiseSource(dims, operands, expr), size);
   return k(...views.map((v) => input(v.buffer)));
 }
@@ -109,7 +111,7 @@ export const gpuBackend: Backend = {
       return cpuBackend.matmul(a, b, m, k, n, bias);
     }
     const biasOffset = bias === undefined ? null : bias.offset;
-    const key = `matmul|${batch},${m},${k},${n}|${sa.first},${sa.step},${a.transposed}|${sb.first},${sb.step},${b.transposed}|${biasOffset}`;
+    const key = `matmul|${batch},${m},${k},${n}|${sa.first},${sa.step},${a.transposed}|${sb.first},${sb.step},${b.transposed}|${biasOffset}|${buffers.map((x) => x.length)}`;
     const source = matmulSource(batch, m, k, n, { ...sa, transposed: a.transposed }, { ...sb, transposed: b.transposed }, biasOffset);
     return output(kernel(key, source, size)(...buffers.map(input)), size);
   },
@@ -126,7 +128,7 @@ export const gpuBackend: Backend = {
     const [red, [redStrides]] = coalesce(pick(false, x.shape), [pick(false, x.strides)]);
     const size = sizeOf(kept), terms = sizeOf(red);
     if (op !== 'sum' || size === 0 || terms === 0 || terms > MAX_SUM_TERMS || !fits(x.buffer)) return cpuBackend.reduce(op, x, dims);
-    const key = `sum|${kept}:${keptStrides}|${red}:${redStrides}|${x.offset}`;
+    const key = `sum|${kept}:${keptStrides}|${red}:${redStrides}|${x.offset}|${x.buffer.length}`;
     return output(kernel(key, sumSource(kept, keptStrides, red, redStrides, x.offset), size)(input(x.buffer)), size);
   },
   argReduce: (op, x, dim) => cpuBackend.argReduce(op, x, dim),

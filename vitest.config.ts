@@ -41,7 +41,7 @@ export default defineConfig({
           name: 'wasm',
           include: [...opSuites, 'packages/core/test/wasm.test.ts', 'packages/nn/test/**/*.test.ts', 'packages/vae/test/**/*.test.ts'],
           // These run the CLI on --backend cpu themselves (or test files, not kernels): once is enough.
-          exclude: ['**/node_modules/**', ...['reliability', 'disk-full', 'fault-injection'].map((f) => `packages/vae/test/${f}.test.ts`), 'packages/nn/test/{robustness,disk-full}.test.ts'],
+          exclude: ['**/node_modules/**', ...['reliability', 'disk-full', 'fault-injection', 'explorer'].map((f) => `packages/vae/test/${f}.test.ts`), 'packages/nn/test/{robustness,disk-full}.test.ts'],
           setupFiles: backendSetup,
           provide: { backend: 'wasm' },
         },

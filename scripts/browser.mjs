@@ -13,6 +13,14 @@ export function chromiumPath() {
   }
 }
 
+/** Debian's Chromium, headless, with WebGL2 on SwiftShader (Chromium's software GPU). */
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    args: ['--no-sandbox', '--headless=new', '--disable-background-networking', '--enable-unsafe-swiftshader', '--use-angle=swiftshader'],
+  });
+}
+
 /**
  * Bundles `entry` (a .ts or .mjs file) for the browser, loads it into a blank page and resolves
  * to what the page stores in `globalThis.tensorgradResult` (the page may take `timeoutMs`).
@@ -21,10 +29,7 @@ export function chromiumPath() {
 export async function runInChromium(entry, { timeoutMs = 120_000 } = {}) {
   // An ES module, loaded as <script type=module>: @tensorgrad/core/gpu awaits its optional gpu.js at the top level.
   const bundle = await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'browser', write: false, logLevel: 'silent' });
-  const browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    args: ['--no-sandbox', '--headless=new', '--disable-background-networking', '--enable-unsafe-swiftshader', '--use-angle=swiftshader'],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const errors = [];

@@ -22,6 +22,6 @@ export { clipGradNorm } from './optim/clip.js';
 export { LRScheduler, StepLR, CosineAnnealingLR } from './optim/lr-scheduler.js';
 export { save, load, loadFile, parse as parseSafetensors, type SafetensorsFile } from './io/safetensors.js';
 export { readIdx, parseIdx, type IdxArray, type IdxData } from './io/idx.js';
-export { writeFileAtomic, removeStaleTempFiles, fileError } from './io/files.js';
+export { writeFileAtomic, removeStaleTempFiles, fileError, readFileChecked } from './io/files.js';
 export { DataLoader, TensorDataset, type Dataset, type DataLoaderOptions } from './data/dataloader.js';
 export { mnist, MnistDataset, defaultMnistDir, type MnistBatch, type MnistOptions } from './data/mnist.js';

@@ -7,6 +7,7 @@
  * 2 (bad input: flags, files, checkpoints) or 1 (a failure while running: training diverged, the
  * disk is full) — never a stack trace.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +15,8 @@ import { parseArgs } from 'node:util';
 import { Generator, TensorgradError } from '@tensorgrad/core';
 import { FileError } from '@tensorgrad/nn';
 import { BACKENDS, defaultBackend } from './backends.js';
-import { loadVaeForCli } from './checkpoint.js';
+import { MODEL_FILE, loadVaeForCli } from './checkpoint.js';
+import { startExplorer } from './explore.js';
 import { evalNoise, loadTestSet } from './data.js';
 import { TrainingError, UsageError } from './errors.js';
 import { importanceWeightedLogLikelihood, testLoss } from './evaluate.js';
@@ -46,6 +48,8 @@ const FLAGS = {
   to: ['string', 'D', 'digit to end at (default 6)'],
   steps: ['string', 'N', 'interpolation steps including both ends (default 9)'],
   iw: ['string', 'K', 'also estimate the log-likelihood with K importance samples per image'],
+  port: ['string', 'N', 'port on 127.0.0.1 to serve the explorer on (default 8080; 0 picks a free one)'],
+  open: ['boolean', '', 'open the explorer in the default browser'],
   help: ['boolean', '', 'show help (for one command: tensorgrad-vae <command> --help)'],
   version: ['boolean', '', 'print the version'],
 } as const;
@@ -173,6 +177,24 @@ const COMMANDS: Record<string, Command> = {
       };
     },
   },
+  explore: {
+    summary: 'serve the latent-space explorer: decode digits live in the browser, with tensorgrad',
+    flags: ['checkpoint', 'out', 'data', 'port', 'open'],
+    parse(f) {
+      const port = f.int('port', 8080, 0, 65535);
+      const [checkpoint, out, data, open] = [f.str('checkpoint'), f.str('out') ?? 'out', f.str('data'), f.bool('open')];
+      return async (io) => {
+        const explorer = await startExplorer({ checkpoint: checkpoint ?? join(out, MODEL_FILE), port, data });
+        say(io, `tensorgrad-vae explorer at ${explorer.url} (Ctrl+C to stop)`);
+        if (open) openInBrowser(explorer.url, io);
+        await new Promise<void>((resolve) => {
+          const stop = () => void explorer.close().then(resolve);
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+      };
+    },
+  },
   evaluate: {
     summary: 'print the test loss (and an importance-weighted log-likelihood with --iw K)',
     flags: ['checkpoint', 'out', 'data', 'iw', 'seed', 'limit-test'],
@@ -194,6 +216,14 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
+
+/** Best effort: the platform's "open this URL" command; the URL is printed either way. */
+function openInBrowser(url: string, io: Io): void {
+  const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  const child = spawn(command, [url], { stdio: 'ignore', detached: true });
+  child.on('error', () => say(io, `could not start ${command}; open ${url} yourself`));
+  child.unref();
+}
 
 function flagLines(flags: readonly Flag[]): string {
   return flags.map((k) => {

@@ -19,4 +19,5 @@ export { BACKENDS, defaultBackend, useBackend } from './backends.js';
 export { train, makeOutDir, type TrainConfig } from './train.js';
 export { Progress, formatSeconds } from './progress.js';
 export { TrainingError, CheckpointError, UsageError } from './errors.js';
+export { startExplorer, type Explorer, type ExplorerOptions } from './explore.js';
 export { main } from './cli.js';

@@ -1,0 +1,147 @@
+// The latent-space explorer, end to end: `tensorgrad-vae explore` serves a tiny trained checkpoint,
+// Chromium (Debian's, driven by playwright-core) opens the page, a slider moves and the decoded
+// digit must equal the decoder's output computed here in Node for the same code; a drawn stroke
+// must come back reconstructed. Plus the server's safety: loopback only, nothing outside its routes.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { noGrad, tensor } from '@tensorgrad/core';
+import { launchChromium } from '../../../scripts/browser.mjs';
+import { loadVae, main } from '../src/index.js';
+import { sink, tmp } from './helpers.js';
+
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const output = fileURLToPath(new URL('./output/', import.meta.url));
+let checkpoint = '';
+let server: ChildProcess;
+let url = '';
+
+beforeAll(async () => {
+  // The page as the sources are now (the CLI serves dist/explorer/).
+  execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build-explorer.mjs', import.meta.url))]);
+  const out = tmp();
+  expect(await main(['train', '--out', out, '--epochs', '2', '--limit-train', '1024', '--limit-test', '64', '--hidden', '64'], { stdout: sink(), stderr: sink() })).toBe(0);
+  checkpoint = join(out, 'model.safetensors');
+  server = spawn(process.execPath, [cli, 'explore', '--checkpoint', checkpoint, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  url = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    server.stdout!.on('data', (d: Buffer) => {
+      text += d.toString();
+      const m = /explorer at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(text);
+      if (m) resolve(m[1]);
+    });
+    server.stderr!.on('data', (d: Buffer) => reject(new Error(d.toString())));
+    server.on('exit', (code) => reject(new Error(`explore exited with ${code}`)));
+  });
+}, 120_000);
+
+afterAll(() => {
+  server?.kill('SIGTERM');
+});
+
+/** The exact 28×28 grey levels the page drew for the current code. */
+const readDigit = () => (globalThis as unknown as { document: { getElementById(id: string): { getContext(c: string): { getImageData(...a: number[]): { data: Uint8ClampedArray } } } } })
+  .document.getElementById('digit-src').getContext('2d').getImageData(0, 0, 28, 28).data.filter((_, i) => i % 4 === 0);
+
+describe('in Chromium', () => {
+  test('a slider redraws the digit as the decoder computes it in Node; a drawn stroke is reconstructed; no errors', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      await page.goto(url);
+      await page.waitForFunction(() => (globalThis as { explorer?: { ready: boolean }; explorerError?: string }).explorer?.ready === true
+        || (globalThis as { explorerError?: string }).explorerError !== undefined, null, { timeout: 60_000 });
+      expect(await page.evaluate(() => (globalThis as { explorerError?: string }).explorerError)).toBeUndefined();
+      expect(await page.textContent('#backend')).toContain('wasm');
+      expect(await page.textContent('#timing')).toMatch(/^\d+\.\d\d ms$/);
+
+      const before = Array.from(await page.evaluate(readDigit));
+      await page.locator('input[data-slider="0"]').fill('2.5');
+      await page.locator('input[data-slider="3"]').fill('-1.75');
+      const after = Array.from(await page.evaluate(readDigit));
+      expect(after).not.toEqual(before);
+      const z = await page.evaluate(() => (globalThis as unknown as { explorer: { z(): number[] } }).explorer.z());
+      expect(z[0]).toBe(2.5);
+      expect(z[3]).toBe(-1.75);
+      const model = loadVae(checkpoint).eval();
+      const p = noGrad(() => model.decode(tensor([z])).data);
+      const expected = Array.from(p, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255));
+      const worst = Math.max(...after.map((v, i) => Math.abs(v - expected[i])));
+      expect(worst, 'grey levels from the page vs the decoder in Node').toBeLessThanOrEqual(1);
+
+      const box = (await page.locator('#draw').boundingBox())!;
+      await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.2);
+      await page.mouse.down();
+      for (let k = 1; k <= 12; k++) await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * (0.2 + 0.05 * k));
+      await page.mouse.up();
+      const recon = await page.evaluate(() => {
+        const c = (globalThis as unknown as { document: { getElementById(id: string): { getContext(c: string): { getImageData(...a: number[]): { data: Uint8ClampedArray } } } } }).document.getElementById('recon');
+        return Array.from(c.getContext('2d').getImageData(0, 0, 112, 112).data.filter((_, i) => i % 4 === 0));
+      });
+      expect(Math.max(...recon), 'the reconstruction is drawn').toBeGreaterThan(0);
+      const zDrawn = await page.evaluate(() => (globalThis as unknown as { explorer: { z(): number[] } }).explorer.z());
+      expect(zDrawn).not.toEqual(z);
+
+      await page.click('#sample');
+      await page.click('#play');
+      await page.waitForTimeout(300);
+      await page.click('#play');
+      mkdirSync(output, { recursive: true });
+      await page.screenshot({ path: join(output, 'explorer.png'), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+});
+
+/** A raw HTTP request (no URL normalisation on the way), resolving to the status code. */
+function rawGet(port: number, path: string, host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, host, () => socket.end(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`));
+    let text = '';
+    socket.on('data', (d) => (text += d.toString()));
+    socket.on('end', () => resolve(Number(/^HTTP\/1\.1 (\d+)/.exec(text)?.[1])));
+    socket.on('error', reject);
+  });
+}
+
+describe('the server', () => {
+  test('serves its routes and nothing else: /../package.json and friends are 404', async () => {
+    const port = Number(new URL(url).port);
+    expect(await rawGet(port, '/')).toBe(200);
+    expect(await rawGet(port, '/checkpoint.safetensors')).toBe(200);
+    for (const path of ['/../package.json', '/%2e%2e/package.json', '/explorer/../../package.json', '//etc/passwd', '/src/explore.ts']) {
+      expect(await rawGet(port, path), path).toBe(404);
+    }
+  });
+  test('listens on 127.0.0.1 only: another interface of this machine is refused', async () => {
+    const port = Number(new URL(url).port);
+    expect(url.startsWith('http://127.0.0.1:')).toBe(true);
+    const external = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal);
+    if (external === undefined) return; // no other interface here to try
+    await expect(rawGet(port, '/', external.address)).rejects.toThrow(/ECONNREFUSED/);
+  });
+  test('a bad checkpoint, a port in use and missing data each get one line and exit 2', async () => {
+    const run = async (...argv: string[]) => {
+      const stderr = sink();
+      const code = await main(argv, { stdout: sink(), stderr });
+      return { code, err: stderr.text() };
+    };
+    const bad = await run('explore', '--checkpoint', '/nonexistent/model.safetensors');
+    expect([bad.code, bad.err]).toEqual([2, expect.stringMatching(/^tensorgrad-vae: no checkpoint at \/nonexistent\/model\.safetensors; .*\n$/)]);
+    const busy = await run('explore', '--checkpoint', checkpoint, '--port', new URL(url).port);
+    expect([busy.code, busy.err]).toEqual([2, expect.stringMatching(/^tensorgrad-vae: port \d+ on 127\.0\.0\.1 is in use; pass another --port .*\n$/)]);
+    const noData = await run('explore', '--checkpoint', checkpoint, '--data', '/nonexistent', '--port', '0');
+    expect([noData.code, noData.err]).toEqual([2, expect.stringMatching(/no t10k-images-idx3-ubyte file .*\n$/)]);
+    const badPort = await run('explore', '--port', '70000');
+    expect(badPort.code).toBe(2);
+  });
+});

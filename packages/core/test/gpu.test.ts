@@ -185,6 +185,32 @@ describe('gradients through the gpu backend', () => {
   });
 });
 
+describe('Adam on the gpu backend', () => {
+  test('parameters and moments stay textures from step to step, and follow the reference kernel', () => {
+    expect(process.env.DISPLAY, "the test script runs under xvfb-run").toBeTruthy();
+    fc.assert(fc.property(fc.integer({ min: 1, max: 3000 }), fc.boolean(), fc.boolean(), seed, (n, amsgrad, decoupled, s) => {
+      const g = new Generator(s);
+      const p0 = randn([n], { generator: g }), grads = [0, 1, 2, 3, 4].map(() => randn([n], { generator: g }));
+      const h = { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.05, decoupled };
+      const run = (backend: 'gpu' | 'cpu') => withBackend(backend, () => {
+        const [p, m, v, x] = [p0.clone(), tg.zeros([n]), tg.zeros([n]), tg.zeros([n])];
+        grads.forEach((gr, i) => {
+          tg.adamStep_(p, gr, m, v, amsgrad ? x : null, { ...h, step: i + 1 });
+          // On the GPU nothing comes back to the CPU between steps.
+          if (backend === 'gpu') for (const t of [p, m, v]) expect(t.buffer.onHost).toBe(false);
+        });
+        return [p, m, v];
+      });
+      const [gp, gm, gv] = run('gpu');
+      const [cp, cm, cv] = run('cpu');
+      // Five float32 steps against the reference's doubles: a few ulps of each value's scale.
+      expectClose(gm, cm, (i) => 1e-5 * (1 + Math.abs(cm.data[i])));
+      expectClose(gv, cv, (i) => 1e-5 * (Math.abs(cv.data[i]) + 1e-6));
+      expectClose(gp, cp, (i) => 1e-5 * (1 + Math.abs(cp.data[i])));
+    }), { numRuns: 15 });
+  });
+});
+
 describe('textures', () => {
   test('writing a tensor drops its texture; reading it keeps the texture', () => {
     const y = onGpu(() => randn([64, 64]).relu());

@@ -52,9 +52,13 @@ export class Adam extends Optimizer {
       }));
       const step = (s.step as number) + 1;
       s.step = step;
-      // The state arrays, seen as tensors of the parameter's shape (no copy): one fused pass
-      // on the active backend (core's adamStep_).
-      const state = (key: string): Tensor => new Tensor(s[key] as Float32Array | Float64Array, p.shape);
+      // The moments as tensors of the parameter's shape, made once and kept: one fused pass on
+      // the active backend (core's adamStep_), which may keep them on its device between steps.
+      const state = (key: string): Tensor => {
+        const v = s[key];
+        if (v instanceof Tensor) return v;
+        return (s[key] = new Tensor(v as Float32Array | Float64Array, p.shape));
+      };
       const vmax = s.max_exp_avg_sq === undefined ? null : state('max_exp_avg_sq');
       noGrad(() =>
         adamStep_(p, p.grad!.contiguous(), state('exp_avg'), state('exp_avg_sq'), vmax, {

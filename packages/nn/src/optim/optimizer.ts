@@ -1,9 +1,13 @@
 import { StateDictError } from '../errors.js';
-import { tensor, ValueError, type Tensor, fmtShape } from '@tensorgrad/core';
+import { Tensor, tensor, ValueError, fmtShape } from '@tensorgrad/core';
 import { asStateDict, type StateDict } from '../module.js';
 
-/** Per-parameter state: moment estimates as typed arrays of the parameter's size, counters as numbers. */
-export type ParamState = Record<string, Float32Array | Float64Array | number>;
+/**
+ * Per-parameter state: moment estimates of the parameter's size — typed arrays, or tensors where
+ * the update runs as a backend kernel (so a GPU keeps them as textures between steps) — and
+ * counters as numbers.
+ */
+export type ParamState = Record<string, Float32Array | Float64Array | Tensor | number>;
 
 /**
  * Base of the optimizers. Updates run as plain loops over each parameter's typed array inside
@@ -47,7 +51,8 @@ export abstract class Optimizer {
     }
     for (const [i, s] of this.state) {
       for (const [k, v] of Object.entries(s)) {
-        sd.set(`state.${i}.${k}`, typeof v === 'number' ? tensor(v, { dtype: 'float64' }) : tensor(v.slice(), { shape: this.params[i].shape }));
+        const values = v instanceof Tensor ? v.data : v;
+        sd.set(`state.${i}.${k}`, typeof values === 'number' ? tensor(values, { dtype: 'float64' }) : tensor(values.slice(), { shape: this.params[i].shape }));
       }
     }
     return sd;

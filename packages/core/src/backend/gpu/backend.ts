@@ -5,7 +5,8 @@ import { DataBuffer } from '../buffer.js';
 import { cpuBackend } from '../cpu/index.js';
 import { coalesce } from '../layout.js';
 import { gpuInfo, kernel, onWebGL, TextureData, type KernelVariable, type Texture } from './context.js';
-import { binaryExpr, elementwiseSource, matmulSource, sumSource, unaryExpr, type BatchOffsets, type Operand } from './sources.js';
+import { adamSource, binaryExpr, elementwiseSource, matmulSource, sumSource, unaryExpr, type AdamOutput, type BatchOffsets, type Operand } from './sources.js';
+import { biasCorrection } from '../cpu/optim.js';
 
 /**
  * The gpu.js backend. Matmul and every elementwise op (unary, binary with broadcasting, clamp,
@@ -136,5 +137,28 @@ export const gpuBackend: Backend = {
   gather: (x, dim, index) => cpuBackend.gather(x, dim, index),
   scatterAdd: (shape, dtype, dim, index, src) => cpuBackend.scatterAdd(shape, dtype, dim, index, src),
   // Not yet a GPU kernel: the step reads the parameters back and updates them on the CPU.
-  adam: (p, g, m, v, vmax, h) => cpuBackend.adam(p, g, m, v, vmax, h),
+  /**
+   * Adam on the GPU: one kernel per updated tensor (m, v, v̂, θ — each recomputes m and v, so
+   * they agree), whose textures then replace the old contents of the same buffers. Parameters and
+   * moments stay on the GPU from step to step; nothing is downloaded. Tensors that are not whole
+   * float32 buffers (or a mode without WebGL) use the reference kernel.
+   */
+  adam(p, g, m, v, vmax, h) {
+    const n = sizeOf(p.shape);
+    const own = [p, m, v, ...(vmax === null ? [] : [vmax])];
+    if (!onWebGL() || n === 0 || !fits(p.buffer, g.buffer, m.buffer, v.buffer, ...(vmax === null ? [] : [vmax.buffer]))
+      || own.some((t) => t.offset !== 0 || t.buffer.length !== n)) {
+      return cpuBackend.adam(p, g, m, v, vmax, h);
+    }
+    const { stepSize, bc2 } = biasCorrection(h);
+    const args = [
+      input(p.buffer), input(g.buffer), input(m.buffer), input(v.buffer), input((vmax ?? v).buffer),
+      h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.weightDecay, 1 - h.lr * h.weightDecay, h.decoupled ? 1 : 0, h.eps, stepSize, bc2,
+    ];
+    const run = (which: AdamOutput) => kernel(`adam:${which}|${n}|${g.offset}|${g.buffer.length}|${vmax !== null}`, adamSource(which, g.offset, vmax !== null), n)(...args) as Texture;
+    // All four read the old textures: compute every new one before replacing any.
+    const next: [DataBuffer, Texture][] = [[m.buffer, run('m')], [v.buffer, run('v')], [p.buffer, run('param')]];
+    if (vmax !== null) next.push([vmax.buffer, run('vmax')]);
+    for (const [buffer, tex] of next) buffer.replaceWithDevice(new TextureData(tex, n));
+  },
 };

@@ -215,3 +215,32 @@ export function sumSource(kept: readonly number[], keptStrides: readonly number[
   return s;
 }`;
 }
+
+/** Which of Adam's new values an `adamSource` kernel returns (gpu.js kernels have one output each). */
+export type AdamOutput = 'm' | 'v' | 'vmax' | 'param';
+
+/**
+ * One of Adam's updated tensors, elementwise, from the old param `p`, gradient `g` (at `gOffset`),
+ * moments `m`, `v` and (AMSGrad) running max `x`; the hyper-parameters arrive as numbers each
+ * step (uniforms, not literals: they change with the step). The same float32 arithmetic as the
+ * reference's formula, so the four kernels of one step agree with each other:
+ *   g ← ∇ + λθ (Adam) or θ ← θ·decay (AdamW);  m ← β₁m + c₁g;  v ← β₂v + c₂g²;  v̂ ← max(x, v)
+ *   θ ← θ − stepSize·m / (√v̂ / bc2 + ε)
+ */
+export function adamSource(out: AdamOutput, gOffset: number, amsgrad: boolean): string {
+  const vhat = amsgrad ? 'Math.max(x[i], v1)' : 'v1';
+  const result = { m: 'm1', v: 'v1', vmax: vhat, param: `theta - stepSize * m1 / (Math.sqrt(${vhat}) / bc2 + eps)` }[out];
+  return `function (p, g, m, v, x, b1, c1, b2, c2, wd, decay, decoupled, eps, stepSize, bc2) {
+  const i = this.thread.x;
+  let theta = p[i];
+  let grad = g[i + ${lit(gOffset)}];
+  if (decoupled > 0.5) {
+    theta = theta * decay;
+  } else {
+    grad = grad + wd * theta;
+  }
+  const m1 = b1 * m[i] + c1 * grad;
+  const v1 = b2 * v[i] + c2 * grad * grad;
+  return ${result};
+}`;
+}

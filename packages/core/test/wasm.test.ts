@@ -9,6 +9,7 @@ import {
   Generator, adamStep_, backendInfo, getBackend, getNumThreads, linear, matmul, randn, setBackend, setNumThreads, tensor,
   withBackend, type Tensor,
 } from '../src/index.js';
+import { WasmBlock } from '../src/backend/wasm/instance.js';
 import { readyGemmWorkers } from '../src/backend/wasm/threads.js';
 import { fromStorage } from '../src/tensor.js';
 import * as arb from '../src/testing/index.js';
@@ -186,6 +187,28 @@ describe('wasm Adam equals the reference', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('wasm Adam keeps the parameter and its moments resident', () => {
+  test('after the first step they live in the module\'s memory only, are updated there, and read back right', () => {
+    const n = 1000, g = new Generator(3);
+    const [p, m, v] = [randn([n], { generator: g }), randn([n], { generator: g }).mul(0), randn([n], { generator: g }).mul(0)];
+    const [cp, cm, cv] = [p.clone(), m.clone(), v.clone()];
+    const grads = [0, 1, 2].map(() => randn([n], { generator: g }));
+    grads.forEach((gr, i) => {
+      const h = { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false, step: i + 1 };
+      withBackend('wasm', () => adamStep_(p, gr, m, v, null, h));
+      withBackend('cpu', () => adamStep_(cp, gr, cm, cv, null, h));
+      // No copy back to the CPU between steps: the host copy is dropped, the block updated in place.
+      for (const t of [p, m, v]) expect([t.buffer.onHost, t.buffer.device instanceof WasmBlock]).toEqual([false, true]);
+    });
+    expectClose(p, cp, (i) => 2 ** -18 * (1 + Math.abs(cp.data[i])));
+    // m sums gradients of either sign: its float32 rounding is relative to the gradients (~1), not to m.
+    expectClose(m, cm, () => 1e-6);
+    // Writing from the CPU drops the resident copy (no stale device data).
+    p.mutableData()[0] = 42;
+    expect([p.buffer.device, p.data[0]]).toEqual([null, 42]);
   });
 });
 

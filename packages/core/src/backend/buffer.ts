@@ -76,6 +76,12 @@ export class DataBuffer {
     releaser.register(this, device, this);
   }
 
+  /** The backend changed the elements of its device copy in place (an optimizer step): the host copy is stale. */
+  deviceUpdated(): void {
+    if (this.device_ === null) throw new Error('deviceUpdated: this buffer has no device copy');
+    this.host_ = null;
+  }
+
   /** Makes `device` the only copy of the elements (a backend wrote the whole buffer there). */
   replaceWithDevice(device: DeviceData): void {
     this.setDevice(device);

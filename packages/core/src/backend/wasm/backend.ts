@@ -5,15 +5,21 @@ import { getNumThreads } from '../threads.js';
 import type { AdamHyper, Backend, BinaryOp, KernelOutput, MatmulOperand, ReduceOp, UnaryOp, View } from '../kernels.js';
 import { coalesce } from '../layout.js';
 import { walk } from '../cpu/walk.js';
-import { Arena, wasm } from './instance.js';
+import type { DataBuffer } from '../buffer.js';
+import { Arena, WasmBlock, f32At, heap, wasm } from './instance.js';
 import { parallelGemm } from './threads.js';
 
 /**
- * The WebAssembly SIMD backend: the kernels of kernels.wat over float32. Operands are copied into
- * the module's memory and results copied out into ordinary typed arrays, so tensors stay plain
- * JavaScript memory that the garbage collector owns (the copies are O(size) against the O(m·k·n)
- * of a matmul, and memcpy-fast for elementwise ops). Float64 tensors, and the ops and layouts
- * listed in each method, run the reference `cpu` kernels.
+ * The WebAssembly SIMD backend: the kernels of kernels.wat over float32.
+ *
+ * Where tensors live: parameters and optimizer moments — long-lived, updated every step — are
+ * **resident** in the module's memory (a `WasmBlock` as their buffer's device copy): Adam updates
+ * them in place and matmuls read the weights where they are, so no step copies them. Every other
+ * tensor is an ordinary typed array: operands are copied in for the call and results copied out.
+ * Why not keep every result resident: blocks would be freed only by the garbage collector, which
+ * does not see wasm memory; measured on the VAE, dead intermediates piled up to the 768 MB cap in
+ * the first epoch. The copies are memcpy-fast next to the kernels (see the README's profile).
+ * Float64 tensors, and the ops and layouts listed in each method, run the reference `cpu` kernels.
  */
 
 const arena = new Arena();
@@ -24,37 +30,53 @@ const BINARY: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div:
 
 const isF32 = (...views: { buffer: { dtype: string } }[]): boolean => views.every((v) => v.buffer.dtype === 'float32');
 
-/** The elements of `x` in row-major order: a view of its memory when contiguous, else a copy. */
-function compact(x: View): Float32Array {
+/**
+ * The byte address of element `offset` of `buffer` in the module's memory: in place when the
+ * buffer is resident, else a scratch copy of the `span` elements from there.
+ */
+function addressOf(buffer: DataBuffer, offset: number, span: number): number {
+  const d = buffer.device;
+  if (d instanceof WasmBlock) return d.at + 4 * offset;
+  return arena.put((buffer.host as Float32Array).subarray(offset, offset + span));
+}
+
+/** The elements of `x` in row-major order, in the module's memory (a strided view is compacted first). */
+function compactAddress(x: View): number {
   const size = sizeOf(x.shape);
-  if (isContiguous(x.shape, x.strides)) return (x.buffer.host as Float32Array).subarray(x.offset, x.offset + size);
-  return cpuBackend.copy(x, 'float32') as Float32Array;
+  if (isContiguous(x.shape, x.strides)) return addressOf(x.buffer, x.offset, size);
+  return arena.put(cpuBackend.copy(x, 'float32') as Float32Array);
+}
+
+/** Where a kernel writes `size` floats (room for `capacity`), and how that becomes its output: a copy out. */
+function outputTo(size: number, capacity = size): { at: number; finish(): KernelOutput } {
+  const at = arena.alloc(capacity);
+  return { at, finish: () => copyOut(at, size) };
 }
 
 /**
  * Copies the wasm result at `at` into a fresh Float32Array. (Not `slice()`: from a shared memory
  * that copies at a third of memcpy speed; `set` into a new array does not.)
  */
-function out(at: number, size: number): Float32Array {
+function copyOut(at: number, size: number): Float32Array {
   const result = new Float32Array(size);
   result.set(arena.f32(at, size));
   return result;
 }
 
-function mapUnary(code: number, x: View, lo = 0, hi = 0): Float32Array {
-  const src = compact(x);
-  const size = src.length;
+function mapUnary(code: number, x: View, lo = 0, hi = 0): KernelOutput {
+  const size = sizeOf(x.shape);
   arena.reset();
-  const xp = arena.put(src), op = arena.alloc(size);
-  wasm().kernels.unary(code, xp, op, size, lo, hi);
-  return out(op, size);
+  const xp = compactAddress(x);
+  const o = outputTo(size);
+  wasm().kernels.unary(code, xp, o.at, size, lo, hi);
+  return o.finish();
 }
 
 /**
  * `a ∘ b` over `shape`: after merging dims, each operand must run along the last dim with stride
  * 1 or 0 (a broadcast scalar, bias or column); the kernel runs once per row.
  */
-function mapBinary(code: number, a: View, b: View, shape: Shape): Float32Array | null {
+function mapBinary(code: number, a: View, b: View, shape: Shape): KernelOutput | null {
   const size = sizeOf(shape);
   const [dims, [sa, sb]] = coalesce(shape, [a.strides, b.strides]);
   const last = dims.length - 1;
@@ -62,37 +84,35 @@ function mapBinary(code: number, a: View, b: View, shape: Shape): Float32Array |
   const ia = last < 0 ? 0 : sa[last], ib = last < 0 ? 0 : sb[last];
   if ((ia !== 0 && ia !== 1) || (ib !== 0 && ib !== 1)) return null;
   // Each operand's span of its buffer: from its offset to the last element it reaches.
-  const span = (v: View, st: number[]): Float32Array => {
-    const end = v.offset + st.reduce((s, d, i) => s + (dims[i] - 1) * d, 0) + 1;
-    return (v.buffer.host as Float32Array).subarray(v.offset, end);
-  };
+  const span = (st: number[]): number => st.reduce((s, d, i) => s + (dims[i] - 1) * d, 0) + 1;
   arena.reset();
-  const ap = arena.put(span(a, sa)), bp = arena.put(span(b, sb)), op = arena.alloc(size);
+  const ap = addressOf(a.buffer, a.offset, span(sa)), bp = addressOf(b.buffer, b.offset, span(sb));
+  const o = outputTo(size);
   const k = wasm().kernels;
   const outer = dims.slice(0, Math.max(last, 0));
-  walk(outer, [contiguousStrides(outer), sa.slice(0, last), sb.slice(0, last)], [0, 0, 0], (n, o, so, i, si, j, sj) => {
-    for (let r = 0; r < n; r++, o += so, i += si, j += sj) k.binary(code, ap + 4 * i, ia, bp + 4 * j, ib, op + 4 * o * inner, inner);
+  walk(outer, [contiguousStrides(outer), sa.slice(0, last), sb.slice(0, last)], [0, 0, 0], (n, off, so, i, si, j, sj) => {
+    for (let r = 0; r < n; r++, off += so, i += si, j += sj) k.binary(code, ap + 4 * i, ia, bp + 4 * j, ib, o.at + 4 * off * inner, inner);
   });
-  return out(op, size);
+  return o.finish();
 }
 
 /**
  * Sums of a contiguous tensor over one block of neighbouring dims: the shape is `[K1, R, K2]`
  * (R summed); each of the K1 slices is a column sum of an `[R, K2]` matrix (K2 > 1) or a row sum.
  */
-function sumBlock(x: View, dims: readonly number[]): Float32Array | null {
+function sumBlock(x: View, dims: readonly number[]): KernelOutput | null {
   if (!isContiguous(x.shape, x.strides)) return null;
   const reduced = x.shape.map((d, i) => dims.includes(i) && d !== 1);
   const first = reduced.indexOf(true), lastR = reduced.lastIndexOf(true);
-  if (first < 0) return compact(x).slice();
+  if (first < 0) return cpuBackend.copy(x, 'float32');
   for (let i = first; i <= lastR; i++) if (!reduced[i] && x.shape[i] !== 1) return null;
   const K1 = sizeOf(x.shape.slice(0, first)), R = sizeOf(x.shape.slice(first, lastR + 1)), K2 = sizeOf(x.shape.slice(lastR + 1));
-  const src = compact(x);
   arena.reset();
-  const xp = arena.put(src), op = arena.alloc(K1 * K2);
+  const xp = compactAddress(x);
+  const o = outputTo(K1 * K2);
   const k = wasm().kernels;
   if (K2 === 1) {
-    k.sum_inner(xp, K1, R, op);
+    k.sum_inner(xp, K1, R, o.at);
   } else {
     // sum_rows works on pairs of columns: each slice's float64 sums start at an even index.
     const stride = K2 + (K2 & 1);
@@ -100,61 +120,77 @@ function sumBlock(x: View, dims: readonly number[]): Float32Array | null {
     arena.f64(acc, K1 * stride).fill(0);
     for (let s = 0; s < K1; s++) {
       k.sum_rows(xp + 4 * s * R * K2, R, K2, acc + 8 * s * stride);
-      k.demote(acc + 8 * s * stride, op + 4 * s * K2, K2);
+      k.demote(acc + 8 * s * stride, o.at + 4 * s * K2, K2);
     }
   }
-  return out(op, K1 * K2);
+  return o.finish();
 }
 
-/** Batched `[m,k]·[k,n]` (+ bias) through pack_b and gemm; rows split over worker threads. */
-function matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: number, bias?: View): Float32Array {
+/**
+ * Batched `[m,k]·[k,n]` (+ bias) through pack_b and gemm; rows split over worker threads. A single
+ * product whose width is a multiple of 8 is written by gemm straight into the result; otherwise
+ * each product's rows are moved there from gemm's padded scratch, inside the module's memory.
+ */
+function matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: number, bias?: View): KernelOutput {
   const batch = a.offsets.length;
   const n8 = Math.ceil(n / 8) * 8, m4 = Math.ceil(m / 4) * 4;
-  const result = new Float32Array(batch * m * n);
   const K = wasm().kernels;
+  arena.reset();
+  const direct = batch === 1 && n8 === n;
+  const o = outputTo(batch * m * n, direct ? m4 * n8 : batch * m * n);
+  // gemm reads 8 bias columns at a time: past n it reads the block's slack, into discarded columns.
+  const biasp = bias === undefined ? 0 : addressOf(bias.buffer, bias.offset, n);
+  const packedA = arena.alloc(m4 * k), packed = arena.alloc(k * n8), cp = direct ? o.at : arena.alloc(m4 * n8);
   for (let t = 0; t < batch; t++) {
-    arena.reset();
-    const A = (a.buffer.host as Float32Array).subarray(a.offsets[t], a.offsets[t] + m * k);
-    const B = (b.buffer.host as Float32Array).subarray(b.offsets[t], b.offsets[t] + k * n);
-    const ap = arena.put(A), bp = arena.put(B);
-    const packedA = arena.alloc(m4 * k), packed = arena.alloc(k * n8), cp = arena.alloc(m4 * n8);
-    let biasp = 0;
-    if (bias !== undefined) {
-      biasp = arena.alloc(n8);
-      arena.f32(biasp, n8).fill(0).set((bias.buffer.host as Float32Array).subarray(bias.offset, bias.offset + n));
-    }
+    const ap = addressOf(a.buffer, a.offsets[t], m * k), bp = addressOf(b.buffer, b.offsets[t], k * n);
     // B is [k,n] row-major (rs = n, cs = 1) or stored as Bᵀ, [n,k] row-major (rs = 1, cs = k).
     if (b.transposed) K.pack_b(bp, 1, k, k, n, packed);
     else K.pack_b(bp, n, 1, k, n, packed);
     // A is [m,k] row-major (rows k apart) or stored as Aᵀ, [k,m] row-major (rows 1 apart, columns m).
     const [ars, acs] = a.transposed ? [1, m] : [k, 1];
     parallelGemm(ap, ars, acs, m, packedA, packed, k, n8, cp, biasp);
-    const C = arena.f32(cp, m * n8);
-    if (n8 === n) result.set(C, t * m * n);
-    else for (let i = 0; i < m; i++) result.set(C.subarray(i * n8, i * n8 + n), (t * m + i) * n);
+    if (!direct) {
+      const mem = new Float32Array(wasm().memory.buffer);
+      const dst = o.at / 4 + t * m * n;
+      for (let i = 0; i < m; i++) mem.copyWithin(dst + i * n, cp / 4 + i * n8, cp / 4 + i * n8 + n);
+    }
   }
-  return result;
+  return o.finish();
 }
 
 /**
- * Adam through the SIMD kernel: the parameter, gradient and moments are copied in, updated in one
- * pass, and the parameter and moments copied back. The float32 arithmetic of the kernel differs
- * from the reference's doubles in the last bits of each update.
+ * Adam through the SIMD kernel, in place. The parameter and its moments are made resident (copied
+ * in once, on the first step) and updated where they are; from then on no step copies them. The
+ * float32 arithmetic of the kernel differs from the reference's doubles in the last bits.
  */
 function adam(param: View, grad: View, m: View, v: View, vmax: View | null, h: AdamHyper): void {
   const n = sizeOf(param.shape);
-  const at = (x: View): Float32Array => (x.buffer.host as Float32Array).subarray(x.offset, x.offset + n);
+  const own = vmax === null ? [param, m, v] : [param, m, v, vmax];
   arena.reset();
-  const [pp, gp, mp, vp] = [param, grad, m, v].map((x) => arena.put(at(x)));
-  const xp = vmax === null ? 0 : arena.put(at(vmax));
+  const resident = own.every((x) => x.offset === 0 && x.buffer.length === n) && heap.canAlloc(4 * n * own.length);
+  const place = (x: View): number => {
+    if (!resident) return arena.put((x.buffer.host as Float32Array).subarray(x.offset, x.offset + n));
+    if (!(x.buffer.device instanceof WasmBlock)) {
+      const block = WasmBlock.alloc(n);
+      f32At(block.at, n).set(x.buffer.host as Float32Array);
+      x.buffer.setDevice(block);
+    }
+    return (x.buffer.device as WasmBlock).at;
+  };
+  const [pp, mp, vp] = [place(param), place(m), place(v)];
+  const xp = vmax === null ? 0 : place(vmax);
+  const gp = addressOf(grad.buffer, grad.offset, n);
   const { stepSize, bc2 } = biasCorrection(h);
   const { beta1: b1, beta2: b2 } = h;
   wasm().kernels.adam(pp, gp, mp, vp, xp, n, b1, 1 - b1, b2, 1 - b2, h.weightDecay, 1 - h.lr * h.weightDecay, h.decoupled ? 1 : 0, h.eps, stepSize, bc2);
-  const back = (x: View, from: number): void => (x.buffer.writable() as Float32Array).set(arena.f32(from, n), x.offset);
-  back(param, pp);
-  back(m, mp);
-  back(v, vp);
-  if (vmax !== null) back(vmax, xp);
+  if (resident) for (const x of own) x.buffer.deviceUpdated();
+  else {
+    const back = (x: View, from: number): void => (x.buffer.writable() as Float32Array).set(arena.f32(from, n), x.offset);
+    back(param, pp);
+    back(m, mp);
+    back(v, vp);
+    if (vmax !== null) back(vmax, xp);
+  }
 }
 
 /** Bytes of wasm memory a matmul needs (per batch entry). */

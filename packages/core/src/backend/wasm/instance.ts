@@ -1,3 +1,4 @@
+import type { DeviceData } from '../buffer.js';
 import { PLAIN_MODULE, SHARED_MODULE } from './module.generated.js';
 
 /** The exports of kernels.wat (pointers are byte addresses into `memory`). */
@@ -42,7 +43,7 @@ export interface WasmInstance {
 /** 64 KiB pages; 32768 pages (2 GiB) is the maximum kernels.wat declares. */
 const PAGE = 65536;
 const MAX_BYTES = 32768 * PAGE;
-/** Bytes 64…511 hold kernels.wat's constant table (`init`); the arena starts above it. */
+/** Bytes 64…511 hold kernels.wat's constant table (`init`); the heap starts above it. */
 const ARENA_BASE = 512;
 
 function decode(base64: string): Uint8Array {
@@ -88,33 +89,109 @@ export function wasm(): WasmInstance {
 }
 
 /**
- * Scratch space for one kernel call: operands are copied in, the result copied out, and the next
- * call starts again at the bottom (`reset`). Nothing outlives a call, so nothing needs freeing.
- * Blocks are 64-byte aligned and padded, so the kernels may read and write whole vectors past an
- * operand's last element. Address 0 is never handed out (the kernels read 0 as "none").
+ * The module's memory above the constant table, as a heap of 64-byte-aligned blocks in
+ * power-of-two size classes: a freed block goes on its class's free list and the next request of
+ * that class takes it back, so a training loop, which asks for the same sizes every step, stops
+ * growing the memory after its first step. Blocks carry 64 bytes of slack at the end, so kernels
+ * may read and write whole vectors past an operand's last element. Only the main thread allocates.
+ */
+export class Heap {
+  private top = ARENA_BASE;
+  private readonly free = new Map<number, number[]>();
+  /** Bytes in blocks handed out and not yet freed. */
+  used = 0;
+
+  /** The class (block size in bytes) that holds `bytes` of data plus the vector slack. */
+  static sizeClass(bytes: number): number {
+    return Math.max(256, 2 ** Math.ceil(Math.log2(bytes + 64)));
+  }
+
+  /** Whether `bytes` more could be allocated without passing the memory's maximum. */
+  canAlloc(bytes: number): boolean {
+    const size = Heap.sizeClass(bytes);
+    return (this.free.get(size)?.length ?? 0) > 0 || this.top + size <= MAX_BYTES;
+  }
+
+  /** A block of at least `bytes` bytes; returns its byte address (never 0: the kernels read 0 as "none"). */
+  alloc(bytes: number): number {
+    const size = Heap.sizeClass(bytes);
+    const reuse = this.free.get(size)?.pop();
+    this.used += size;
+    if (reuse !== undefined) return reuse;
+    const at = this.top;
+    this.top += size;
+    const { memory } = wasm();
+    if (this.top > memory.buffer.byteLength) memory.grow(Math.ceil((this.top - memory.buffer.byteLength) / PAGE));
+    return at;
+  }
+
+  release(at: number, bytes: number): void {
+    const size = Heap.sizeClass(bytes);
+    this.used -= size;
+    const list = this.free.get(size);
+    if (list === undefined) this.free.set(size, [at]);
+    else list.push(at);
+  }
+}
+
+export const heap = new Heap();
+
+/** A Float32Array over `length` elements at byte address `at` (valid until the memory grows). */
+export function f32At(at: number, length: number): Float32Array {
+  return new Float32Array(wasm().memory.buffer, at, length);
+}
+
+/**
+ * A tensor's elements living in the module's memory: the wasm backend's "device". Kernels read
+ * and write them where they are; the CPU gets a copy (`download`) only when it asks for the
+ * elements. The block goes back to the heap when its buffer drops it or is garbage-collected.
+ */
+export class WasmBlock implements DeviceData {
+  private released = false;
+
+  /** `length` elements at `at`, in a block with room for `capacity` (a kernel may write past `length`). */
+  constructor(readonly at: number, readonly length: number, private readonly capacity = length) {}
+
+  static alloc(length: number, capacity = length): WasmBlock {
+    return new WasmBlock(heap.alloc(capacity * 4), length, capacity);
+  }
+
+  download(): Float32Array {
+    const out = new Float32Array(this.length);
+    out.set(f32At(this.at, this.length));
+    return out;
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    heap.release(this.at, this.capacity * 4);
+  }
+}
+
+/**
+ * Scratch space for one kernel call, from the heap: operands copied in, packed panels, partial
+ * results. `reset` at the start of the next call gives the previous call's blocks back.
  */
 export class Arena {
-  private top = ARENA_BASE;
+  private blocks: [number, number][] = [];
 
   reset(): this {
-    this.top = ARENA_BASE;
+    for (const [at, bytes] of this.blocks) heap.release(at, bytes);
+    this.blocks = [];
     return this;
   }
 
-  /**
-   * Whether one kernel call that allocates `floats` float32s in all fits in the memory's maximum
-   * (from an empty arena; the slack covers the padding of up to 8 blocks).
-   */
+  /** Whether one kernel call that allocates `floats` float32s in all (as one block or several) can have them. */
   fits(floats: number): boolean {
-    return ARENA_BASE + floats * 4 + 8 * 128 <= MAX_BYTES;
+    return heap.canAlloc(floats * 4 + 8 * 128);
   }
 
   /** Reserves `count` elements of `bytesPer` bytes; returns the byte address. */
   alloc(count: number, bytesPer = 4): number {
-    const at = this.top;
-    this.top = (at + count * bytesPer + 64 + 63) & ~63;
-    const { memory } = wasm();
-    if (this.top > memory.buffer.byteLength) memory.grow(Math.ceil((this.top - memory.buffer.byteLength) / PAGE));
+    const bytes = Math.max(count * bytesPer, 1);
+    const at = heap.alloc(bytes);
+    this.blocks.push([at, bytes]);
     return at;
   }
 
@@ -125,9 +202,8 @@ export class Arena {
     return at;
   }
 
-  /** A Float32Array over `length` elements at byte address `at` (valid until the memory grows). */
   f32(at: number, length: number): Float32Array {
-    return new Float32Array(wasm().memory.buffer, at, length);
+    return f32At(at, length);
   }
 
   f64(at: number, length: number): Float64Array {

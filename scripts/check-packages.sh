@@ -72,6 +72,16 @@ npx --no-install tensorgrad-vae train --epochs 1 --limit-train 128 --limit-test 
 [ -s out/checkpoint.safetensors ] && [ -s out/samples.png ] || fail "tensorgrad-vae train wrote no checkpoint or pictures"
 step "the tensorgrad-vae bin trains and writes its files"
 
+# The explorer page ships built in the tarball: serve it and fetch it.
+npx --no-install tensorgrad-vae explore --checkpoint out/model.safetensors --port 0 > explore.log 2>&1 &
+explorer=$!
+for _ in $(seq 50); do grep -q 'explorer at' explore.log && break; sleep 0.2; done
+url="$(grep -o 'http://127.0.0.1:[0-9]*/' explore.log || true)"
+[ -n "$url" ] && node -e "fetch('${url}explorer.js').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))" \
+  || { kill "$explorer"; fail "tensorgrad-vae explore did not serve its page: $(cat explore.log)"; }
+kill "$explorer"
+step "tensorgrad-vae explore serves the built page"
+
 err="$(node --input-type=module -e "await import('@tensorgrad/core/gpu')" 2>&1 || true)"
 grep -q "the gpu backend needs the npm package gpu.js, an optional peer dependency of @tensorgrad/core: npm install gpu.js@2.24.1" <<<"$err" \
   || fail "importing @tensorgrad/core/gpu without gpu.js does not say what to install: $err"

@@ -13,8 +13,12 @@ export interface BackwardOptions {
   createGraph?: boolean;
 }
 
-/** Every tensor the outputs depend on through the tape, inputs before the tensors made from them. */
-function topologicalOrder(outputs: readonly Tensor[]): Tensor[] {
+/**
+ * Every tensor the outputs depend on through the tape, inputs before the tensors made from them.
+ * `follow` picks the inputs to walk into: the backward pass needs only those that require a
+ * gradient; `tape()` shows every input an op read.
+ */
+export function topologicalOrder(outputs: readonly Tensor[], follow: (t: Tensor) => boolean = (t) => t.requiresGrad): Tensor[] {
   const order: Tensor[] = [];
   const seen = new Set<Tensor>();
   // Iterative post-order DFS: deep graphs (long training loops of ops) must not overflow the stack.
@@ -28,7 +32,7 @@ function topologicalOrder(outputs: readonly Tensor[]): Tensor[] {
       const inputs = top[0].gradFn?.inputs ?? [];
       if (top[1] < inputs.length) {
         const next = inputs[top[1]++];
-        if (next.requiresGrad && !seen.has(next)) {
+        if (follow(next) && !seen.has(next)) {
           seen.add(next);
           stack.push([next, 0]);
         }

@@ -1,4 +1,5 @@
 import { fmtShape } from '../errors.js';
+import { topologicalOrder } from './engine.js';
 import { checkOptions } from '../options.js';
 import type { Tensor } from '../tensor.js';
 
@@ -8,25 +9,7 @@ import type { Tensor } from '../tensor.js';
  * included when an op used them, so the listing shows everything each op read.
  */
 export function tape(root: Tensor): Tensor[] {
-  const order: Tensor[] = [];
-  const seen = new Set<Tensor>([root]);
-  const stack: [Tensor, number][] = [[root, 0]];
-  // Iterative post-order DFS, as the engine's: a long chain of ops must not overflow the stack.
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1];
-    const inputs = top[0].gradFn?.inputs ?? [];
-    if (top[1] < inputs.length) {
-      const next = inputs[top[1]++];
-      if (!seen.has(next)) {
-        seen.add(next);
-        stack.push([next, 0]);
-      }
-    } else {
-      order.push(top[0]);
-      stack.pop();
-    }
-  }
-  return order;
+  return topologicalOrder([root], () => true);
 }
 
 export interface GraphOptions {

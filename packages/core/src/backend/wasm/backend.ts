@@ -47,12 +47,6 @@ function compactAddress(x: View): number {
   return arena.put(cpuBackend.copy(x, 'float32') as Float32Array);
 }
 
-/** Where a kernel writes `size` floats (room for `capacity`), and how that becomes its output: a copy out. */
-function outputTo(size: number, capacity = size): { at: number; finish(): KernelOutput } {
-  const at = arena.alloc(capacity);
-  return { at, finish: () => copyOut(at, size) };
-}
-
 /**
  * Copies the wasm result at `at` into a fresh Float32Array. (Not `slice()`: from a shared memory
  * that copies at a third of memcpy speed; `set` into a new array does not.)
@@ -67,9 +61,9 @@ function mapUnary(code: number, x: View, lo = 0, hi = 0): KernelOutput {
   const size = sizeOf(x.shape);
   arena.reset();
   const xp = compactAddress(x);
-  const o = outputTo(size);
-  wasm().kernels.unary(code, xp, o.at, size, lo, hi);
-  return o.finish();
+  const op = arena.alloc(size);
+  wasm().kernels.unary(code, xp, op, size, lo, hi);
+  return copyOut(op, size);
 }
 
 /**
@@ -87,13 +81,13 @@ function mapBinary(code: number, a: View, b: View, shape: Shape): KernelOutput |
   const span = (st: number[]): number => st.reduce((s, d, i) => s + (dims[i] - 1) * d, 0) + 1;
   arena.reset();
   const ap = addressOf(a.buffer, a.offset, span(sa)), bp = addressOf(b.buffer, b.offset, span(sb));
-  const o = outputTo(size);
+  const op = arena.alloc(size);
   const k = wasm().kernels;
   const outer = dims.slice(0, Math.max(last, 0));
   walk(outer, [contiguousStrides(outer), sa.slice(0, last), sb.slice(0, last)], [0, 0, 0], (n, off, so, i, si, j, sj) => {
-    for (let r = 0; r < n; r++, off += so, i += si, j += sj) k.binary(code, ap + 4 * i, ia, bp + 4 * j, ib, o.at + 4 * off * inner, inner);
+    for (let r = 0; r < n; r++, off += so, i += si, j += sj) k.binary(code, ap + 4 * i, ia, bp + 4 * j, ib, op + 4 * off * inner, inner);
   });
-  return o.finish();
+  return copyOut(op, size);
 }
 
 /**
@@ -109,10 +103,10 @@ function sumBlock(x: View, dims: readonly number[]): KernelOutput | null {
   const K1 = sizeOf(x.shape.slice(0, first)), R = sizeOf(x.shape.slice(first, lastR + 1)), K2 = sizeOf(x.shape.slice(lastR + 1));
   arena.reset();
   const xp = compactAddress(x);
-  const o = outputTo(K1 * K2);
+  const op = arena.alloc(K1 * K2);
   const k = wasm().kernels;
   if (K2 === 1) {
-    k.sum_inner(xp, K1, R, o.at);
+    k.sum_inner(xp, K1, R, op);
   } else {
     // sum_rows works on pairs of columns: each slice's float64 sums start at an even index.
     const stride = K2 + (K2 & 1);
@@ -120,10 +114,10 @@ function sumBlock(x: View, dims: readonly number[]): KernelOutput | null {
     arena.f64(acc, K1 * stride).fill(0);
     for (let s = 0; s < K1; s++) {
       k.sum_rows(xp + 4 * s * R * K2, R, K2, acc + 8 * s * stride);
-      k.demote(acc + 8 * s * stride, o.at + 4 * s * K2, K2);
+      k.demote(acc + 8 * s * stride, op + 4 * s * K2, K2);
     }
   }
-  return o.finish();
+  return copyOut(op, K1 * K2);
 }
 
 /**
@@ -137,10 +131,11 @@ function matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: num
   const K = wasm().kernels;
   arena.reset();
   const direct = batch === 1 && n8 === n;
-  const o = outputTo(batch * m * n, direct ? m4 * n8 : batch * m * n);
+  // The result, compacted to [batch, m, n]; gemm writes straight into it when there is nothing to compact.
+  const op = arena.alloc(direct ? m4 * n8 : batch * m * n);
   // gemm reads 8 bias columns at a time: past n it reads the block's slack, into discarded columns.
   const biasp = bias === undefined ? 0 : addressOf(bias.buffer, bias.offset, n);
-  const packedA = arena.alloc(m4 * k), packed = arena.alloc(k * n8), cp = direct ? o.at : arena.alloc(m4 * n8);
+  const packedA = arena.alloc(m4 * k), packed = arena.alloc(k * n8), cp = direct ? op : arena.alloc(m4 * n8);
   for (let t = 0; t < batch; t++) {
     const ap = addressOf(a.buffer, a.offsets[t], m * k), bp = addressOf(b.buffer, b.offsets[t], k * n);
     // B is [k,n] row-major (rs = n, cs = 1) or stored as Bᵀ, [n,k] row-major (rs = 1, cs = k).
@@ -151,11 +146,11 @@ function matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: num
     parallelGemm(ap, ars, acs, m, packedA, packed, k, n8, cp, biasp);
     if (!direct) {
       const mem = new Float32Array(wasm().memory.buffer);
-      const dst = o.at / 4 + t * m * n;
+      const dst = op / 4 + t * m * n;
       for (let i = 0; i < m; i++) mem.copyWithin(dst + i * n, cp / 4 + i * n8, cp / 4 + i * n8 + n);
     }
   }
-  return o.finish();
+  return copyOut(op, batch * m * n);
 }
 
 /**

@@ -98,8 +98,6 @@ export function wasm(): WasmInstance {
 export class Heap {
   private top = ARENA_BASE;
   private readonly free = new Map<number, number[]>();
-  /** Bytes in blocks handed out and not yet freed. */
-  used = 0;
 
   /** The class (block size in bytes) that holds `bytes` of data plus the vector slack. */
   static sizeClass(bytes: number): number {
@@ -116,7 +114,6 @@ export class Heap {
   alloc(bytes: number): number {
     const size = Heap.sizeClass(bytes);
     const reuse = this.free.get(size)?.pop();
-    this.used += size;
     if (reuse !== undefined) return reuse;
     const at = this.top;
     this.top += size;
@@ -127,7 +124,6 @@ export class Heap {
 
   release(at: number, bytes: number): void {
     const size = Heap.sizeClass(bytes);
-    this.used -= size;
     const list = this.free.get(size);
     if (list === undefined) this.free.set(size, [at]);
     else list.push(at);
@@ -149,11 +145,10 @@ export function f32At(at: number, length: number): Float32Array {
 export class WasmBlock implements DeviceData {
   private released = false;
 
-  /** `length` elements at `at`, in a block with room for `capacity` (a kernel may write past `length`). */
-  constructor(readonly at: number, readonly length: number, private readonly capacity = length) {}
+  constructor(readonly at: number, readonly length: number) {}
 
-  static alloc(length: number, capacity = length): WasmBlock {
-    return new WasmBlock(heap.alloc(capacity * 4), length, capacity);
+  static alloc(length: number): WasmBlock {
+    return new WasmBlock(heap.alloc(length * 4), length);
   }
 
   download(): Float32Array {
@@ -165,7 +160,7 @@ export class WasmBlock implements DeviceData {
   release(): void {
     if (this.released) return;
     this.released = true;
-    heap.release(this.at, this.capacity * 4);
+    heap.release(this.at, this.length * 4);
   }
 }
 

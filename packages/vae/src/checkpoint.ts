@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Generator, cat, fmtShape, tensor, type Tensor } from '@tensorgrad/core';
-import { Adam, StateDictError, loadFile, save, writeFileAtomic, type StateDict } from '@tensorgrad/nn';
+import { Adam, StateDictError, loadFile, parseSafetensors as parse, readFileChecked, save, writeFileAtomic, type StateDict } from '@tensorgrad/nn';
 import { CheckpointError, UsageError } from './errors.js';
 import { PIXELS, VAE } from './model.js';
 
@@ -78,13 +78,22 @@ export function checkFinite(model: VAE, source: string): void {
   }
 }
 
+/**
+ * The model file a command works from, checked: it must exist (the message says how to make
+ * one), parse, fit a VAE and hold finite weights. Returns the model in eval mode, and the file's
+ * bytes (the explorer serves them).
+ */
+export function readCheckedVae(path: string): { model: VAE; bytes: Uint8Array } {
+  if (!existsSync(path)) throw new UsageError(`no checkpoint at ${path}; train first (tensorgrad-vae train) or pass --checkpoint PATH`);
+  const bytes = readFileChecked('load', path);
+  const model = vaeFromStateDict(parse(bytes, path).tensors, path);
+  checkFinite(model, path);
+  return { model: model.eval(), bytes };
+}
+
 /** The model a subcommand works from (`--checkpoint`, else `<out>/model.safetensors`), checked and in eval mode. */
 export function loadVaeForCli(flag: string | undefined, out: string): VAE {
-  const path = flag ?? join(out, MODEL_FILE);
-  if (!existsSync(path)) throw new UsageError(`no checkpoint at ${path}; train first (tensorgrad-vae train) or pass --checkpoint PATH`);
-  const model = loadVae(path);
-  checkFinite(model, path);
-  return model.eval();
+  return readCheckedVae(flag ?? join(out, MODEL_FILE)).model;
 }
 
 // ---- the training run's checkpoint ----------------------------------------------------------

@@ -3,8 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename } from 'node:path';
 import { checkOptions } from '@tensorgrad/core';
-import { parseSafetensors, readFileChecked } from '@tensorgrad/nn';
-import { checkFinite, vaeFromStateDict } from './checkpoint.js';
+import { readCheckedVae } from './checkpoint.js';
 import { loadTestSet } from './data.js';
 import { UsageError } from './errors.js';
 
@@ -37,16 +36,13 @@ const PAGE_DIR = new URL('../dist/explorer/', import.meta.url);
  */
 export async function startExplorer(options: ExplorerOptions): Promise<Explorer> {
   const { checkpoint, port = 8080, data, testImages = 500 } = checkOptions('startExplorer', options, ['checkpoint', 'port', 'data', 'testImages'], "{ checkpoint: 'out/model.safetensors' }");
-  if (!existsSync(checkpoint)) throw new UsageError(`no checkpoint at ${checkpoint}; train first (tensorgrad-vae train) or pass --checkpoint PATH`);
-  const bytes = readFileChecked('explore', checkpoint);
-  const model = vaeFromStateDict(parseSafetensors(bytes, checkpoint).tensors, checkpoint);
-  checkFinite(model, checkpoint);
+  const { model, bytes } = readCheckedVae(checkpoint);
   const test = loadTestSet({ dir: data, limitTest: testImages });
   const testSet = JSON.stringify({ labels: Array.from(test.labels), images: Buffer.from(test.images).toString('base64') });
   if (!existsSync(new URL('index.html', PAGE_DIR)) || !existsSync(new URL('explorer.js', PAGE_DIR))) {
     throw new UsageError('the explorer page is not built (dist/explorer/ is missing): run `npx --yes pnpm@10 build`');
   }
-  const routes = new Map<string, [string, Buffer | string]>([
+  const routes = new Map<string, [string, Uint8Array | string]>([
     ['/', ['text/html; charset=utf-8', readFileSync(new URL('index.html', PAGE_DIR))]],
     ['/explorer.js', ['text/javascript; charset=utf-8', readFileSync(new URL('explorer.js', PAGE_DIR))]],
     ['/checkpoint.safetensors', ['application/octet-stream', bytes]],

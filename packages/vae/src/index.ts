@@ -6,7 +6,7 @@
 export { VAE, Sampler, makeEncoder, makeDecoder, PIXELS, type VaeOptions, type VaeOutput } from './model.js';
 export { vaeLoss, type VaeLoss } from './loss.js';
 export {
-  detectLayout, toWriteUpLayout, inferSizes, vaeFromStateDict, loadVae, loadVaeForCli, checkFinite, saveRun, resumeRun, writeOutputs,
+  detectLayout, toWriteUpLayout, inferSizes, vaeFromStateDict, loadVae, loadVaeForCli, readCheckedVae, checkFinite, saveRun, resumeRun, writeOutputs,
   CHECKPOINT_FILE, MODEL_FILE, METRICS_FILE, type CheckpointLayout, type EpochMetrics, type RunSettings, type RunState,
 } from './checkpoint.js';
 export { testLoss, importanceWeightedLogLikelihood, type EvalOptions } from './evaluate.js';

@@ -1,5 +1,5 @@
-// Where the time of one wasm matmul goes, part by part (copy in, pack B, gemm with its threads,
-// copy out), for the VAE's forward product and a weight gradient: the profile behind the matmul
+// Where the time of one wasm matmul goes, part by part (copy in, packing and gemm with its
+// threads, copy out), for the VAE's forward product and a weight gradient: the profile behind the matmul
 // work in kernels.wat. Reads core's built internals (not its public API), so it lives here.
 //   npx pnpm@10 build && node benchmarks/matmul-parts.mjs [threads]
 import { setNumThreads } from '@tensorgrad/core';
@@ -14,23 +14,20 @@ const cases = [['128×784·784×400 (x·W1ᵀ)', 128, 784, 400, false, true], ['
 for (const [label, m, k, n, ta, tb] of cases) {
   const A = new Float32Array(m * k).map(() => Math.random() - 0.5), B = new Float32Array(k * n).map(() => Math.random() - 0.5);
   const n8 = Math.ceil(n / 8) * 8, m4 = Math.ceil(m / 4) * 4;
-  const ms = { 'copy in': 0, 'pack B': 0, gemm: 0, 'copy out': 0 };
+  const ms = { 'copy in': 0, 'pack + gemm': 0, 'copy out': 0 };
   const reps = 300, warm = 30;
   for (let r = 0; r < reps + warm; r++) {
     const t0 = performance.now();
     arena.reset();
     const ap = arena.put(A), bp = arena.put(B), pa = arena.alloc(m4 * k), pb = arena.alloc(k * n8), cp = arena.alloc(m4 * n8);
     const t1 = performance.now();
-    if (tb) K.pack_b(bp, 1, k, k, n, pb);
-    else K.pack_b(bp, n, 1, k, n, pb);
-    const t2 = performance.now();
-    parallelGemm(ap, ta ? 1 : k, ta ? m : 1, m, pa, pb, k, n8, cp, 0);
+    parallelGemm({ a: ap, ars: ta ? 1 : k, acs: ta ? m : 1, m, b: bp, brs: tb ? 1 : n, bcs: tb ? k : 1, k, n, packedA: pa, packedB: pb, c: cp, bias: 0 });
     const t3 = performance.now();
     const out = new Float32Array(m * n);
     out.set(arena.f32(cp, m * n8).subarray(0, m * n));
     const t4 = performance.now();
     if (r < warm) continue;
-    ms['copy in'] += t1 - t0; ms['pack B'] += t2 - t1; ms.gemm += t3 - t2; ms['copy out'] += t4 - t3;
+    ms['copy in'] += t1 - t0; ms['pack + gemm'] += t3 - t1; ms['copy out'] += t4 - t3;
   }
   const total = Object.values(ms).reduce((a, b) => a + b, 0) / reps;
   console.log(`${label}: ${Object.entries(ms).map(([p, v]) => `${p} ${(v / reps).toFixed(3)} ms`).join(', ')}; total ${total.toFixed(3)} ms = ${((2 * m * k * n) / total / 1e6).toFixed(1)} GFLOP/s`);

@@ -10,7 +10,7 @@ import {
   withBackend, type Tensor,
 } from '../src/index.js';
 import { WasmBlock } from '../src/backend/wasm/instance.js';
-import { readyGemmWorkers } from '../src/backend/wasm/threads.js';
+import { kernelChunksTakenByWorkers, readyKernelWorkers } from '../src/backend/wasm/threads.js';
 import { fromStorage } from '../src/tensor.js';
 import * as arb from '../src/testing/index.js';
 import { expectClose as compareClose, matmulLayoutTests, matmulTolerance, onCpu } from './compare.js';
@@ -78,9 +78,18 @@ describe('wasm matmul equals the reference within the float32 summation bound', 
       const single = cases.map(([a, b]) => onWasm(() => matmul(a, b)).data);
       setNumThreads(3);
       onWasm(() => matmul(randn([128, 256]), randn([256, 128]))); // large enough to start the pool
-      for (let i = 0; i < 1000 && readyGemmWorkers() < 2; i++) await new Promise((r) => setTimeout(r, 10));
-      expect(readyGemmWorkers()).toBe(2);
-      cases.forEach(([a, b], i) => expect(onWasm(() => matmul(a, b)).data).toEqual(single[i]));
+      for (let i = 0; i < 1000 && readyKernelWorkers() < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(readyKernelWorkers()).toBe(2);
+      // Which thread takes which chunk varies from call to call: repeat until workers have taken
+      // chunks of every case (each call compared), so the comparison is never vacuous.
+      for (const [i, [a, b]] of cases.entries()) {
+        for (let attempt = 0; attempt < 50; attempt++) {
+          const taken = kernelChunksTakenByWorkers();
+          expect(onWasm(() => matmul(a, b)).data).toEqual(single[i]);
+          if (kernelChunksTakenByWorkers() > taken) break;
+        }
+      }
+      expect(kernelChunksTakenByWorkers()).toBeGreaterThanOrEqual(cases.length);
     } finally {
       setNumThreads(before);
     }
@@ -159,6 +168,31 @@ describe('wasm elementwise kernels equal the reference', () => {
       expectClose(onWasm(() => f(x)), onCpu(() => f(x)), exact);
     }
   });
+});
+
+test('exp, log and sigmoid shared out over threads give bit-identical results to one thread', async () => {
+  const before = getNumThreads();
+  // Long enough (≥ 2¹⁶) to be split, an odd length (a short last chunk), special values throughout.
+  const values = randn([(1 << 17) + 3], { generator: new Generator(11) }).mul(30).mutableData();
+  for (let i = 0; i < values.length; i += 97) values[i] = special[(i / 97) % special.length];
+  const x = tensor(values);
+  try {
+    setNumThreads(1);
+    const single = (['exp', 'log', 'sigmoid'] as const).map((op) => onWasm(() => x[op]()).data);
+    setNumThreads(3);
+    onWasm(() => x.exp()); // starts the pool
+    for (let i = 0; i < 1000 && readyKernelWorkers() < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(readyKernelWorkers()).toBe(2);
+    for (const [i, op] of (['exp', 'log', 'sigmoid'] as const).entries()) {
+      const start = kernelChunksTakenByWorkers();
+      for (let attempt = 0; attempt < 50 && kernelChunksTakenByWorkers() === start; attempt++) {
+        expect(onWasm(() => x[op]()).data).toEqual(single[i]);
+      }
+      expect(kernelChunksTakenByWorkers(), `workers took no chunk of ${op}`).toBeGreaterThan(start);
+    }
+  } finally {
+    setNumThreads(before);
+  }
 });
 
 describe('wasm Adam equals the reference', () => {

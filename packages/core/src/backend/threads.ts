@@ -1,14 +1,15 @@
 /**
- * Worker threads for the kernels that split their work (matmul rows), shared by the backends
- * (Node only; elsewhere everything runs on the calling thread).
+ * Worker threads for the kernels that split their work (matmul), shared by the backends (Node
+ * only; elsewhere everything runs on the calling thread).
  *
  * A pool's workers each run one `setup` script: given the pool's `workerData` (shared memory, a
- * compiled WebAssembly module…) it returns the job function. A job is a few integers written into
- * the worker's control block (a SharedArrayBuffer), then a bump of its job counter with
- * `Atomics.notify`; the caller runs its own share and then blocks in `Atomics.wait` until every
- * worker has bumped its done counter. Kernels therefore stay synchronous, and no message is ever
- * exchanged after start-up. Work is split so that every output element is computed by the same
- * code whatever thread runs it: results do not depend on the number of threads.
+ * compiled WebAssembly module…) it returns the chunk function `(args, chunk) => void`. A job is a
+ * few integers and a number of chunks, published in the pool's shared state block; the calling
+ * thread and every worker then take chunks from one shared counter until none is left, so a
+ * worker that wakes late (a sleeping virtual CPU can take a millisecond to wake) costs only the
+ * chunks it did not take, never a whole share. Kernels stay synchronous, and no message is
+ * exchanged after start-up. Every output element is computed by the same code whichever thread
+ * takes its chunk: results do not depend on the number of threads or on who took what.
  */
 
 type WorkerThreads = typeof import('node:worker_threads');
@@ -17,10 +18,25 @@ const nodeProcess = (globalThis as { process?: { getBuiltinModule?: (id: string)
 const workerThreads = nodeProcess?.getBuiltinModule?.('node:worker_threads') as WorkerThreads | undefined;
 const os = nodeProcess?.getBuiltinModule?.('node:os') as typeof import('node:os') | undefined;
 
-// Control block layout (Int32 slots); a job's integers follow from ARGS.
-const POSTED = 0, DONE = 1, FAILED = 2, READY = 3, ARGS = 4, MAX_ARGS = 12;
-/** How long the caller waits for a worker's share before computing it itself. */
+// The pool's shared state (Int32 slots). JOB is a sequence lock: odd while the caller writes a
+// job's arguments, even once they are complete. Chunks are numbered by tickets that only grow: a
+// job owns tickets [BASE, END), taken one at a time from NEXT by compare-and-swap, so a worker
+// holding a stale job's arguments can never take a ticket of a later job. FLAGS[c] becomes the
+// job's number when chunk c is done, or its negation when the chunk threw. TAKEN counts the
+// chunks workers have taken, ever.
+const JOB = 0, NEXT = 1, COMPLETED = 2, TAKEN = 3, ARGS = 4, MAX_ARGS = 18, BASE = ARGS + MAX_ARGS, END = BASE + 1, FLAGS = END + 1;
+/** The most chunks one job may have. */
+export const MAX_CHUNKS = 256;
+// A worker's own block: READY, set once it has started.
+const READY = 0;
+/** How long the caller waits for a worker's chunk before computing it itself. */
 const WORKER_PATIENCE_MS = 10_000;
+/**
+ * How long a worker keeps polling for the next job before it sleeps: kernels come in quick
+ * succession in a training step, and waking a sleeping thread costs tens to hundreds of
+ * microseconds on a virtual machine.
+ */
+const SPIN_MS = 1;
 
 function defaultThreads(): number {
   const env = Number(nodeProcess?.env?.TENSORGRAD_NUM_THREADS);
@@ -51,15 +67,19 @@ export function threadsAvailable(): boolean {
 interface PoolWorker {
   worker: import('node:worker_threads').Worker;
   ctrl: Int32Array;
-  posted: number;
 }
+
+/** A chunk function: runs chunk `chunk` of the job whose integers are `args`. */
+export type ChunkFn = (args: ArrayLike<number>, chunk: number) => void;
 
 export class WorkerPool {
   private workers: PoolWorker[] = [];
+  private readonly state = new Int32Array(new SharedArrayBuffer((FLAGS + MAX_CHUNKS) * 4));
+  private seq = 0;
 
   /**
-   * @param setup source of a function `(workerData) => (args: Int32Array) => void` (it closes over
-   *   nothing: it runs from its text in each worker)
+   * @param setup source of a function `(workerData) => ChunkFn` (it closes over nothing: it runs
+   *   from its text in each worker)
    * @param data what each worker starts with (read when a worker starts)
    */
   constructor(private readonly setup: string, private readonly data: () => unknown) {
@@ -71,6 +91,11 @@ export class WorkerPool {
     return this.workers.filter((w) => Atomics.load(w.ctrl, READY) === 1).length;
   }
 
+  /** How many chunks workers (not the calling thread) have taken since the pool was made (for tests). */
+  chunksTakenByWorkers(): number {
+    return Atomics.load(this.state, TAKEN);
+  }
+
   /** Ends all workers past the first `keep` (all by default: the next `run` starts fresh ones). */
   stop(keep = 0): void {
     for (const w of this.workers.slice(keep)) void w.worker.terminate();
@@ -78,84 +103,137 @@ export class WorkerPool {
   }
 
   /**
-   * Runs `jobs[0]` on the calling thread and the others on workers that are ready (a job no
-   * ready worker takes runs on the calling thread too); returns when all are done. A worker that
-   * fails or does not answer has its job run here with the same code, and the pool restarts.
+   * Tells sleeping workers a job is coming (call it before the serial part of a kernel: copies,
+   * packing), so they are awake and polling when `run` publishes it.
    */
-  run(jobs: readonly (readonly number[])[], local: (args: readonly number[]) => void): void {
+  wake(): void {
+    if (numThreads < 2 || workerThreads === undefined) return;
     while (this.workers.length < numThreads - 1) this.workers.push(this.spawn());
-    const ready = this.workers.filter((w) => Atomics.load(w.ctrl, READY) === 1);
-    const busy: { w: PoolWorker; job: readonly number[] }[] = [];
-    const mine = [jobs[0]];
-    for (let j = 1; j < jobs.length; j++) {
-      const w = ready[j - 1];
-      if (w === undefined) {
-        mine.push(jobs[j]);
-        continue;
-      }
-      w.ctrl.set(jobs[j], ARGS);
-      w.posted++;
-      Atomics.store(w.ctrl, POSTED, w.posted);
-      Atomics.notify(w.ctrl, POSTED);
-      busy.push({ w, job: jobs[j] });
+    Atomics.notify(this.state, JOB);
+  }
+
+  /**
+   * Runs chunks 0…chunks−1 of one job (`local(args, c)` on this thread, the setup's chunk function
+   * on workers), shared out through the counter; returns when all are done. A chunk that throws
+   * in a worker, or that a worker does not finish in time, is computed here with the same code,
+   * and the pool restarts.
+   */
+  run(args: readonly number[], chunks: number, local: ChunkFn): void {
+    if (args.length > MAX_ARGS || chunks > MAX_CHUNKS) throw new Error(`WorkerPool.run: at most ${MAX_ARGS} arguments and ${MAX_CHUNKS} chunks`);
+    if (numThreads < 2 || workerThreads === undefined || chunks < 2) {
+      for (let c = 0; c < chunks; c++) local(args, c);
+      return;
     }
-    for (const job of mine) local(job);
-    let abandoned = false;
-    for (const { w, job } of busy) {
-      const deadline = performance.now() + WORKER_PATIENCE_MS;
-      while (Atomics.load(w.ctrl, DONE) !== w.posted && performance.now() < deadline) {
-        Atomics.wait(w.ctrl, DONE, Atomics.load(w.ctrl, DONE), 50);
-      }
-      if (Atomics.load(w.ctrl, DONE) === w.posted && Atomics.load(w.ctrl, FAILED) === 0) continue;
-      local(job);
-      abandoned = true;
+    this.wake();
+    const st = this.state;
+    // Publish: odd while writing, then the new even job number (never 0, so −seq marks failure).
+    this.seq = this.seq >= 0x3ffffffc ? 2 : this.seq + 2;
+    const seq = this.seq;
+    let base = Atomics.load(st, NEXT);
+    if (base + chunks > 0x3fffffff) {
+      base = 0;
+      Atomics.store(st, NEXT, 0);
     }
-    if (abandoned) {
+    Atomics.store(st, JOB, seq - 1);
+    for (let i = 0; i < args.length; i++) st[ARGS + i] = args[i];
+    st[BASE] = base;
+    st[END] = base + chunks;
+    Atomics.store(st, JOB, seq);
+    Atomics.notify(st, JOB);
+    takeChunks(st, seq, base, base + chunks, args, local);
+    // Wait for the chunks workers took: poll briefly (they are usually about to finish), then sleep.
+    const spinUntil = performance.now() + SPIN_MS;
+    const deadline = performance.now() + WORKER_PATIENCE_MS;
+    let redo = false;
+    for (let c = 0; c < chunks; c++) {
+      for (;;) {
+        const done = Atomics.load(st, COMPLETED);
+        const flag = Atomics.load(st, FLAGS + c);
+        if (flag === seq) break;
+        const now = performance.now();
+        if (flag === -seq || now > deadline) {
+          local(args, c);
+          redo = true;
+          break;
+        }
+        if (now > spinUntil) Atomics.wait(st, COMPLETED, done, 5);
+      }
+    }
+    if (redo) {
       // Retire the workers, so a late write from one can never land in a later result.
       this.stop(0);
       if (!warned) {
         warned = true;
-        console.warn(`tensorgrad: a worker thread did not answer within ${WORKER_PATIENCE_MS / 1000} s; its share was computed on the calling thread and the pool restarted`);
+        console.warn(`tensorgrad: a worker thread failed or did not answer within ${WORKER_PATIENCE_MS / 1000} s; its share was computed on the calling thread and the pool restarted`);
       }
     }
   }
 
   private spawn(): PoolWorker {
-    const ctrl = new Int32Array(new SharedArrayBuffer((ARGS + MAX_ARGS) * 4));
+    const ctrl = new Int32Array(new SharedArrayBuffer(4));
     const source = `
       const { workerData } = require('node:worker_threads');
-      const { ctrl, data } = workerData;
+      const { ctrl, state, data } = workerData;
       const job = (${this.setup})(data);
-      const args = ctrl.subarray(${ARGS});
-      let seen = 0;
+      const NEXT = ${NEXT}, COMPLETED = ${COMPLETED}, FLAGS = ${FLAGS};
+      const takeChunks = (${takeChunks.toString()});
+      const args = new Int32Array(${MAX_ARGS});
+      let seen = Atomics.load(state, ${JOB});
       Atomics.store(ctrl, ${READY}, 1);
       for (;;) {
-        // Re-check every 50 ms as well as on notify: a missed wake-up costs 50 ms, never a hang.
-        while (Atomics.load(ctrl, ${POSTED}) === seen) Atomics.wait(ctrl, ${POSTED}, seen, 50);
-        seen = Atomics.load(ctrl, ${POSTED});
-        try {
-          job(args);
-          Atomics.store(ctrl, ${FAILED}, 0);
-        } catch (e) {
-          Atomics.store(ctrl, ${FAILED}, 1);
+        // Poll for ${SPIN_MS} ms after a job or a wake-up, then sleep; re-check every 50 ms as
+        // well as on notify (a missed wake-up costs 50 ms, never a hang).
+        let until = performance.now() + ${SPIN_MS};
+        while (Atomics.load(state, ${JOB}) === seen) {
+          if (performance.now() < until) continue;
+          if (Atomics.wait(state, ${JOB}, seen, 50) === 'ok') until = performance.now() + ${SPIN_MS};
         }
-        Atomics.store(ctrl, ${DONE}, seen);
-        Atomics.notify(ctrl, ${DONE});
+        // Read the job under the sequence lock: an even number, unchanged across the read.
+        let s;
+        for (;;) {
+          s = Atomics.load(state, ${JOB});
+          if (s & 1) continue;
+          for (let i = 0; i < ${MAX_ARGS}; i++) args[i] = state[${ARGS} + i];
+          const base = state[${BASE}], end = state[${END}];
+          if (Atomics.load(state, ${JOB}) !== s) continue;
+          seen = s;
+          Atomics.add(state, ${TAKEN}, takeChunks(state, s, base, end, args, job));
+          break;
+        }
       }`;
-    const worker = new workerThreads!.Worker(source, { eval: true, workerData: { ctrl, data: this.data() } });
+    const worker = new workerThreads!.Worker(source, { eval: true, workerData: { ctrl, state: this.state, data: this.data() } });
     worker.unref();
-    return { worker, ctrl, posted: 0 };
+    return { worker, ctrl };
   }
 }
 
 /**
- * Splits `rows` into at most `numThreads` bands whose bounds are multiples of `quantum` (so a
- * kernel's row blocks fall the same way for any thread count); returns [start, end) pairs.
+ * Takes tickets [base, end) of job `seq` from the shared counter and runs their chunks; marks each
+ * chunk done (or failed) and wakes the caller. Returns how many it took. Workers run it from its
+ * text, with the slot constants it names defined beside it.
  */
-export function rowBands(rows: number, quantum: number, workers = numThreads): [number, number][] {
-  const parts = Math.max(1, Math.min(workers, Math.ceil(rows / quantum)));
-  const band = Math.ceil(rows / parts / quantum) * quantum;
-  const bands: [number, number][] = [];
-  for (let s = 0; s < rows; s += band) bands.push([s, Math.min(rows, s + band)]);
-  return bands;
+function takeChunks(st: Int32Array, seq: number, base: number, end: number, args: ArrayLike<number>, job: ChunkFn): number {
+  for (let taken = 0; ; taken++) {
+    let t = Atomics.load(st, NEXT);
+    while (t >= base && t < end && Atomics.compareExchange(st, NEXT, t, t + 1) !== t) t = Atomics.load(st, NEXT);
+    if (t < base || t >= end) return taken;
+    let ok = true;
+    try {
+      job(args, t - base);
+    } catch {
+      ok = false;
+    }
+    Atomics.store(st, FLAGS + t - base, ok ? seq : -seq);
+    Atomics.add(st, COMPLETED, 1);
+    Atomics.notify(st, COMPLETED);
+  }
+}
+
+/**
+ * How many units of work (row quads, column panels…) go in one chunk when `units` are shared out
+ * over the threads: about 8 chunks per thread, so a thread that starts late leaves only a small
+ * tail, while each chunk stays large next to the cost of taking it.
+ */
+export function unitsPerChunk(units: number, threads = numThreads): number {
+  return Math.max(1, Math.ceil(units / Math.min(MAX_CHUNKS, 8 * threads)));
 }

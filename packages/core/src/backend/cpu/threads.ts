@@ -1,11 +1,11 @@
 /**
  * The CPU backend's matmul threads: the caller and the workers share one arena of memory (a
  * SharedArrayBuffer handed to each worker when it starts; when a product needs more, the pool is
- * restarted around a bigger arena). Operands are copied into the arena, rows of C are split over
- * the threads (`../threads.ts` runs them), and C is read out.
+ * restarted around a bigger arena). Operands are copied into the arena, rows of C are shared out
+ * in chunks over the threads (`../threads.ts` runs them), and C is read out.
  */
 import type { DType, Storage } from '../../dtype.js';
-import { WorkerPool, rowBands } from '../threads.js';
+import { WorkerPool, unitsPerChunk } from '../threads.js';
 
 export { getNumThreads, setNumThreads, threadsAvailable } from '../threads.js';
 
@@ -22,11 +22,14 @@ const pools = new Map<RowsKernel, WorkerPool>();
 function poolFor(kernel: RowsKernel): WorkerPool {
   let pool = pools.get(kernel);
   if (pool === undefined) {
-    // Job: [f64, ao, bo, k, n, co, rowStart, rowEnd] — offsets in elements of the arena.
+    // Job: [f64, ao, bo, k, n, co, m, rows per chunk] — offsets in elements of the arena.
     const setup = `(arena) => {
       const kernel = (${kernel.toString()});
       const f32 = new Float32Array(arena), f64 = new Float64Array(arena, 0, arena.byteLength >> 3);
-      return (a) => { const mem = a[0] ? f64 : f32; kernel(mem, a[1], mem, a[2], a[3], a[4], mem, a[5], a[6], a[7]); };
+      return (a, c) => {
+        const mem = a[0] ? f64 : f32;
+        kernel(mem, a[1], mem, a[2], a[3], a[4], mem, a[5], c * a[7], Math.min(a[6], (c + 1) * a[7]));
+      };
     }`;
     pool = new WorkerPool(setup, () => arena);
     pools.set(kernel, pool);
@@ -61,12 +64,13 @@ export function arenaViews(dtype: DType, m: number, k: number, n: number): { A: 
 }
 
 /**
- * Computes C = A·Btᵀ for arena views from `arenaViews`, rows split into bands (multiples of 4)
- * over the pool and the calling thread; returns when all bands are done.
+ * Computes C = A·Btᵀ for arena views from `arenaViews`, rows shared out in chunks (multiples of
+ * 4 rows) over the pool and the calling thread; returns when all are done.
  */
 export function parallelRows(kernel: RowsKernel, views: { A: Storage; Bt: Storage; C: Storage }, m: number, k: number, n: number): void {
   const { A, Bt, C } = views;
   const el = A.BYTES_PER_ELEMENT;
-  const jobs = rowBands(m, 4).map(([r0, r1]) => [el === 8 ? 1 : 0, A.byteOffset / el, Bt.byteOffset / el, k, n, C.byteOffset / el, r0, r1]);
-  poolFor(kernel).run(jobs, (a) => kernel(A, 0, Bt, 0, k, n, C, 0, a[6], a[7]));
+  const rows = 4 * unitsPerChunk(Math.ceil(m / 4));
+  const args = [el === 8 ? 1 : 0, A.byteOffset / el, Bt.byteOffset / el, k, n, C.byteOffset / el, m, rows];
+  poolFor(kernel).run(args, Math.ceil(m / rows), (_, c) => kernel(A, 0, Bt, 0, k, n, C, 0, c * rows, Math.min(m, (c + 1) * rows)));
 }

@@ -7,7 +7,7 @@ import { coalesce } from '../layout.js';
 import { walk } from '../cpu/walk.js';
 import type { DataBuffer } from '../buffer.js';
 import { Arena, WasmBlock, f32At, heap, wasm } from './instance.js';
-import { parallelGemm } from './threads.js';
+import { parallelGemm, parallelUnary, wakeKernelWorkers } from './threads.js';
 
 /**
  * The WebAssembly SIMD backend: the kernels of kernels.wat over float32.
@@ -26,6 +26,8 @@ const arena = new Arena();
 
 const UNARY: Partial<Record<UnaryOp, number>> = { neg: 0, abs: 1, sqrt: 2, relu: 3, exp: 4, log: 5, sigmoid: 6, sign: 7 };
 const CLAMP = 8;
+/** exp, log, sigmoid: tens of instructions per element, so worth sharing out over threads. */
+const TRANSCENDENTAL = new Set([UNARY.exp, UNARY.log, UNARY.sigmoid]);
 const BINARY: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, eq: 4, ne: 5, lt: 6, le: 7, gt: 8, ge: 9 };
 
 const isF32 = (...views: { buffer: { dtype: string } }[]): boolean => views.every((v) => v.buffer.dtype === 'float32');
@@ -62,7 +64,8 @@ function mapUnary(code: number, x: View, lo = 0, hi = 0): KernelOutput {
   arena.reset();
   const xp = compactAddress(x);
   const op = arena.alloc(size);
-  wasm().kernels.unary(code, xp, op, size, lo, hi);
+  if (code === CLAMP) wasm().kernels.unary(code, xp, op, size, lo, hi);
+  else parallelUnary(code, xp, op, size, TRANSCENDENTAL.has(code));
   return copyOut(op, size);
 }
 
@@ -121,33 +124,33 @@ function sumBlock(x: View, dims: readonly number[]): KernelOutput | null {
 }
 
 /**
- * Batched `[m,k]·[k,n]` (+ bias) through pack_b and gemm; rows split over worker threads. A single
- * product whose width is a multiple of 8 is written by gemm straight into the result; otherwise
- * each product's rows are moved there from gemm's padded scratch, inside the module's memory.
+ * Batched `[m,k]·[k,n]` (+ bias) through pack_a, pack_b and gemm, shared out over the worker
+ * threads (`parallelGemm`). A single product whose width is a multiple of 8 is written by gemm
+ * straight into the result; otherwise each product's rows are moved there from gemm's padded
+ * scratch, inside the module's memory.
  */
 function matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: number, bias?: View): KernelOutput {
+  wakeKernelWorkers(m, k, n);
   const batch = a.offsets.length;
   const n8 = Math.ceil(n / 8) * 8, m4 = Math.ceil(m / 4) * 4;
-  const K = wasm().kernels;
   arena.reset();
   const direct = batch === 1 && n8 === n;
   // The result, compacted to [batch, m, n]; gemm writes straight into it when there is nothing to compact.
   const op = arena.alloc(direct ? m4 * n8 : batch * m * n);
   // gemm reads 8 bias columns at a time: past n it reads the block's slack, into discarded columns.
-  const biasp = bias === undefined ? 0 : addressOf(bias.buffer, bias.offset, n);
-  const packedA = arena.alloc(m4 * k), packed = arena.alloc(k * n8), cp = direct ? op : arena.alloc(m4 * n8);
+  const bias8 = bias === undefined ? 0 : addressOf(bias.buffer, bias.offset, n);
+  const packedA = arena.alloc(m4 * k), packedB = arena.alloc(k * n8), c = direct ? op : arena.alloc(m4 * n8);
+  // A is [m,k] row-major (rows k apart) or stored as Aᵀ, [k,m] row-major (rows 1 apart, columns m);
+  // B is [k,n] row-major (rows n apart) or stored as Bᵀ, [n,k] row-major (rows 1 apart, columns k).
+  const [ars, acs] = a.transposed ? [1, m] : [k, 1];
+  const [brs, bcs] = b.transposed ? [1, k] : [n, 1];
   for (let t = 0; t < batch; t++) {
     const ap = addressOf(a.buffer, a.offsets[t], m * k), bp = addressOf(b.buffer, b.offsets[t], k * n);
-    // B is [k,n] row-major (rs = n, cs = 1) or stored as Bᵀ, [n,k] row-major (rs = 1, cs = k).
-    if (b.transposed) K.pack_b(bp, 1, k, k, n, packed);
-    else K.pack_b(bp, n, 1, k, n, packed);
-    // A is [m,k] row-major (rows k apart) or stored as Aᵀ, [k,m] row-major (rows 1 apart, columns m).
-    const [ars, acs] = a.transposed ? [1, m] : [k, 1];
-    parallelGemm(ap, ars, acs, m, packedA, packed, k, n8, cp, biasp);
+    parallelGemm({ a: ap, ars, acs, m, b: bp, brs, bcs, k, n, packedA, packedB, c, bias: bias8 });
     if (!direct) {
       const mem = new Float32Array(wasm().memory.buffer);
       const dst = op / 4 + t * m * n;
-      for (let i = 0; i < m; i++) mem.copyWithin(dst + i * n, cp / 4 + i * n8, cp / 4 + i * n8 + n);
+      for (let i = 0; i < m; i++) mem.copyWithin(dst + i * n, c / 4 + i * n8, c / 4 + i * n8 + n);
     }
   }
   return copyOut(op, batch * m * n);
@@ -225,7 +228,7 @@ export const wasmBackend: Backend = {
 
   matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: number, bias?: View): KernelOutput {
     const buffers = bias === undefined ? [a, b] : [a, b, bias];
-    if (!isF32(...buffers) || m * n === 0 || !arena.fits(matmulFloats(m, k, n))) return cpuBackend.matmul(a, b, m, k, n, bias);
+    if (!isF32(...buffers) || m * n * k === 0 || !arena.fits(matmulFloats(m, k, n))) return cpuBackend.matmul(a, b, m, k, n, bias);
     return matmul(a, b, m, k, n, bias);
   },
 

@@ -5,8 +5,9 @@ import { PLAIN_MODULE, SHARED_MODULE } from './module.generated.js';
 export interface WasmKernels {
   /** Writes the constant table the exp/log/sigmoid loops load (at byte 64, below `ARENA_BASE`). */
   init(): void;
-  pack_b(b: number, rs: number, cs: number, k: number, n: number, dst: number): void;
-  gemm(a: number, ars: number, acs: number, m: number, ap: number, bp: number, k: number, n8: number, c: number, i0: number, i1: number, bias: number): void;
+  pack_a(a: number, ars: number, acs: number, m: number, k: number, ap: number, i0: number, i1: number): void;
+  pack_b(b: number, rs: number, cs: number, k: number, n: number, dst: number, j0: number, j1: number): void;
+  gemm(ap: number, bp: number, k: number, n8: number, c: number, i0: number, i1: number, j0: number, j1: number, bias: number): void;
   unary(op: number, x: number, out: number, n: number, lo: number, hi: number): void;
   binary(op: number, a: number, as: number, b: number, bs: number, out: number, n: number): void;
   sum_rows(x: number, rows: number, len: number, acc: number): void;
@@ -43,8 +44,8 @@ export interface WasmInstance {
 /** 64 KiB pages; 32768 pages (2 GiB) is the maximum kernels.wat declares. */
 const PAGE = 65536;
 const MAX_BYTES = 32768 * PAGE;
-/** Bytes 64…511 hold kernels.wat's constant table (`init`); the heap starts above it. */
-const ARENA_BASE = 512;
+/** Bytes 64…1023 hold kernels.wat's constant table (`init`, 464 bytes today); the heap starts above it. */
+const ARENA_BASE = 1024;
 
 function decode(base64: string): Uint8Array {
   const s = atob(base64);

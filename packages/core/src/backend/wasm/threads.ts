@@ -1,10 +1,12 @@
 /**
- * The wasm backend's matmul threads: every worker instantiates the same compiled module over the
- * same shared memory, so a job is just the gemm arguments with a band of rows (multiples of 4,
- * so each row is computed by the same block code for any thread count).
+ * The wasm backend's threads: every worker instantiates the same compiled module over the same
+ * shared memory, so a job is just the kernels' arguments. A chunk of a matmul is a block of C that
+ * a thread packs its share of operands for and computes; a chunk of an elementwise function is a
+ * run of elements (`kernelChunk`). Matmul blocks are whole 4×8 tiles, each computed by the same
+ * code whoever takes it, so results do not depend on the thread count.
  */
-import { WorkerPool, rowBands, threadsAvailable } from '../threads.js';
-import { wasm } from './instance.js';
+import { WorkerPool, threadsAvailable, unitsPerChunk } from '../threads.js';
+import { wasm, type WasmKernels } from './instance.js';
 
 /**
  * Below this many multiply-adds one thread wins: waking a worker costs tens of microseconds.
@@ -13,34 +15,111 @@ import { wasm } from './instance.js';
  */
 const PARALLEL_MIN_WORK = 1 << 22;
 
+/** One product for `parallelGemm`: byte addresses in the module's memory, and the strides of each operand. */
+export interface Gemm {
+  /** A[i, p] at a + 4·(i·ars + p·acs). */
+  a: number; ars: number; acs: number; m: number;
+  /** B[p, j] at b + 4·(p·brs + j·bcs). */
+  b: number; brs: number; bcs: number; k: number; n: number;
+  /** Scratch for packed A (m4·k floats) and packed B (k·n8 floats). */
+  packedA: number; packedB: number;
+  /** C, [m4, n8] row-major (n8 = n rounded up to 8). */
+  c: number;
+  /** n8 floats added to every row, or 0. */
+  bias: number;
+}
+
+// A job's first integer says what it is. A product's job: [COLUMNS or ROWS, a, ars, acs, m, b, brs,
+// bcs, k, n, packedA, packedB, c, bias, per]; an elementwise one: [UNARY, op, x, out, n, per].
+const COLUMNS = 0, ROWS = 1, UNARY = 2;
+
+/**
+ * Chunk `c` of a job. Of a product split by COLUMNS: column panels [c·per, (c+1)·per) — packs
+ * those panels of B, then multiplies every row of the (already packed) A by them; split by ROWS:
+ * row quads [c·per, (c+1)·per) — packs those rows of A, then multiplies them by the (already
+ * packed) B. Of a UNARY job: elements [c·per, (c+1)·per), per a multiple of 4. It runs from its
+ * text in the workers too: it uses nothing but its arguments.
+ */
+function kernelChunk(K: WasmKernels, j: ArrayLike<number>, c: number): void {
+  if (j[0] === 2) {
+    const i0 = c * j[5];
+    K.unary(j[1], j[2] + 4 * i0, j[3] + 4 * i0, Math.min(j[4] - i0, j[5]), 0, 0);
+    return;
+  }
+  const m4 = Math.ceil(j[4] / 4) * 4, n8 = Math.ceil(j[9] / 8) * 8;
+  if (j[0] === 0) {
+    const j0 = 8 * c * j[14], j1 = Math.min(n8, j0 + 8 * j[14]);
+    K.pack_b(j[5], j[6], j[7], j[8], j[9], j[11], j0, j1);
+    K.gemm(j[10], j[11], j[8], n8, j[12], 0, m4, j0, j1, j[13]);
+  } else {
+    const i0 = 4 * c * j[14], i1 = Math.min(m4, i0 + 4 * j[14]);
+    K.pack_a(j[1], j[2], j[3], j[4], j[8], j[10], i0, i1);
+    K.gemm(j[10], j[11], j[8], n8, j[12], i0, i1, 0, n8, j[13]);
+  }
+}
+
 let pool: WorkerPool | null = null;
 
-function gemmPool(): WorkerPool {
+function kernelPool(): WorkerPool {
   pool ??= new WorkerPool(
     `({ module, memory }) => {
-      const { gemm } = new WebAssembly.Instance(module, { env: { memory } }).exports;
-      return (j) => gemm(j[0], j[1], j[2], j[3], j[4], j[5], j[6], j[7], j[8], j[9], j[10], j[11]);
+      const K = new WebAssembly.Instance(module, { env: { memory } }).exports;
+      const kernelChunk = (${kernelChunk.toString()});
+      return (j, c) => kernelChunk(K, j, c);
     }`,
     () => ({ module: wasm().module, memory: wasm().memory }),
   );
   return pool;
 }
 
-/**
- * `gemm` over rows [0, m) (each band packs its own rows of A into `ap`), split over the worker
- * threads when the product is large enough.
- */
-export function parallelGemm(a: number, ars: number, acs: number, m: number, ap: number, bp: number, k: number, n8: number, c: number, bias: number): void {
-  const { kernels, shared } = wasm();
-  if (!shared || !threadsAvailable() || m < 8 || m * k * n8 < PARALLEL_MIN_WORK) {
-    kernels.gemm(a, ars, acs, m, ap, bp, k, n8, c, 0, m, bias);
-    return;
-  }
-  const jobs = rowBands(m, 4).map(([r0, r1]) => [a, ars, acs, m, ap, bp, k, n8, c, r0, r1, bias]);
-  gemmPool().run(jobs, (j) => kernels.gemm(j[0], j[1], j[2], j[3], j[4], j[5], j[6], j[7], j[8], j[9], j[10], j[11]));
+/** Tells the kernel workers a product is coming (before its operands are copied in). */
+export function wakeKernelWorkers(m: number, k: number, n: number): void {
+  if (wasm().shared && threadsAvailable() && m * k * n >= PARALLEL_MIN_WORK) kernelPool().wake();
 }
 
-/** How many gemm workers have started (for tests). */
-export function readyGemmWorkers(): number {
+/**
+ * C = A·B (+ bias), shared out in chunks over the worker threads when the product is large
+ * enough. The operand whose packing every chunk needs is packed first, here: A when the chunks
+ * are column panels (chosen when A is the smaller to pack, m ≤ n), B when they are row quads.
+ */
+export function parallelGemm(g: Gemm): void {
+  const { kernels: K, shared } = wasm();
+  const quads = Math.ceil(g.m / 4), panels = Math.ceil(g.n / 8);
+  const parallel = shared && threadsAvailable() && g.m * g.k * g.n >= PARALLEL_MIN_WORK;
+  const columns = !parallel || (g.m <= g.n ? panels >= 4 : quads < 4);
+  const per = !parallel ? panels : unitsPerChunk(columns ? panels : quads);
+  const job = [columns ? COLUMNS : ROWS, g.a, g.ars, g.acs, g.m, g.b, g.brs, g.bcs, g.k, g.n, g.packedA, g.packedB, g.c, g.bias, per];
+  if (columns) K.pack_a(g.a, g.ars, g.acs, g.m, g.k, g.packedA, 0, 4 * quads);
+  else K.pack_b(g.b, g.brs, g.bcs, g.k, g.n, g.packedB, 0, 8 * panels);
+  const chunks = Math.ceil((columns ? panels : quads) / per);
+  if (parallel) kernelPool().run(job, chunks, (j, c) => kernelChunk(K, j, c));
+  else for (let c = 0; c < chunks; c++) kernelChunk(K, job, c);
+}
+
+/**
+ * Elementwise functions at least this long share their elements out over the threads. Only the
+ * ones costing several instructions per element (exp, log, sigmoid) are worth it: the others run
+ * at memory speed on one thread.
+ */
+const PARALLEL_MIN_ELEMENTS = 1 << 16;
+
+/** `unary(op, x, out, n)` of kernels.wat, shared out over the threads when `parallel` and n is large. */
+export function parallelUnary(op: number, x: number, out: number, n: number, parallel: boolean): void {
+  const { kernels: K, shared } = wasm();
+  if (!parallel || !shared || !threadsAvailable() || n < PARALLEL_MIN_ELEMENTS) {
+    K.unary(op, x, out, n, 0, 0);
+    return;
+  }
+  const per = 4 * unitsPerChunk(Math.ceil(n / 4));
+  kernelPool().run([UNARY, op, x, out, n, per], Math.ceil(n / per), (j, c) => kernelChunk(K, j, c));
+}
+
+/** How many kernel workers have started (for tests). */
+export function readyKernelWorkers(): number {
   return pool?.ready() ?? 0;
+}
+
+/** How many chunks kernel workers have computed (for tests). */
+export function kernelChunksTakenByWorkers(): number {
+  return pool?.chunksTakenByWorkers() ?? 0;
 }

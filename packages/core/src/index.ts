@@ -29,6 +29,7 @@ export { reshape, view, flatten, squeeze, unsqueeze, transpose, permute, expand,
 export { slice, narrow, indexSelect, gather, scatterAdd, flip, type IndexLike } from './ops/select.js';
 export { cat, stack, split, chunk, unbind } from './ops/join.js';
 export { adamStep_, type AdamHyper } from './ops/optim.js';
+export { bce } from './ops/loss.js';
 
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.js';
 export { grad, type BackwardOptions, type GradOptions } from './autograd/engine.js';

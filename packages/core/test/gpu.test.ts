@@ -57,6 +57,26 @@ const elementwiseTol = (ref: Tensor) => {
   return (i: number) => 1e-6 + 1e-5 * Math.abs(r[i]);
 };
 
+test('bce and its gradient (the fused bce and bceGrad kernels) equal cpu, with a broadcast target', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 3 }), seed, (n, rows, s) => {
+      const g = new Generator(s);
+      const p = randn([rows, n], { generator: g }).mul(3).sigmoid().clamp(0.01, 0.99);
+      const t = randn([1, n], { generator: g }).sigmoid();
+      const slope = (): Tensor => {
+        const q = p.detach().requiresGrad_();
+        tg.bce(q, t).sum().backward();
+        return q.grad!;
+      };
+      for (const f of [() => tg.bce(p, t), slope]) {
+        const cpu = onCpu(f);
+        expectClose(onGpu(f), cpu, elementwiseTol(cpu));
+      }
+    }),
+    { numRuns: 15 },
+  );
+});
+
 describe('gpu elementwise ops equal cpu ops', () => {
   for (const op of unaryOps) {
     test(`${op}, on contiguous and strided inputs`, () => {

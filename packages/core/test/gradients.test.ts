@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
-  add, cat, div, gradcheck, gradgradcheck, linear, matmul, maximum, minimum, mul, pow, stack, sub, tensor, where, type Tensor,
+  add, bce, cat, div, gradcheck, gradgradcheck, linear, matmul, maximum, minimum, mul, pow, stack, sub, tensor, where, type Tensor,
 } from '../src/index.js';
 import * as arb from '../src/testing/index.js';
 
@@ -62,6 +62,8 @@ describe('binary ops with broadcasting match finite differences', () => {
     ['maximum', maximum, {}],
     ['minimum', minimum, {}],
     ['where', (a, b) => where(a.gt(0), a, b), { avoid: [0] }],
+    // Probabilities and (soft) targets inside (0, 1), where neither clamp is active.
+    ['bce', bce, { min: 0.05, max: 0.95 }],
   ];
   // Pairs never within 0.01 of each other: maximum/minimum have a kink where a = b.
   const apart = ([a, b]: [Tensor, Tensor]) => a.numel() === 0 || b.numel() === 0 || sub(a, b).abs().min().item() > 0.01;
@@ -247,6 +249,7 @@ describe('second derivatives (backward with createGraph) match finite difference
     ['pow with a tensor exponent', (x, y) => pow(x, y), 2, { min: 0.3, max: 2 }],
     ['logsumexp', (x) => x.logsumexp(-1), 1, {}],
     ['mean of squares', (x) => x.mul(x).mean(), 1, {}],
+    ['bce of a probability against itself as target', (p, t) => bce(p, t.mul(0.5)), 2, { min: 0.1, max: 0.9 }],
   ];
   test.each(cases)('%s', (_, fn, arity, c) => {
     fc.assert(

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterEach, describe, expect, test } from 'vitest';
 import {
-  Generator, adamStep_, backendInfo, getBackend, getNumThreads, linear, matmul, randn, setBackend, setNumThreads, tensor,
+  Generator, adamStep_, backendInfo, bce, getBackend, getNumThreads, linear, matmul, randn, setBackend, setNumThreads, tensor,
   withBackend, type Tensor,
 } from '../src/index.js';
 import { WasmBlock } from '../src/backend/wasm/instance.js';
@@ -149,6 +149,30 @@ describe('wasm elementwise kernels equal the reference', () => {
         const x = transpose && a.ndim >= 2 ? a.transpose(0, -1).contiguous().transpose(0, -1) : a;
         expectClose(onWasm(() => x[op](b)), onCpu(() => x[op](b)), exact);
       }),
+    );
+  });
+  test('bce and its derivative: within a few ulps of the reference, broadcast, at 0, 1 and NaN too', () => {
+    const prob = fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(0, 1, 1e-30, 1 - 2 ** -24, NaN));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 3 }), fc.boolean(), seed, (n, rows, rowTarget, s) => {
+        const g = new Generator(s);
+        const p = tensor(fc.sample(prob, { seed: s, numRuns: rows * n }), { shape: [rows, n] });
+        // Targets: hard 0/1 or soft, full or one row broadcast over p's rows.
+        const t = randn([rowTarget ? 1 : rows, n], { generator: g }).sigmoid().mul(randn([1], { generator: g }).gt(0)).add(randn([1], { generator: g }).gt(0.5)).clamp(0, 1);
+        const loss = (): Tensor => bce(p, t);
+        // The derivative in p, through the backward kernel (the sum's gradient is exactly 1).
+        const slope = (): Tensor => {
+          const q = p.detach().requiresGrad_();
+          bce(q, t).sum().backward();
+          return q.grad!;
+        };
+        for (const f of [loss, slope]) {
+          const ref = onCpu(f);
+          // float32 steps (two logs, products, a sum) against one rounding of the double formula
+          expectClose(onWasm(f), ref, (i) => 2 ** -19 * (Math.abs(ref.data[i]) + 1));
+        }
+      }),
+      { numRuns: 100 },
     );
   });
   test('comparisons on ties, signed zeros, infinities and NaN give the reference 0/1', () => {

@@ -1,4 +1,4 @@
-import { ShapeError, ValueError, checkOptions, type Tensor, fmtShape } from '@tensorgrad/core';
+import { ShapeError, ValueError, bce, checkOptions, type Tensor, fmtShape } from '@tensorgrad/core';
 
 /** How a loss folds its per-element values: their mean (default), their sum, or not at all. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -24,13 +24,11 @@ function sameShape(op: string, input: Tensor, target: Tensor): void {
 /**
  * Binary cross-entropy on probabilities p ∈ [0, 1]:  −[t·log p + (1 − t)·log(1 − p)].
  * Each log is clamped at −100 as PyTorch does, so p = 0 or 1 gives a large finite loss, never ∞.
+ * One fused kernel each way (core's `bce`); its gradient is PyTorch's (p − t)/max(p(1 − p), 10⁻¹²).
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   sameShape('binaryCrossEntropy', input, target);
-  const logP = input.log().clamp(-100);
-  const log1mP = input.neg().add(1).log().clamp(-100);
-  const loss = target.mul(logP).add(target.neg().add(1).mul(log1mP)).neg();
-  return reduce('binaryCrossEntropy', loss, options);
+  return reduce('binaryCrossEntropy', bce(input, target), options);
 }
 
 /**

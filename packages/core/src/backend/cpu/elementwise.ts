@@ -43,6 +43,9 @@ const binaryExpr: Record<BinaryOp, string> = {
   le: 'a <= b ? 1 : 0',
   gt: 'a > b ? 1 : 0',
   ge: 'a >= b ? 1 : 0',
+  // −[t·max(ln p, −100) + (1 − t)·max(ln(1 − p), −100)]; Math.max would turn NaN into NaN too.
+  bce: '-(b * Math.max(Math.log(a), -100) + (1 - b) * Math.max(Math.log(1 - a), -100))',
+  bceGrad: '(a - b) / Math.max(a * (1 - a), 1e-12)',
 };
 
 /** Given the arrays (and clamp bounds), returns the row loop that `walk` drives. */

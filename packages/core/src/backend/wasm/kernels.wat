@@ -380,58 +380,44 @@
   ;; and with s = (m−1)/(m+1), ln m = 2·atanh(s) = 2s(1 + s²/3 + s⁴/5 + s⁶/7 + s⁸/9) (|s| < 0.172, so
   ;; the next term is below 1e-9 relative). Subnormal x are scaled by 2²⁵ first; x = 0 gives −∞,
   ;; x < 0 NaN, +∞ stays +∞, NaN stays NaN.
-  (func $log_loop (param $x i32) (param $out i32) (param $n i32)
-    (local $end i32) (local $v v128) (local $sub v128) (local $y v128) (local $bits v128) (local $e v128) (local $m v128)
-    (local $s v128) (local $s2 v128) (local $p v128) (local $r v128)
-    (local $tiny v128) (local $scale v128) (local $sqrthalf v128) (local $mant v128) (local $shift v128) (local $one v128)
-    (local $l0 v128) (local $l1 v128) (local $l2 v128) (local $l3 v128) (local $ln2hi v128) (local $ln2lo v128)
-    (local $inf v128) (local $ninf v128) (local $nan v128) (local $k i32)
+  (func $log_v (param $v v128) (result v128)
+    (local $sub v128) (local $y v128) (local $bits v128) (local $e v128) (local $m v128)
+    (local $s v128) (local $s2 v128) (local $p v128) (local $r v128) (local $sqrthalf v128) (local $one v128) (local $k i32)
     (local.set $k (global.get $CONST))
-    (local.set $ln2hi (v128.load offset=64 (local.get $k)))
-    (local.set $ln2lo (v128.load offset=80 (local.get $k)))
-    (local.set $one (v128.load offset=192 (local.get $k)))
-    (local.set $tiny (v128.load offset=224 (local.get $k)))
-    (local.set $scale (v128.load offset=240 (local.get $k)))
     (local.set $sqrthalf (v128.load offset=256 (local.get $k)))
-    (local.set $mant (v128.load offset=272 (local.get $k)))
-    (local.set $shift (v128.load offset=288 (local.get $k)))
-    (local.set $l0 (v128.load offset=304 (local.get $k)))
-    (local.set $l1 (v128.load offset=320 (local.get $k)))
-    (local.set $l2 (v128.load offset=336 (local.get $k)))
-    (local.set $l3 (v128.load offset=352 (local.get $k)))
-    (local.set $inf (v128.load offset=368 (local.get $k)))
-    (local.set $ninf (v128.load offset=384 (local.get $k)))
-    (local.set $nan (v128.load offset=400 (local.get $k)))
+    (local.set $one (v128.load offset=192 (local.get $k)))
+    (local.set $sub (f32x4.lt (local.get $v) (v128.load offset=224 (local.get $k))))
+    (local.set $y (v128.bitselect (f32x4.mul (local.get $v) (v128.load offset=240 (local.get $k))) (local.get $v) (local.get $sub)))
+    ;; bits of m·2^e; subtracting the bits of √½ first puts m in [√½, √2)
+    (local.set $bits (i32x4.sub (local.get $y) (local.get $sqrthalf)))
+    (local.set $e (i32x4.shr_s (local.get $bits) (i32.const 23)))
+    (local.set $m (i32x4.add (v128.and (local.get $bits) (v128.load offset=272 (local.get $k))) (local.get $sqrthalf)))
+    (local.set $e (i32x4.sub (local.get $e) (v128.and (local.get $sub) (v128.load offset=288 (local.get $k)))))
+    (local.set $s (f32x4.div (f32x4.sub (local.get $m) (local.get $one)) (f32x4.add (local.get $m) (local.get $one))))
+    (local.set $s2 (f32x4.mul (local.get $s) (local.get $s)))
+    (local.set $p (f32x4.add (f32x4.mul (v128.load offset=304 (local.get $k)) (local.get $s2)) (v128.load offset=320 (local.get $k))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $s2)) (v128.load offset=336 (local.get $k))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $s2)) (v128.load offset=352 (local.get $k))))
+    ;; ln m = 2s + 2s·s²·p  (the small term added last keeps 2s exact)
+    (local.set $s (f32x4.add (local.get $s) (local.get $s)))
+    (local.set $r (f32x4.add (local.get $s) (f32x4.mul (local.get $s) (f32x4.mul (local.get $s2) (local.get $p)))))
+    ;; + e·ln2, ln2 split (Cody–Waite) so e·ln2_hi is exact
+    (local.set $e (f32x4.convert_i32x4_s (local.get $e)))
+    (local.set $r (f32x4.add (f32x4.add (f32x4.mul (local.get $e) (v128.load offset=80 (local.get $k))) (local.get $r))
+      (f32x4.mul (local.get $e) (v128.load offset=64 (local.get $k)))))
+    ;; special cases: +∞ and NaN pass through, x < 0 is NaN, ±0 is −∞
+    (local.set $r (v128.bitselect (local.get $v) (local.get $r)
+      (v128.or (f32x4.eq (local.get $v) (v128.load offset=368 (local.get $k))) (f32x4.ne (local.get $v) (local.get $v)))))
+    (local.set $r (v128.bitselect (v128.load offset=400 (local.get $k)) (local.get $r) (f32x4.lt (local.get $v) (v128.const f32x4 0 0 0 0))))
+    (v128.bitselect (v128.load offset=384 (local.get $k)) (local.get $r) (f32x4.eq (local.get $v) (v128.const f32x4 0 0 0 0))))
+
+  (func $log_loop (param $x i32) (param $out i32) (param $n i32)
+    (local $end i32)
     (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
-        (local.set $v (v128.load (local.get $x)))
-        (local.set $sub (f32x4.lt (local.get $v) (local.get $tiny)))
-        (local.set $y (v128.bitselect (f32x4.mul (local.get $v) (local.get $scale)) (local.get $v) (local.get $sub)))
-        ;; bits of m·2^e; subtracting the bits of √½ first puts m in [√½, √2)
-        (local.set $bits (i32x4.sub (local.get $y) (local.get $sqrthalf)))
-        (local.set $e (i32x4.shr_s (local.get $bits) (i32.const 23)))
-        (local.set $m (i32x4.add (v128.and (local.get $bits) (local.get $mant)) (local.get $sqrthalf)))
-        (local.set $e (i32x4.sub (local.get $e) (v128.and (local.get $sub) (local.get $shift))))
-        (local.set $s (f32x4.div (f32x4.sub (local.get $m) (local.get $one)) (f32x4.add (local.get $m) (local.get $one))))
-        (local.set $s2 (f32x4.mul (local.get $s) (local.get $s)))
-        (local.set $p (f32x4.add (f32x4.mul (local.get $l0) (local.get $s2)) (local.get $l1)))
-        (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $s2)) (local.get $l2)))
-        (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $s2)) (local.get $l3)))
-        ;; ln m = 2s + 2s·s²·p  (the small term added last keeps 2s exact)
-        (local.set $s (f32x4.add (local.get $s) (local.get $s)))
-        (local.set $r (f32x4.add (local.get $s) (f32x4.mul (local.get $s) (f32x4.mul (local.get $s2) (local.get $p)))))
-        ;; + e·ln2, ln2 split (Cody–Waite) so e·ln2_hi is exact
-        (local.set $e (f32x4.convert_i32x4_s (local.get $e)))
-        (local.set $r (f32x4.add (f32x4.add (f32x4.mul (local.get $e) (local.get $ln2lo)) (local.get $r))
-          (f32x4.mul (local.get $e) (local.get $ln2hi))))
-        ;; special cases: +∞ and NaN pass through, x < 0 is NaN, ±0 is −∞
-        (local.set $r (v128.bitselect (local.get $v) (local.get $r)
-          (v128.or (f32x4.eq (local.get $v) (local.get $inf)) (f32x4.ne (local.get $v) (local.get $v)))))
-        (local.set $r (v128.bitselect (local.get $nan) (local.get $r) (f32x4.lt (local.get $v) (v128.const f32x4 0 0 0 0))))
-        (v128.store (local.get $out)
-          (v128.bitselect (local.get $ninf) (local.get $r) (f32x4.eq (local.get $v) (v128.const f32x4 0 0 0 0))))
+        (v128.store (local.get $out) (call $log_v (v128.load (local.get $x))))
         (local.set $x (i32.add (local.get $x) (i32.const 16)))
         (local.set $out (i32.add (local.get $out) (i32.const 16)))
         (br $next))))
@@ -473,7 +459,8 @@
 
   ;; out[i] = a[i] ∘ b[i] for i < n (rounded up to 4): op 0 add, 1 sub, 2 mul, 3 div, and the
   ;; comparisons giving 1 or 0: 4 eq, 5 ne, 6 lt, 7 le, 8 gt, 9 ge (NaN compares unequal to
-  ;; everything, as in JavaScript). `as`/`bs` are 1 for an operand that runs along the row and 0
+  ;; everything, as in JavaScript); binary cross-entropy of a probability a against a target b,
+  ;; 10 bce and its derivative in a, 11 bceGrad (ops/loss.ts has the math). `as`/`bs` are 1 for an operand that runs along the row and 0
   ;; for a scalar broadcast over it.
   (func (export "binary") (param $op i32) (param $a i32) (param $as i32) (param $b i32) (param $bs i32) (param $out i32) (param $n i32)
     (local $end i32) (local $va v128) (local $vb v128) (local $r v128) (local $sa i32) (local $sb i32)
@@ -489,12 +476,23 @@
         (if (local.get $bs) (then (local.set $vb (v128.load (local.get $b)))))
         (block $store
           (block $mask
-            (block $ge (block $gt (block $le (block $lt (block $ne (block $eq (block $div (block $mul (block $sub (block $add
-              (br_table $add $sub $mul $div $eq $ne $lt $le $gt $ge (local.get $op)))
+            (block $ge (block $gt (block $le (block $lt (block $ne (block $eq (block $bce_grad (block $bce
+            (block $div (block $mul (block $sub (block $add
+              (br_table $add $sub $mul $div $eq $ne $lt $le $gt $ge $bce $bce_grad (local.get $op)))
               (local.set $r (f32x4.add (local.get $va) (local.get $vb))) (br $store))
               (local.set $r (f32x4.sub (local.get $va) (local.get $vb))) (br $store))
               (local.set $r (f32x4.mul (local.get $va) (local.get $vb))) (br $store))
               (local.set $r (f32x4.div (local.get $va) (local.get $vb))) (br $store))
+              ;; bce: −(t·max(ln p, −100) + (1 − t)·max(ln(1 − p), −100)); pmax keeps NaN (first operand)
+              (local.set $r (f32x4.neg (f32x4.add
+                (f32x4.mul (local.get $vb) (f32x4.pmax (call $log_v (local.get $va)) (v128.const f32x4 -100 -100 -100 -100)))
+                (f32x4.mul (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $vb))
+                  (f32x4.pmax (call $log_v (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $va))) (v128.const f32x4 -100 -100 -100 -100))))))
+              (br $store))
+              ;; bceGrad: (p − t)/max(p(1 − p), 10⁻¹²)
+              (local.set $r (f32x4.div (f32x4.sub (local.get $va) (local.get $vb))
+                (f32x4.pmax (f32x4.mul (local.get $va) (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $va))) (v128.const f32x4 1e-12 1e-12 1e-12 1e-12))))
+              (br $store))
               (local.set $r (f32x4.eq (local.get $va) (local.get $vb))) (br $mask))
               (local.set $r (f32x4.ne (local.get $va) (local.get $vb))) (br $mask))
               (local.set $r (f32x4.lt (local.get $va) (local.get $vb))) (br $mask))

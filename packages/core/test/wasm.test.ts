@@ -175,6 +175,18 @@ describe('wasm elementwise kernels equal the reference', () => {
       { numRuns: 100 },
     );
   });
+  test('sigmoidGrad and reluGrad (the backward kernels of sigmoid and relu) on any layout and special values', () => {
+    fc.assert(
+      fc.property(anyLayout, (g) => {
+        const y = onCpu(() => g.mul(0.37).sigmoid()), x = onCpu(() => g.mul(-1.5).add(0.25));
+        const f = (op: 'sigmoidGrad' | 'reluGrad', b: Tensor) => (): Tensor => fromStorage(getBackend().binary(op, g, b, g.shape), g.shape);
+        // reluGrad selects, bit for bit; sigmoidGrad rounds each of its 3 float32 steps where the reference rounds once
+        expectClose(onWasm(f('reluGrad', x)), onCpu(f('reluGrad', x)), exact);
+        const ref = onCpu(f('sigmoidGrad', y));
+        expectClose(onWasm(f('sigmoidGrad', y)), ref, ulps(ref, 3));
+      }),
+    );
+  });
   test('comparisons on ties, signed zeros, infinities and NaN give the reference 0/1', () => {
     const few = fc.constantFrom(-1, -0, 0, 1, 2, Infinity, -Infinity, NaN);
     fc.assert(

@@ -19,13 +19,15 @@ export type UnaryOp =
   | 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sign' | 'relu' | 'sigmoid' | 'tanh' | 'softplus'
   | 'sin' | 'cos' | 'log1p' | 'expm1' | 'erf';
 /**
- * Elementwise ops of two operands. `bce` and `bceGrad` are binary cross-entropy of a probability
- * `a` against a target `b` and its derivative in `a` (ops/loss.ts gives the math): fused, because
- * the loss written with the ops above takes ~12 kernels forward and ~20 backward.
+ * Elementwise ops of two operands. The last four are fused steps of the VAE's training pass, each
+ * one kernel where the ops above would take several: `bce` and `bceGrad` are binary cross-entropy
+ * of a probability `a` against a target `b` and its derivative in `a` (ops/loss.ts gives the
+ * math; ~12 kernels forward and ~20 backward unfused); `sigmoidGrad` is a·b(1 − b), a gradient
+ * `a` through a sigmoid whose output is `b`; `reluGrad` is b > 0 ? a : 0, through a ReLU of `b`.
  */
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
-  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'bce' | 'bceGrad';
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'bce' | 'bceGrad' | 'sigmoidGrad' | 'reluGrad';
 export type ReduceOp = 'sum' | 'max' | 'min';
 export type ArgReduceOp = 'argmax' | 'argmin';
 

@@ -5,8 +5,9 @@ import { ValueError } from '../errors.js';
 import { checkOptions } from '../options.js';
 import { describe } from '../shape.js';
 import { Tensor, fromStorage } from '../tensor.js';
-import { add, mul, div, sub } from './arithmetic.js';
-import { ge, gt, le } from './compare.js';
+import { add, broadcastBinary, mul, div, sub } from './arithmetic.js';
+import { needs } from './helpers.js';
+import { ge, le } from './compare.js';
 
 function apply(op: UnaryOp, x: Tensor): Tensor {
   return fromStorage(getBackend().unary(op, x), x.shape);
@@ -41,13 +42,34 @@ export function sign(x: Tensor): Tensor {
 
 /** max(x, 0).   d/dx = 1 where x > 0, else 0. */
 export function relu(x: Tensor): Tensor {
-  return record(apply('relu', x), 'ReluBackward', [x], (g) => [mul(g, gt(x, 0))]);
+  return record(apply('relu', x), 'ReluBackward', [x], (g) => [reluGrad(g, x)]);
+}
+
+/**
+ * g·[x > 0] in one kernel (`reluGrad`), 0 where x ≤ 0 whatever g is, as PyTorch's
+ * threshold_backward. Its own derivatives: ∂/∂g = [x > 0], ∂/∂x = 0 (almost everywhere).
+ */
+function reluGrad(g: Tensor, x: Tensor): Tensor {
+  const [out] = broadcastBinary('reluGrad', g, x);
+  return record(out, 'ReluBackwardBackward', [g, x], (gg) => [reluGrad(gg, x), null]);
 }
 
 /** σ(x) = 1/(1+e^{−x}).   d/dx = σ(x)(1 − σ(x)) = out·(1 − out). */
 export function sigmoid(x: Tensor): Tensor {
   const out = apply('sigmoid', x);
-  return record(out, 'SigmoidBackward', [x], (g) => [mul(g, mul(out, sub(1, out)))]);
+  return record(out, 'SigmoidBackward', [x], (g) => [sigmoidGrad(g, out)]);
+}
+
+/**
+ * g·y(1 − y) for y = σ(x), in one kernel (`sigmoidGrad`). Its own derivatives, for second
+ * derivatives: ∂/∂g = y(1 − y), ∂/∂y = g(1 − 2y).
+ */
+function sigmoidGrad(g: Tensor, y: Tensor): Tensor {
+  const [out] = broadcastBinary('sigmoidGrad', g, y);
+  return record(out, 'SigmoidBackwardBackward', [g, y], (gg) => [
+    needs(g, () => mul(gg, mul(y, sub(1, y)))),
+    needs(y, () => mul(gg, mul(g, sub(1, mul(y, 2))))),
+  ]);
 }
 
 /** tanh x.   d/dx = 1 − tanh²x = 1 − out². */

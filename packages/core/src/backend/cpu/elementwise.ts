@@ -46,6 +46,8 @@ const binaryExpr: Record<BinaryOp, string> = {
   // −[t·max(ln p, −100) + (1 − t)·max(ln(1 − p), −100)]; Math.max would turn NaN into NaN too.
   bce: '-(b * Math.max(Math.log(a), -100) + (1 - b) * Math.max(Math.log(1 - a), -100))',
   bceGrad: '(a - b) / Math.max(a * (1 - a), 1e-12)',
+  sigmoidGrad: 'a * (b * (1 - b))',
+  reluGrad: 'b > 0 ? a : 0', // PyTorch's threshold_backward: 0, not a·0 (no −0, no NaN from a)
 };
 
 /** Given the arrays (and clamp bounds), returns the row loop that `walk` drives. */

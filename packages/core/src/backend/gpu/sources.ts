@@ -144,6 +144,8 @@ export const binaryExpr: Record<BinaryOp, string> = {
   ge: '(a >= b ? 1.0 : 0.0)',
   bce: '-(b * Math.max(Math.log(a), -100.0) + (1.0 - b) * Math.max(Math.log(1.0 - a), -100.0))',
   bceGrad: '(a - b) / Math.max(a * (1.0 - a), 1e-12)',
+  sigmoidGrad: 'a * (b * (1.0 - b))',
+  reluGrad: '(b > 0.0 ? a : 0.0)',
 };
 
 /**

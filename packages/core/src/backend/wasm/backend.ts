@@ -28,7 +28,7 @@ const UNARY: Partial<Record<UnaryOp, number>> = { neg: 0, abs: 1, sqrt: 2, relu:
 const CLAMP = 8;
 /** exp, log, sigmoid: tens of instructions per element, so worth sharing out over threads. */
 const TRANSCENDENTAL = new Set([UNARY.exp, UNARY.log, UNARY.sigmoid]);
-const BINARY: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, eq: 4, ne: 5, lt: 6, le: 7, gt: 8, ge: 9, bce: 10, bceGrad: 11 };
+const BINARY: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, eq: 4, ne: 5, lt: 6, le: 7, gt: 8, ge: 9, bce: 10, bceGrad: 11, sigmoidGrad: 12, reluGrad: 13 };
 
 const isF32 = (...views: { buffer: { dtype: string } }[]): boolean => views.every((v) => v.buffer.dtype === 'float32');
 

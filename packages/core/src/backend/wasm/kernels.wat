@@ -460,7 +460,8 @@
   ;; out[i] = a[i] ∘ b[i] for i < n (rounded up to 4): op 0 add, 1 sub, 2 mul, 3 div, and the
   ;; comparisons giving 1 or 0: 4 eq, 5 ne, 6 lt, 7 le, 8 gt, 9 ge (NaN compares unequal to
   ;; everything, as in JavaScript); binary cross-entropy of a probability a against a target b,
-  ;; 10 bce and its derivative in a, 11 bceGrad (ops/loss.ts has the math). `as`/`bs` are 1 for an operand that runs along the row and 0
+  ;; 10 bce and its derivative in a, 11 bceGrad (ops/loss.ts has the math); gradients through a
+  ;; sigmoid of output b, 12 sigmoidGrad, and through a ReLU of input b, 13 reluGrad. `as`/`bs` are 1 for an operand that runs along the row and 0
   ;; for a scalar broadcast over it.
   (func (export "binary") (param $op i32) (param $a i32) (param $as i32) (param $b i32) (param $bs i32) (param $out i32) (param $n i32)
     (local $end i32) (local $va v128) (local $vb v128) (local $r v128) (local $sa i32) (local $sb i32)
@@ -476,9 +477,9 @@
         (if (local.get $bs) (then (local.set $vb (v128.load (local.get $b)))))
         (block $store
           (block $mask
-            (block $ge (block $gt (block $le (block $lt (block $ne (block $eq (block $bce_grad (block $bce
-            (block $div (block $mul (block $sub (block $add
-              (br_table $add $sub $mul $div $eq $ne $lt $le $gt $ge $bce $bce_grad (local.get $op)))
+            (block $ge (block $gt (block $le (block $lt (block $ne (block $eq (block $relu_grad (block $sigmoid_grad
+            (block $bce_grad (block $bce (block $div (block $mul (block $sub (block $add
+              (br_table $add $sub $mul $div $eq $ne $lt $le $gt $ge $bce $bce_grad $sigmoid_grad $relu_grad (local.get $op)))
               (local.set $r (f32x4.add (local.get $va) (local.get $vb))) (br $store))
               (local.set $r (f32x4.sub (local.get $va) (local.get $vb))) (br $store))
               (local.set $r (f32x4.mul (local.get $va) (local.get $vb))) (br $store))
@@ -492,6 +493,12 @@
               ;; bceGrad: (p − t)/max(p(1 − p), 10⁻¹²)
               (local.set $r (f32x4.div (f32x4.sub (local.get $va) (local.get $vb))
                 (f32x4.pmax (f32x4.mul (local.get $va) (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $va))) (v128.const f32x4 1e-12 1e-12 1e-12 1e-12))))
+              (br $store))
+              ;; sigmoidGrad: g·y(1 − y), rounded as mul(g, mul(y, sub(1, y)))
+              (local.set $r (f32x4.mul (local.get $va) (f32x4.mul (local.get $vb) (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $vb)))))
+              (br $store))
+              ;; reluGrad: x > 0 ? g : +0
+              (local.set $r (v128.and (local.get $va) (f32x4.gt (local.get $vb) (v128.const f32x4 0 0 0 0))))
               (br $store))
               (local.set $r (f32x4.eq (local.get $va) (local.get $vb))) (br $mask))
               (local.set $r (f32x4.ne (local.get $va) (local.get $vb))) (br $mask))

@@ -108,8 +108,13 @@ export class WorkerPool {
    */
   wake(): void {
     if (numThreads < 2 || workerThreads === undefined) return;
-    while (this.workers.length < numThreads - 1) this.workers.push(this.spawn());
+    this.startWorkers();
     Atomics.notify(this.state, JOB);
+  }
+
+  /** Starts workers up to the thread count (they join jobs once they have started). */
+  private startWorkers(): void {
+    while (this.workers.length < numThreads - 1) this.workers.push(this.spawn());
   }
 
   /**
@@ -124,7 +129,8 @@ export class WorkerPool {
       for (let c = 0; c < chunks; c++) local(args, c);
       return;
     }
-    this.wake();
+    // No wake-up here: publishing the job below notifies the sleeping workers itself.
+    this.startWorkers();
     const st = this.state;
     // Publish: odd while writing, then the new even job number (never 0, so −seq marks failure).
     this.seq = this.seq >= 0x3ffffffc ? 2 : this.seq + 2;

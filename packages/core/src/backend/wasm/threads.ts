@@ -38,16 +38,16 @@ const COLUMNS = 0, ROWS = 1, UNARY = 2;
  * those panels of B, then multiplies every row of the (already packed) A by them; split by ROWS:
  * row quads [c·per, (c+1)·per) — packs those rows of A, then multiplies them by the (already
  * packed) B. Of a UNARY job: elements [c·per, (c+1)·per), per a multiple of 4. It runs from its
- * text in the workers too: it uses nothing but its arguments.
+ * text in the workers too, with the job kinds defined beside it: it uses nothing else.
  */
 function kernelChunk(K: WasmKernels, j: ArrayLike<number>, c: number): void {
-  if (j[0] === 2) {
+  if (j[0] === UNARY) {
     const i0 = c * j[5];
     K.unary(j[1], j[2] + 4 * i0, j[3] + 4 * i0, Math.min(j[4] - i0, j[5]), 0, 0);
     return;
   }
   const m4 = Math.ceil(j[4] / 4) * 4, n8 = Math.ceil(j[9] / 8) * 8;
-  if (j[0] === 0) {
+  if (j[0] === COLUMNS) {
     const j0 = 8 * c * j[14], j1 = Math.min(n8, j0 + 8 * j[14]);
     K.pack_b(j[5], j[6], j[7], j[8], j[9], j[11], j0, j1);
     K.gemm(j[10], j[11], j[8], n8, j[12], 0, m4, j0, j1, j[13]);
@@ -64,6 +64,7 @@ function kernelPool(): WorkerPool {
   pool ??= new WorkerPool(
     `({ module, memory }) => {
       const K = new WebAssembly.Instance(module, { env: { memory } }).exports;
+      const COLUMNS = ${COLUMNS}, UNARY = ${UNARY};
       const kernelChunk = (${kernelChunk.toString()});
       return (j, c) => kernelChunk(K, j, c);
     }`,
@@ -72,9 +73,14 @@ function kernelPool(): WorkerPool {
   return pool;
 }
 
+/** Whether an [m,k]·[k,n] product is shared out over the threads. */
+function gemmInParallel(m: number, k: number, n: number): boolean {
+  return wasm().shared && threadsAvailable() && m * k * n >= PARALLEL_MIN_WORK;
+}
+
 /** Tells the kernel workers a product is coming (before its operands are copied in). */
 export function wakeKernelWorkers(m: number, k: number, n: number): void {
-  if (wasm().shared && threadsAvailable() && m * k * n >= PARALLEL_MIN_WORK) kernelPool().wake();
+  if (gemmInParallel(m, k, n)) kernelPool().wake();
 }
 
 /**
@@ -83,9 +89,9 @@ export function wakeKernelWorkers(m: number, k: number, n: number): void {
  * are column panels (chosen when A is the smaller to pack, m ≤ n), B when they are row quads.
  */
 export function parallelGemm(g: Gemm): void {
-  const { kernels: K, shared } = wasm();
+  const K = wasm().kernels;
   const quads = Math.ceil(g.m / 4), panels = Math.ceil(g.n / 8);
-  const parallel = shared && threadsAvailable() && g.m * g.k * g.n >= PARALLEL_MIN_WORK;
+  const parallel = gemmInParallel(g.m, g.k, g.n);
   const columns = !parallel || (g.m <= g.n ? panels >= 4 : quads < 4);
   const per = !parallel ? panels : unitsPerChunk(columns ? panels : quads);
   const job = [columns ? COLUMNS : ROWS, g.a, g.ars, g.acs, g.m, g.b, g.brs, g.bcs, g.k, g.n, g.packedA, g.packedB, g.c, g.bias, per];

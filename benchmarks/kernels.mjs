@@ -2,7 +2,9 @@
 // process (PyTorch in a child), on this machine: the VAE's matmul shapes and 1024³, elementwise
 // ops and a full sum on 1M elements. Median of repeated calls (tinybench: warm-up, then as many
 // calls as fit in the time budget), the best of --rounds passes; every library's result is read
-// back into a Float32Array.
+// back into a Float32Array. Every library's operands are in its own memory before the timing
+// (peers: uploaded; the wasm backend: moved there with `to('wasm')`); the wasm backend is also
+// timed on host operands, copied in on every call (its "host operands" columns).
 //   node benchmarks/kernels.mjs [--rounds=2]   (after `npx pnpm@10 build`)  → results/kernels.json
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -30,14 +32,19 @@ function peerTask(row, peer, upload, call) {
 
 const ours = [['cpu', 1], ['cpu', threads], ['wasm', 1], ['wasm', threads]];
 const column = ([b, t]) => `tensorgrad ${b} ${t}t`;
+/** Our task for one column: operands in the backend's memory, and for wasm again on the host. */
+function ourTasks(id, [backend, t], call, operands) {
+  const placed = operands.map((x) => x.to(backend));
+  bench.add(`${id}|${column([backend, t])}`, () => withBackend(backend, () => call(...placed)), { beforeAll: () => setNumThreads(t) });
+  if (backend === 'wasm') bench.add(`${id}|${column([backend, t])}, host operands`, () => withBackend(backend, () => call(...operands)), { beforeAll: () => setNumThreads(t) });
+}
 for (const c of matmulCases) {
   const [id, as, bs, ta, tb] = c;
   const a = randn(as), b = randn(bs);
   const A = ta ? a.T : a, B = tb ? b.T : b;
-  for (const [backend, t] of ours) {
-    const fn = () => withBackend(backend, () => matmul(A, B).data);
-    bench.add(`${id}|${column([backend, t])}`, fn, { beforeAll: () => setNumThreads(t) });
-  }
+  // Operands are moved as stored, then viewed as the product reads them (A = aᵀ stays a view).
+  const product = (x, y) => matmul(ta ? x.T : x, tb ? y.T : y).data;
+  for (const col of ours) ourTasks(id, col, product, [a, b]);
   // Peers get each product twice: operands as stored with transpose flags, and pre-transposed to
   // row-major (tfjs-wasm's transposed paths run at a tenth of its row-major speed); the faster counts.
   const rowMajor = (t) => t.contiguous().data;
@@ -53,13 +60,11 @@ for (const c of matmulCases) {
   }
 }
 const x = randn([SIZE]), y = randn([SIZE]);
-const opsOf = { add: () => add(x, y).data, exp: () => exp(x).data, sigmoid: () => sigmoid(x).data, sum: () => x.sum().data };
+const opsOf = { add: (u, v) => add(u, v).data, exp: (u) => exp(u).data, sigmoid: (u) => sigmoid(u).data, sum: (u) => u.sum().data };
 for (const [id, op] of elementwise) {
   // The cpu backend runs elementwise ops on one thread; the wasm one shares exp and sigmoid out
   // over its threads (from 2¹⁶ elements), so it gets both columns.
-  for (const [backend, t] of ours.filter(([b, t]) => b === 'wasm' || t === 1)) {
-    bench.add(`${id}|tensorgrad ${backend}${backend === 'wasm' ? ` ${t}t` : ''}`, () => withBackend(backend, opsOf[op]), { beforeAll: () => setNumThreads(t) });
-  }
+  for (const col of ours.filter(([b, t]) => b === 'wasm' || t === 1)) ourTasks(id, col, opsOf[op], [x, y]);
   for (const p of peers) peerTask(id, p, () => [p.upload(x.data, [SIZE]), p.upload(y.data, [SIZE])], op === 'add' ? (px, py) => p.add(px, py) : (px) => p[op](px));
   const xd = x.data, yd = y.data;
   const naive = {

@@ -15,7 +15,7 @@ const ours = `tensorgrad wasm ${k.threads}t`;
 const lines = [];
 lines.push(`Measured ${k.machine.date.slice(0, 10)} on ${k.machine.cpu} (${k.machine.cores} cores), Node ${k.machine.node}; peers ${k.peers.join(', ')}${k.torch ? `, PyTorch ${k.torch}` : ' (PyTorch not installed: its column is empty)'}. Command: \`node benchmarks/kernels.mjs\` (tinybench medians, the best of ${k.rounds ?? 1} rounds; every round and the spread in results/kernels.json).`);
 lines.push('');
-lines.push(`**Matmul, GFLOP/s** (higher is better). Operands in the layouts autodiff produces (\`A·Bᵀ\` for a forward pass, \`Aᵀ·B\` for a weight gradient); each peer is also given them pre-transposed to row-major and keeps its faster time (both in results/kernels.json). Wasm SIMD peak of one core, measured by \`benchmarks/peak.mjs\`: **${k.wasmSimdPeakGflops1t} GFLOP/s**.`);
+lines.push(`**Matmul, GFLOP/s** (higher is better). Operands in the layouts autodiff produces (\`A·Bᵀ\` for a forward pass, \`Aᵀ·B\` for a weight gradient), in each library's own memory before the timing (peers: uploaded; wasm: \`to('wasm')\`; the *host operands* columns: copied in on every call); each peer is also given them pre-transposed to row-major and keeps its faster time (both in results/kernels.json). Wasm SIMD peak of one core, measured by \`benchmarks/peak.mjs\`: **${k.wasmSimdPeakGflops1t} GFLOP/s**.`);
 lines.push('');
 lines.push(`| shape | ${columns.join(' | ')} | ${ours} ÷ tfjs-wasm | ÷ jax-js | wasm 1t % of peak |`);
 lines.push(`|---|${columns.map(() => '---:').join('|')}|---:|---:|---:|`);
@@ -37,7 +37,7 @@ if (existsSync(gpuFile)) {
   for (const c of gcases) lines.push(`| ${c} | ${gcols.map((col) => fmt(at(c, col), 2)).join(' | ')} |`);
 }
 lines.push('');
-lines.push('**Elementwise and sum on 1M float32, milliseconds per call** (lower is better; results read back; tfjs-wasm runs on one thread in Node, the wasm backend shares exp and sigmoid out over its threads).');
+lines.push('**Elementwise and sum on 1M float32, milliseconds per call** (lower is better; operands in each library’s memory as above, results read back; tfjs-wasm runs on one thread in Node, the wasm backend shares exp and sigmoid out over its threads).');
 lines.push('');
 const ewCols = [...new Set(ew.flatMap((r) => Object.keys(r.ms)))];
 const wasmCols = ewCols.filter((c) => c.startsWith('tensorgrad wasm'));
@@ -60,7 +60,7 @@ if (!readme.includes(start)) throw new Error(`benchmarks/README.md needs the mar
 writeFileSync(here('./README.md'), readme.slice(0, readme.indexOf(start) + start.length) + '\n' + lines.join('\n') + '\n' + readme.slice(readme.indexOf(end)));
 
 // Chart: one group of bars per matmul shape, one bar per column.
-const palette = ['#9aa5b1', '#616e7c', '#f0b429', '#cb6e17', '#7cc4fa', '#2186eb', '#8eedc7', '#27ab83', '#e12d39'];
+const palette = ['#9aa5b1', '#616e7c', '#f0b429', '#f7d070', '#cb6e17', '#f9a66c', '#7cc4fa', '#2186eb', '#8eedc7', '#27ab83', '#e12d39', '#a368fc'];
 const W = 900, rowH = 14, groupGap = 18, left = 170, right = 70;
 const maxG = Math.max(...mm.flatMap((r) => columns.map((c) => r.gflops[c] ?? 0)));
 let y = 40;

@@ -1,7 +1,7 @@
 import { backward as runBackwardFrom, type BackwardOptions } from './autograd/engine.js';
 import type { GradNode } from './autograd/node.js';
 import { DataBuffer } from './backend/buffer.js';
-import { checkDType, type DType, type Storage } from './dtype.js';
+import type { DType, Storage } from './dtype.js';
 import { AutogradError, ValueError, fmtShape } from './errors.js';
 import { formatTensor } from './format.js';
 import { contiguousStrides, isContiguous, normalizeDim, sizeOf, type Shape } from './shape.js';
@@ -205,10 +205,30 @@ export class Tensor {
     return V.clone(this);
   }
 
-  /** Converts to another dtype (differentiable); returns `this` when it already has it. */
-  to(dtype: DType): Tensor {
-    checkDType('to', dtype);
-    return dtype === this.dtype ? this : V.cast(this, dtype);
+  /**
+   * Where the elements are: `'cpu'` (the host's memory, typed arrays) or the backend whose memory
+   * holds them (`'wasm'`, `'gpu'`). Which backend runs an op is `setBackend`'s choice, not the
+   * operands': an operand living in the running backend's memory is read in place, any other is
+   * copied there for the call.
+   */
+  get device(): string {
+    return this.buffer.device?.backend ?? 'cpu';
+  }
+
+  /**
+   * Converts to another dtype, or moves the elements into a backend's memory (as PyTorch's
+   * `x.to('cuda')`), where its kernels read them without copying them in: worth it for a tensor
+   * read many times, such as a benchmark's operands. Results of ops come back to the host (the
+   * wasm backend's blocks would be freed only by the garbage collector, which does not see them).
+   * Elements a backend cannot hold (float64 on wasm; everything in gpu.js's CPU modes) stay on the
+   * host, where its kernels read them: `device` says where they are. Differentiable; returns
+   * `this` when there is nothing to do.
+   */
+  to(dtype: DType): Tensor;
+  to(device: string): Tensor;
+  to(target: string): Tensor {
+    if (target === 'float32' || target === 'float64') return target === this.dtype ? this : V.cast(this, target);
+    return V.toDevice(this, target);
   }
 
   float(): Tensor {

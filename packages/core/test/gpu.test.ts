@@ -245,6 +245,20 @@ describe('textures', () => {
     expect(y.data[0]).toBe(5);
   });
 
+  test("to('gpu') uploads once: kernels read the texture, the host copy stays beside it", () => {
+    const x = randn([40, 30], { generator: new Generator(5) });
+    const placed = x.T.to('gpu');
+    expect(placed.device).toBe(gpuInfo().mode === 'headlessgl' ? 'gpu' : 'cpu');
+    if (placed.device === 'gpu') {
+      const live = gpuInfo().liveTextures;
+      onGpu(() => placed.exp());
+      expect(gpuInfo().liveTextures - live, 'one texture: the result, no upload').toBe(1);
+    }
+    expect(placed.data).toEqual(x.T.contiguous().data);
+    expect(onGpu(() => placed.exp()).data).toEqual(onGpu(() => x.T.exp()).data);
+    expect(placed.to('cpu').device).toBe('cpu');
+  });
+
   test('textures of garbage-collected tensors are freed', async () => {
     const gc = (globalThis as { gc?: () => void }).gc;
     expect(gc, 'vitest runs node with --expose-gc').toBeTypeOf('function');

@@ -170,6 +170,12 @@ describe('errors name the op and the shapes', () => {
     expect(zeros([2]).add(1).dtype).toBe('float32');
     expect(zeros([2], { dtype: 'float64' }).mul(2).dtype).toBe('float64');
   });
+  test('to() takes a dtype or a backend, and names both when given neither', () => {
+    const x = zeros([2]);
+    expect([x.device, x.to('cpu'), x.to('float32')]).toEqual(['cpu', x, x]);
+    expect(() => x.to('int32')).toThrow(ValueError);
+    expect(() => x.to('int32')).toThrow(/to: expected a dtype \('float32', 'float64'\) or a backend, got "int32"; backends: cpu/);
+  });
   test('dims out of range', () => {
     expect(() => zeros([2, 3]).sum(2)).toThrow('sum: dim 2 is out of range for a tensor of rank 2 (expected -2..1)');
     expect(() => zeros([2, 3]).transpose(0, 5)).toThrow(ShapeError);

@@ -2,6 +2,7 @@
 import { expect, test, vi } from 'vitest';
 import { arenaViews, getNumThreads, parallelRows, readyWorkers, setNumThreads } from '../src/backend/cpu/threads.js';
 import type { Storage } from '../src/dtype.js';
+import { WorkerPool } from '../src/backend/threads.js';
 
 /**
  * Writes C[i, j] = i·n + j — but throws when it runs inside a worker thread. Once the test has
@@ -40,6 +41,39 @@ test('rows of a failing worker are computed on the calling thread; the result is
     expect(warn).toHaveBeenCalledWith(expect.stringMatching(/computed on the calling thread/));
   } finally {
     warn.mockRestore();
+    setNumThreads(before);
+  }
+});
+
+test("run()'s meanwhile runs once on the calling thread, while workers already compute (and without threads too)", async () => {
+  const before = getNumThreads();
+  // [a worker finished a chunk, times each chunk ran × 32]
+  const shared = new Int32Array(new SharedArrayBuffer(4 * 33));
+  const pool = new WorkerPool(
+    `({ shared }) => (args, c) => { Atomics.add(shared, 1 + c, 1); Atomics.store(shared, 0, 1); Atomics.notify(shared, 0); }`,
+    () => ({ shared }),
+  );
+  const local = (_args: ArrayLike<number>, c: number): void => void Atomics.add(shared, 1 + c, 1);
+  try {
+    setNumThreads(2);
+    pool.wake();
+    for (let i = 0; i < 1000 && pool.ready() < 1; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(pool.ready()).toBe(1);
+    let calls = 0;
+    pool.run([0], 32, local, () => {
+      calls++;
+      // The job is already published: a worker takes a chunk while this thread is still here.
+      Atomics.wait(shared, 0, 0, 10_000);
+      expect(Atomics.load(shared, 0), 'no worker computed while meanwhile ran').toBe(1);
+    });
+    expect(calls).toBe(1);
+    expect(Array.from(shared.subarray(1))).toEqual(Array(32).fill(1));
+    setNumThreads(1);
+    pool.run([0], 32, local, () => calls++);
+    expect(calls).toBe(2);
+    expect(Array.from(shared.subarray(1))).toEqual(Array(32).fill(2));
+  } finally {
+    pool.stop();
     setNumThreads(before);
   }
 });

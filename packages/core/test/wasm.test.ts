@@ -7,13 +7,13 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, test } from 'vitest';
 import {
   Generator, adamStep_, backendInfo, bce, getBackend, getNumThreads, linear, matmul, randn, setBackend, setNumThreads, tensor,
-  withBackend, type Tensor,
+  withBackend,
 } from '../src/index.js';
 import { WasmBlock } from '../src/backend/wasm/instance.js';
 import { kernelChunksTakenByWorkers, readyKernelWorkers } from '../src/backend/wasm/threads.js';
-import { fromStorage } from '../src/tensor.js';
+import { Tensor, fromStorage } from '../src/tensor.js';
 import * as arb from '../src/testing/index.js';
-import { expectClose as compareClose, matmulLayoutTests, matmulTolerance, onCpu } from './compare.js';
+import { expectClose as compareClose, matmulLayoutTests, matmulLayouts, matmulTolerance, onCpu } from './compare.js';
 
 afterEach(() => {
   setBackend('wasm');
@@ -279,6 +279,64 @@ describe('wasm Adam keeps the parameter and its moments resident', () => {
     // Writing from the CPU drops the resident copy (no stale device data).
     p.mutableData()[0] = 42;
     expect([p.buffer.device, p.data[0]]).toEqual([null, 42]);
+  });
+});
+
+describe("tensors moved with to('wasm') are read where they are", () => {
+  /**
+   * `t` (any view) over a resident copy of its whole storage behind 3 other values: same shape and
+   * strides, the offset 3 further (so every view has one).
+   */
+  const resident = (t: Tensor): Tensor => {
+    const whole = fromStorage(Float32Array.of(NaN, 7, -7, ...t.buffer.host), [t.buffer.length + 3]).to('wasm');
+    expect([whole.device, whole.buffer.onHost]).toEqual(['wasm', false]);
+    return new Tensor(whole.buffer, t.shape, t.strides, t.offset + 3);
+  };
+  test('elementwise ops, broadcasts and sums of resident views give what host operands give, bit for bit', () => {
+    const ops: ((x: Tensor, y: Tensor) => Tensor)[] = [
+      (x) => x.exp(), (x) => x.relu(), (x) => x.clamp(-1, 1), (x, y) => x.add(y), (x, y) => y.mul(x.sum(-1, true)), (x, y) => x.sub(y.narrow(-1, 0, 1)), (x) => x.sum(),
+    ];
+    fc.assert(
+      fc.property(anyLayout, anyLayout, fc.integer({ min: 0, max: ops.length - 1 }), (x, y0, op) => {
+        const y = fromStorage(y0.contiguous().data.slice(0, 1), []).expand(x.shape);
+        const f = ops[op];
+        expectClose(onWasm(() => f(resident(x), resident(y))), onWasm(() => f(x, y)), exact);
+      }),
+      { numRuns: 200 },
+    );
+  });
+  test('matmul in every layout autodiff produces, and linear with a resident bias', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), seed, (m, k, n, s) => {
+        for (const make of Object.values(matmulLayouts)) {
+          const [a, b] = make(m, k, n, new Generator(s));
+          expect(onWasm(() => matmul(resident(a), resident(b))).data).toEqual(onWasm(() => matmul(a, b)).data);
+        }
+        const g = new Generator(s);
+        const x = randn([m, k], { generator: g }), w = randn([n, k], { generator: g }), bias = randn([n], { generator: g });
+        expect(onWasm(() => linear(resident(x), resident(w), resident(bias))).data).toEqual(onWasm(() => linear(x, w, bias)).data);
+      }),
+      { numRuns: 25 },
+    );
+  });
+  test('a strided view is placed compacted; back on the host with to(\'cpu\'); the gradient passes through', () => {
+    const x = randn([5, 7], { generator: new Generator(4) }).requiresGrad_();
+    const view = x.T.slice(0, 1, undefined, 2);
+    const placed = view.to('wasm');
+    expect([placed.device, placed.isContiguous(), placed.to('wasm')]).toEqual(['wasm', true, placed]);
+    expect(placed.data).toEqual(view.contiguous().data);
+    const back = placed.to('cpu');
+    expect([back.device, back.buffer.device]).toEqual(['cpu', null]);
+    expect(back.data).toEqual(view.contiguous().data);
+    onWasm(() => back.mul(3).sum().backward());
+    // view = columns 1, 3, 5 of x: each of those elements gets 3, the others 0
+    expect(Array.from(x.grad?.data ?? [])).toEqual(Array.from({ length: 35 }, (_, i) => ((i % 7) % 2 === 1 ? 3 : 0)));
+  });
+  test('what wasm memory does not hold (float64) stays on the host, where its kernels read it', () => {
+    const x = randn([3, 4], { dtype: 'float64' });
+    const placed = x.to('wasm');
+    expect([placed.device, placed.dtype]).toEqual(['cpu', 'float64']);
+    expect(placed.data).toEqual(x.data);
   });
 });
 

@@ -38,13 +38,21 @@ export function getBackend(): Backend {
   return current;
 }
 
+/** The backend registered as `name`, or null. */
+export function findBackend(name: string): Backend | null {
+  return registry.get(name) ?? null;
+}
+
+/** The backends `op` could have been given, for its error message (and how to get the gpu one). */
+export function availableBackends(name: string): string {
+  const hint = name === 'gpu' ? ' (the gpu backend registers itself when "@tensorgrad/core/gpu" is imported)' : '';
+  return `${[...registry.keys()].join(', ')}${hint}`;
+}
+
 /** Chooses the backend that runs every following op (`'cpu'` is always there, `'wasm'` wherever WebAssembly SIMD runs). */
 export function setBackend(name: string): Backend {
   const b = registry.get(name);
-  if (b === undefined) {
-    const hint = name === 'gpu' ? " (the gpu backend registers itself when \"@tensorgrad/core/gpu\" is imported)" : '';
-    throw new BackendError('setBackend', `unknown backend ${JSON.stringify(name)}; available: ${[...registry.keys()].join(', ')}${hint}`);
-  }
+  if (b === undefined) throw new BackendError('setBackend', `unknown backend ${JSON.stringify(name)}; available: ${availableBackends(name)}`);
   current = b;
   return b;
 }

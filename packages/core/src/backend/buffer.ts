@@ -5,6 +5,8 @@ import { dtypeOf, type DType, type Storage } from '../dtype.js';
  * one that reads it directly; everyone else gets the elements through `download()`.
  */
 export interface DeviceData {
+  /** The backend whose memory holds the elements (what `Tensor.device` reports). */
+  readonly backend: string;
   /** Copies the elements back to the CPU (float32, length = the buffer's length). */
   download(): Float32Array;
   /** Frees the device memory. Called once, when the buffer drops it or is garbage-collected. */

@@ -68,6 +68,11 @@ export interface Backend {
   readonly name: string;
   /** What `backendInfo()` reports besides the name (threads, the gpu.js mode…). */
   info?(): Record<string, string | number | boolean | null>;
+  /**
+   * `src`'s elements, contiguous, in this backend's own memory, where its kernels read them without
+   * copying them in (`Tensor.to(device)`). Absent where the host's memory is the backend's (`cpu`).
+   */
+  place?(src: View): DataBuffer;
   /** Elementwise `f(x)`; the result is contiguous with `x.shape`. */
   unary(op: UnaryOp, x: View): KernelOutput;
   /** `min(max(x, lo), hi)` elementwise. */

@@ -121,11 +121,14 @@ export class WorkerPool {
    * Runs chunks 0…chunks−1 of one job (`local(args, c)` on this thread, the setup's chunk function
    * on workers), shared out through the counter; returns when all are done. A chunk that throws
    * in a worker, or that a worker does not finish in time, is computed here with the same code,
-   * and the pool restarts.
+   * and the pool restarts. `meanwhile`, when given, runs once on this thread as soon as the job is
+   * published (before this thread takes chunks): work of the caller's own that needs none of the
+   * results, done while the workers compute.
    */
-  run(args: readonly number[], chunks: number, local: ChunkFn): void {
+  run(args: readonly number[], chunks: number, local: ChunkFn, meanwhile?: () => void): void {
     if (args.length > MAX_ARGS || chunks > MAX_CHUNKS) throw new Error(`WorkerPool.run: at most ${MAX_ARGS} arguments and ${MAX_CHUNKS} chunks`);
     if (numThreads < 2 || workerThreads === undefined || chunks < 2) {
+      meanwhile?.();
       for (let c = 0; c < chunks; c++) local(args, c);
       return;
     }
@@ -146,6 +149,7 @@ export class WorkerPool {
     st[END] = base + chunks;
     Atomics.store(st, JOB, seq);
     Atomics.notify(st, JOB);
+    meanwhile?.();
     takeChunks(st, seq, base, base + chunks, args, local);
     // Wait for the chunks workers took: poll briefly (they are usually about to finish), then sleep.
     const spinUntil = performance.now() + SPIN_MS;

@@ -1,7 +1,8 @@
 import { record } from '../autograd/node.js';
-import { getBackend } from '../backend/backend.js';
+import { availableBackends, findBackend, getBackend } from '../backend/backend.js';
+import { cpuBackend } from '../backend/cpu/index.js';
 import type { DType } from '../dtype.js';
-import { ShapeError, fmtShape } from '../errors.js';
+import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import { checkShape, contiguousStrides, normalizeDim, sameShape, sizeOf, type Shape } from '../shape.js';
 import { Tensor, fromStorage } from '../tensor.js';
 import { sumToShape } from './helpers.js';
@@ -129,6 +130,20 @@ export function contiguous(x: Tensor): Tensor {
 /** A copy with its own storage.   Gradient: identity. */
 export function clone(x: Tensor): Tensor {
   return record(copyOf(x, x.dtype), 'CloneBackward', [x], (g) => [g]);
+}
+
+/**
+ * The elements moved into `device`'s memory, where that backend's kernels read them without a
+ * copy; `x` itself when they are there already.   Gradient: identity (it stays where it is made).
+ */
+export function toDevice(x: Tensor, device: string): Tensor {
+  if (x.device === device) return x;
+  const backend = findBackend(device);
+  if (backend === null) {
+    throw new ValueError('to', `expected a dtype ('float32', 'float64') or a backend, got ${JSON.stringify(device)}; backends: ${availableBackends(device)}`);
+  }
+  const placed = backend.place === undefined ? cpuBackend.copy(x, x.dtype) : backend.place(x);
+  return record(fromStorage(placed, x.shape), 'ToCopyBackward', [x], (g) => [g]);
 }
 
 /** Converts the dtype.   Gradient: converted back. */

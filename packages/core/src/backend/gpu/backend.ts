@@ -3,6 +3,7 @@ import { sizeOf, type Shape } from '../../shape.js';
 import type { Backend, BinaryOp, KernelOutput, MatmulOperand, ReduceOp, UnaryOp, View } from '../kernels.js';
 import { DataBuffer } from '../buffer.js';
 import { cpuBackend } from '../cpu/index.js';
+import { copy as hostCopy } from '../cpu/elementwise.js';
 import { coalesce } from '../layout.js';
 import { gpuInfo, kernel, onWebGL, TextureData, type KernelVariable, type Texture } from './context.js';
 import { adamSource, binaryExpr, elementwiseSource, matmulSource, sumSource, unaryExpr, type AdamOutput, type BatchOffsets, type Operand } from './sources.js';
@@ -69,6 +70,16 @@ function spacing(offsets: readonly number[]): BatchOffsets | null {
 export const gpuBackend: Backend = {
   name: 'gpu',
   info: () => ({ ...gpuInfo() }),
+
+  /**
+   * `src` uploaded to a texture (`Tensor.to('gpu')`), the host copy kept beside it. In gpu.js's
+   * CPU modes, and for what textures cannot index, the host is where the kernels read: it stays there.
+   */
+  place(src: View): DataBuffer {
+    const buffer = DataBuffer.fromHost(hostCopy(src, src.buffer.dtype));
+    if (onWebGL() && fits(buffer)) input(buffer);
+    return buffer;
+  },
 
   unary(op: UnaryOp, x: View): KernelOutput {
     const expr = unaryExpr[op];

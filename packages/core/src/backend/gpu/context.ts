@@ -180,6 +180,7 @@ export function kernel(key: string, source: string, length: number): IKernelRunS
 
 /** A texture made by one of our kernels, owned by one DataBuffer. */
 export class TextureData implements DeviceData {
+  readonly backend = 'gpu';
   private released = false;
   /** The elements, kept when the context was shut down under this texture. */
   private saved: Float32Array | null = null;

@@ -1,12 +1,13 @@
 import { contiguousStrides, isContiguous, sizeOf, type Shape } from '../../shape.js';
 import { cpuBackend } from '../cpu/index.js';
+import { copy as hostCopy } from '../cpu/elementwise.js';
 import { biasCorrection } from '../cpu/optim.js';
 import { getNumThreads } from '../threads.js';
 import type { AdamHyper, Backend, BinaryOp, KernelOutput, MatmulOperand, ReduceOp, UnaryOp, View } from '../kernels.js';
 import { coalesce } from '../layout.js';
 import { walk } from '../cpu/walk.js';
-import type { DataBuffer } from '../buffer.js';
-import { Arena, WasmBlock, f32At, heap, wasm } from './instance.js';
+import { DataBuffer } from '../buffer.js';
+import { Arena, WasmBlock, copyToHost, f32At, heap, hostArray, wasm } from './instance.js';
 import { parallelGemm, parallelUnary, wakeKernelWorkers } from './threads.js';
 
 /**
@@ -14,8 +15,9 @@ import { parallelGemm, parallelUnary, wakeKernelWorkers } from './threads.js';
  *
  * Where tensors live: parameters and optimizer moments — long-lived, updated every step — are
  * **resident** in the module's memory (a `WasmBlock` as their buffer's device copy): Adam updates
- * them in place and matmuls read the weights where they are, so no step copies them. Every other
- * tensor is an ordinary typed array: operands are copied in for the call and results copied out.
+ * them in place and matmuls read the weights where they are, so no step copies them. So is any
+ * tensor moved there with `to('wasm')`. Every other tensor is an ordinary typed array: operands
+ * are copied in for the call and results copied out.
  * Why not keep every result resident: blocks would be freed only by the garbage collector, which
  * does not see wasm memory; measured on the VAE, dead intermediates piled up to the 768 MB cap in
  * the first epoch. The copies are memcpy-fast next to the kernels (see the README's profile).
@@ -49,24 +51,18 @@ function compactAddress(x: View): number {
   return arena.put(cpuBackend.copy(x, 'float32') as Float32Array);
 }
 
-/**
- * Copies the wasm result at `at` into a fresh Float32Array. (Not `slice()`: from a shared memory
- * that copies at a third of memcpy speed; `set` into a new array does not.)
- */
-function copyOut(at: number, size: number): Float32Array {
-  const result = new Float32Array(size);
-  result.set(arena.f32(at, size));
-  return result;
-}
-
 function mapUnary(code: number, x: View, lo = 0, hi = 0): KernelOutput {
   const size = sizeOf(x.shape);
   arena.reset();
   const xp = compactAddress(x);
   const op = arena.alloc(size);
-  if (code === CLAMP) wasm().kernels.unary(code, xp, op, size, lo, hi);
-  else parallelUnary(code, xp, op, size, TRANSCENDENTAL.has(code));
-  return copyOut(op, size);
+  if (code === CLAMP) {
+    wasm().kernels.unary(code, xp, op, size, lo, hi);
+    return copyToHost(op, size);
+  }
+  let out: Float32Array | undefined;
+  parallelUnary(code, xp, op, size, TRANSCENDENTAL.has(code), () => void (out = hostArray(size)));
+  return copyToHost(op, size, out);
 }
 
 /**
@@ -90,7 +86,7 @@ function mapBinary(code: number, a: View, b: View, shape: Shape): KernelOutput |
   walk(outer, [contiguousStrides(outer), sa.slice(0, last), sb.slice(0, last)], [0, 0, 0], (n, off, so, i, si, j, sj) => {
     for (let r = 0; r < n; r++, off += so, i += si, j += sj) k.binary(code, ap + 4 * i, ia, bp + 4 * j, ib, op + 4 * off * inner, inner);
   });
-  return copyOut(op, size);
+  return copyToHost(op, size);
 }
 
 /**
@@ -120,7 +116,7 @@ function sumBlock(x: View, dims: readonly number[]): KernelOutput | null {
       k.demote(acc + 8 * s * stride, op + 4 * s * K2, K2);
     }
   }
-  return copyOut(op, K1 * K2);
+  return copyToHost(op, K1 * K2);
 }
 
 /**
@@ -144,16 +140,18 @@ function matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: num
   // B is [k,n] row-major (rows n apart) or stored as Bᵀ, [n,k] row-major (rows 1 apart, columns k).
   const [ars, acs] = a.transposed ? [1, m] : [k, 1];
   const [brs, bcs] = b.transposed ? [1, k] : [n, 1];
+  let out: Float32Array | undefined;
+  const allocateOut = (): void => void (out = hostArray(batch * m * n));
   for (let t = 0; t < batch; t++) {
     const ap = addressOf(a.buffer, a.offsets[t], m * k), bp = addressOf(b.buffer, b.offsets[t], k * n);
-    parallelGemm({ a: ap, ars, acs, m, b: bp, brs, bcs, k, n, packedA, packedB, c, bias: bias8 });
+    parallelGemm({ a: ap, ars, acs, m, b: bp, brs, bcs, k, n, packedA, packedB, c, bias: bias8 }, t === 0 ? allocateOut : undefined);
     if (!direct) {
       const mem = new Float32Array(wasm().memory.buffer);
       const dst = op / 4 + t * m * n;
       for (let i = 0; i < m; i++) mem.copyWithin(dst + i * n, c / 4 + i * n8, c / 4 + i * n8 + n);
     }
   }
-  return copyOut(op, batch * m * n);
+  return copyToHost(op, batch * m * n, out);
 }
 
 /**
@@ -191,6 +189,19 @@ function adam(param: View, grad: View, m: View, v: View, vmax: View | null, h: A
   }
 }
 
+/**
+ * `src` copied into a resident block (`Tensor.to('wasm')`): from then on kernels read it in place.
+ * Float64, and float32 past the memory's maximum, stays on the host, where the kernels that run it
+ * (the reference ones) read it.
+ */
+function place(src: View): DataBuffer {
+  const n = sizeOf(src.shape);
+  if (!isF32(src) || !heap.canAlloc(4 * n)) return DataBuffer.fromHost(hostCopy(src, src.buffer.dtype));
+  const block = WasmBlock.alloc(n);
+  f32At(block.at, n).set(isContiguous(src.shape, src.strides) ? (src.buffer.host as Float32Array).subarray(src.offset, src.offset + n) : hostCopy(src, 'float32'));
+  return DataBuffer.fromDevice(block, n);
+}
+
 /** Bytes of wasm memory a matmul needs (per batch entry). */
 const matmulFloats = (m: number, k: number, n: number): number => {
   const n8 = Math.ceil(n / 8) * 8;
@@ -201,6 +212,7 @@ const matmulFloats = (m: number, k: number, n: number): number => {
 export const wasmBackend: Backend = {
   name: 'wasm',
   info: () => ({ threads: getNumThreads(), simd: true, sharedMemory: wasm().shared, memoryBytes: wasm().memory.buffer.byteLength }),
+  place,
 
   unary(op: UnaryOp, x: View): KernelOutput {
     const code = UNARY[op];

@@ -87,8 +87,9 @@ export function wakeKernelWorkers(m: number, k: number, n: number): void {
  * C = A·B (+ bias), shared out in chunks over the worker threads when the product is large
  * enough. The operand whose packing every chunk needs is packed first, here: A when the chunks
  * are column panels (chosen when A is the smaller to pack, m ≤ n), B when they are row quads.
+ * `meanwhile` runs once on this thread while the workers start on the chunks (see `WorkerPool.run`).
  */
-export function parallelGemm(g: Gemm): void {
+export function parallelGemm(g: Gemm, meanwhile?: () => void): void {
   const K = wasm().kernels;
   const quads = Math.ceil(g.m / 4), panels = Math.ceil(g.n / 8);
   const parallel = gemmInParallel(g.m, g.k, g.n);
@@ -98,8 +99,12 @@ export function parallelGemm(g: Gemm): void {
   if (columns) K.pack_a(g.a, g.ars, g.acs, g.m, g.k, g.packedA, 0, 4 * quads);
   else K.pack_b(g.b, g.brs, g.bcs, g.k, g.n, g.packedB, 0, 8 * panels);
   const chunks = Math.ceil((columns ? panels : quads) / per);
-  if (parallel) kernelPool().run(job, chunks, (j, c) => kernelChunk(K, j, c));
-  else for (let c = 0; c < chunks; c++) kernelChunk(K, job, c);
+  if (parallel) {
+    kernelPool().run(job, chunks, (j, c) => kernelChunk(K, j, c), meanwhile);
+  } else {
+    meanwhile?.();
+    for (let c = 0; c < chunks; c++) kernelChunk(K, job, c);
+  }
 }
 
 /**
@@ -109,15 +114,19 @@ export function parallelGemm(g: Gemm): void {
  */
 const PARALLEL_MIN_ELEMENTS = 1 << 16;
 
-/** `unary(op, x, out, n)` of kernels.wat, shared out over the threads when `parallel` and n is large. */
-export function parallelUnary(op: number, x: number, out: number, n: number, parallel: boolean): void {
+/**
+ * `unary(op, x, out, n)` of kernels.wat, shared out over the threads when `parallel` and n is
+ * large; `meanwhile` runs once on this thread while the workers start (see `WorkerPool.run`).
+ */
+export function parallelUnary(op: number, x: number, out: number, n: number, parallel: boolean, meanwhile?: () => void): void {
   const { kernels: K, shared } = wasm();
   if (!parallel || !shared || !threadsAvailable() || n < PARALLEL_MIN_ELEMENTS) {
+    meanwhile?.();
     K.unary(op, x, out, n, 0, 0);
     return;
   }
   const per = 4 * unitsPerChunk(Math.ceil(n / 4));
-  kernelPool().run([UNARY, op, x, out, n, per], Math.ceil(n / per), (j, c) => kernelChunk(K, j, c));
+  kernelPool().run([UNARY, op, x, out, n, per], Math.ceil(n / per), (j, c) => kernelChunk(K, j, c), meanwhile);
 }
 
 /** How many kernel workers have started (for tests). */

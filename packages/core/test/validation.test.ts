@@ -6,21 +6,12 @@ import {
   ShapeError, TensorgradError, ValueError, arange, argmax, argmin, checkOptions, clamp, closest, expand, full, gather, linspace,
   max, min, narrow, ones, rand, randn, scatterAdd, slice, sum, tensor, zeros, type Tensor,
 } from '../src/index.js';
-import { tensor as anyTensor } from '../src/testing/index.js';
+import { tensor as anyTensor, thrownBy } from '../src/testing/index.js';
 
-/** Runs `f` and returns the error it throws (failing the test when it throws none). */
-function errorOf(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error, got none');
-}
 
 /** `f` throws a TensorgradError of class `type` whose message starts with `op:`. */
 function expectTyped(f: () => unknown, type: typeof TensorgradError, op: string): void {
-  const e = errorOf(f);
+  const e = thrownBy(f);
   expect(e).toBeInstanceOf(type);
   expect(e.message.startsWith(`${op}: `), e.message).toBe(true);
 }
@@ -61,7 +52,7 @@ describe('scatterAdd checks its index, dim and shapes as gather does', () => {
   const src = tensor([[1, 2], [3, 4]]);
   test('indices out of range, negative or fractional are ValueErrors naming the index', () => {
     for (const bad of [3, 5, -1, 1.5, NaN]) {
-      const e = errorOf(() => scatterAdd([2, 3], 1, tensor([[0, bad], [1, 0]]), src));
+      const e = thrownBy(() => scatterAdd([2, 3], 1, tensor([[0, bad], [1, 0]]), src));
       expect(e).toBeInstanceOf(ValueError);
       expect(e.message).toContain(`index ${bad} is out of range for dim 1 of size 3`);
     }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test, vi } from 'vitest';
 import { TensorgradError, ValueError, tensor, zeros } from '@tensorgrad/core';
+import { thrownBy } from '@tensorgrad/core/testing';
 import {
   Adam, AdamW, DataLoader, FileError, Linear, SGD, StateDictError, TensorDataset, binaryCrossEntropy, init, load, loadFile, mnist, mseLoss,
   removeStaleTempFiles, save, writeFileAtomic,
@@ -14,14 +15,6 @@ import {
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'tensorgrad-robust-'));
 
-function errorOf(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error, got none');
-}
 
 describe('options are checked at run time', () => {
   const params = () => new Linear(2, 2).parameters();
@@ -52,7 +45,7 @@ describe('options are checked at run time', () => {
       fc.pre(key !== '__proto__');
       const ds = new TensorDataset(zeros([4, 2]));
       if (valid.includes(key)) return;
-      const e = errorOf(() => new DataLoader(ds, { [key]: 2 } as never));
+      const e = thrownBy(() => new DataLoader(ds, { [key]: 2 } as never));
       expect(e).toBeInstanceOf(ValueError);
       expect(e.message).toContain(`unknown option ${JSON.stringify(key)}`);
     }));
@@ -101,7 +94,7 @@ describe('save rejects what load would reject, before writing anything', () => {
 describe('file-system failures are FileErrors naming the file and what to do; nothing is left behind', () => {
   test('a missing directory', () => {
     const dir = tmp();
-    const e = errorOf(() => save(join(dir, 'nope', 'm.safetensors'), new Map([['w', zeros([2])]])));
+    const e = thrownBy(() => save(join(dir, 'nope', 'm.safetensors'), new Map([['w', zeros([2])]])));
     expect(e).toBeInstanceOf(FileError);
     expect(e.message).toBe(`save: ${join(dir, 'nope', 'm.safetensors')}: its directory does not exist; create it first`);
     expect((e as FileError).code).toBe('ENOENT');
@@ -110,7 +103,7 @@ describe('file-system failures are FileErrors naming the file and what to do; no
     const dir = tmp();
     mkdirSync(join(dir, 'model.safetensors'));
     writeFileSync(join(dir, 'model.safetensors', 'keep'), 'x');
-    const e = errorOf(() => save(join(dir, 'model.safetensors'), new Map([['w', zeros([2])]])));
+    const e = thrownBy(() => save(join(dir, 'model.safetensors'), new Map([['w', zeros([2])]])));
     expect(e).toBeInstanceOf(FileError);
     expect(e.message).toMatch(/model\.safetensors: is a directory; remove or rename it, or choose another path$/);
     expect(readdirSync(dir)).toEqual(['model.safetensors']);
@@ -131,7 +124,7 @@ describe('file-system failures are FileErrors naming the file and what to do; no
     const spy = vi.spyOn(Math, 'random').mockReturnValue(0.5); // the temp name's random part becomes "i"
     try {
       symlinkSync(join(dir, 'victim'), join(dir, `.out.bin.${process.pid}.i.tmp`));
-      const e = errorOf(() => writeFileAtomic(join(dir, 'out.bin'), [new Uint8Array([1])]));
+      const e = thrownBy(() => writeFileAtomic(join(dir, 'out.bin'), [new Uint8Array([1])]));
       expect(e).toBeInstanceOf(FileError);
       expect(e.message).toMatch(/a file is in the way of the temporary file this write needs; remove it$/);
     } finally {

@@ -208,3 +208,19 @@ export function checkGradients(fn: (...inputs: Tensor[]) => Tensor, options: Che
   throw new Error(`checkGradients: ${why}\n  on inputs of shapes ${xs.map((x) => `[${x.shape.join(',')}]`).join(', ')} in layouts ${ls.join(', ')}` +
     ` (after ${run.numRuns} runs, shrunk ${run.numShrinks} times; replay with { seed: ${run.seed} })`);
 }
+
+// ---- checking errors -----------------------------------------------------------------------
+
+/**
+ * The error `f` throws, to look at its class and message (throws when `f` throws none):
+ *
+ *   expect(thrownBy(() => x.to('int32'))).toBeInstanceOf(ValueError);
+ */
+export function thrownBy(f: () => unknown): Error {
+  try {
+    f();
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e));
+  }
+  throw new Error('thrownBy: expected an error, got none');
+}

@@ -43,7 +43,7 @@ export function findBackend(name: string): Backend | null {
   return registry.get(name) ?? null;
 }
 
-/** The backends `op` could have been given, for its error message (and how to get the gpu one). */
+/** The registered backends' names, for an error about the unknown `name` (with how to get the gpu backend when that was asked for). */
 export function availableBackends(name: string): string {
   const hint = name === 'gpu' ? ' (the gpu backend registers itself when "@tensorgrad/core/gpu" is imported)' : '';
   return `${[...registry.keys()].join(', ')}${hint}`;

@@ -7,7 +7,7 @@ import type { AdamHyper, Backend, BinaryOp, KernelOutput, MatmulOperand, ReduceO
 import { coalesce } from '../layout.js';
 import { walk } from '../cpu/walk.js';
 import { DataBuffer } from '../buffer.js';
-import { Arena, WasmBlock, copyToHost, f32At, heap, hostArray, wasm } from './instance.js';
+import { Arena, WasmBlock, copyToHost, heap, hostArray, wasm } from './instance.js';
 import { parallelGemm, parallelUnary, wakeKernelWorkers } from './threads.js';
 
 /**
@@ -166,11 +166,7 @@ function adam(param: View, grad: View, m: View, v: View, vmax: View | null, h: A
   const resident = own.every((x) => x.offset === 0 && x.buffer.length === n) && heap.canAlloc(4 * n * own.length);
   const place = (x: View): number => {
     if (!resident) return arena.put((x.buffer.host as Float32Array).subarray(x.offset, x.offset + n));
-    if (!(x.buffer.device instanceof WasmBlock)) {
-      const block = WasmBlock.alloc(n);
-      f32At(block.at, n).set(x.buffer.host as Float32Array);
-      x.buffer.setDevice(block);
-    }
+    if (!(x.buffer.device instanceof WasmBlock)) x.buffer.setDevice(WasmBlock.holding(x.buffer.host as Float32Array));
     return (x.buffer.device as WasmBlock).at;
   };
   const [pp, mp, vp] = [place(param), place(m), place(v)];
@@ -197,9 +193,8 @@ function adam(param: View, grad: View, m: View, v: View, vmax: View | null, h: A
 function place(src: View): DataBuffer {
   const n = sizeOf(src.shape);
   if (!isF32(src) || !heap.canAlloc(4 * n)) return DataBuffer.fromHost(hostCopy(src, src.buffer.dtype));
-  const block = WasmBlock.alloc(n);
-  f32At(block.at, n).set(isContiguous(src.shape, src.strides) ? (src.buffer.host as Float32Array).subarray(src.offset, src.offset + n) : hostCopy(src, 'float32'));
-  return DataBuffer.fromDevice(block, n);
+  const elements = isContiguous(src.shape, src.strides) ? (src.buffer.host as Float32Array).subarray(src.offset, src.offset + n) : hostCopy(src, 'float32');
+  return DataBuffer.fromDevice(WasmBlock.holding(elements as Float32Array), n);
 }
 
 /** Bytes of wasm memory a matmul needs (per batch entry). */

@@ -181,6 +181,13 @@ export class WasmBlock implements DeviceData {
     return new WasmBlock(heap.alloc(length * 4), length);
   }
 
+  /** A new block holding a copy of `elements`. */
+  static holding(elements: Float32Array): WasmBlock {
+    const block = WasmBlock.alloc(elements.length);
+    f32At(block.at, elements.length).set(elements);
+    return block;
+  }
+
   download(): Float32Array {
     return copyToHost(this.at, this.length);
   }

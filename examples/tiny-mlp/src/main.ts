@@ -50,10 +50,10 @@ for (let step = 0; step <= steps; step++) {
   for (const p of params) p.zeroGrad();
   l.backward();
   noGrad(() => {
-    for (const p of params) p.mutableData().set(p.sub(p.grad!.mul(lr)).data);
+    for (const p of params) p.sub_(p.grad!.mul(lr));
   });
   if (step % 250 === 0) {
-    const accuracy = noGrad(() => forward(x).gt(0).eq(y).mean().item());
+    const accuracy = noGrad(() => forward(x).gt(0).eq(y).float().mean().item());
     console.log(`step ${String(step).padStart(4)}  loss ${l.item().toFixed(4)}  accuracy ${(accuracy * 100).toFixed(1)}%`);
   }
 }

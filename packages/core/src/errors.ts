@@ -27,6 +27,9 @@ export class AutogradError extends TensorgradError {}
 /** A bad argument that is neither a shape nor a dtype problem (e.g. a negative count). */
 export class ValueError extends TensorgradError {}
 
+/** An index out of range, or an indexing expression that does not fit the tensor (PyTorch's IndexError); a kind of ValueError. */
+export class IndexError extends ValueError {}
+
 /** A backend that cannot start or run what it was asked to (a gpu.js mode this machine lacks…). */
 export class BackendError extends TensorgradError {}
 

@@ -5,8 +5,9 @@ const SUMMARY_THRESHOLD = 1000;
 const EDGE_ITEMS = 3;
 
 /**
- * Prints like PyTorch: `tensor([[1.0000, 2.5000], …])`, integers as `1.`, scientific notation
- * when magnitudes span more than three decades, `...` for tensors over 1000 elements.
+ * Prints like PyTorch: `tensor([[1.0000, 2.5000], …])`, whole floats as `1.`, scientific notation
+ * when magnitudes span more than three decades, `...` for tensors over 1000 elements; int32 as
+ * `tensor([7, 2, 1], dtype=int32)`, bool as `tensor([ True, False])`.
  */
 export function formatTensor(t: Tensor): string {
   const data = t.data;
@@ -28,7 +29,7 @@ export function formatTensor(t: Tensor): string {
     for (const i of shownIndices(dim)) if (i !== null) collect(dim + 1, at + i * strides[dim]);
   };
   collect(0, 0);
-  const fmt = chooseFormat(shown);
+  const fmt = t.dtype === 'bool' ? (v: number) => (v ? 'True' : 'False') : t.dtype === 'int32' ? (v: number) => String(v) : chooseFormat(shown);
   const width = Math.max(0, ...shown.map((v) => fmt(v).length));
   const cell = (v: number): string => fmt(v).padStart(width);
 
@@ -48,7 +49,8 @@ export function formatTensor(t: Tensor): string {
   };
 
   const extras: string[] = [];
-  if (t.dtype !== 'float32') extras.push(`dtype=${t.dtype}`);
+  // The default dtypes go unnamed, as in PyTorch: float32, and bool (its True/False say it).
+  if (t.dtype !== 'float32' && t.dtype !== 'bool') extras.push(`dtype=${t.dtype}`);
   if (t.gradFn !== null) extras.push(`grad_fn=<${t.gradFn.name}>`);
   else if (t.requiresGrad) extras.push('requires_grad=True');
   const body = t.numel() === 0 && t.ndim > 0 ? '[]' : render(0, 0, prefix.length);

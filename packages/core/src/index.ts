@@ -1,13 +1,14 @@
 /**
- * @tensorgrad/core — tensors over Float32Array with NumPy broadcasting, hand-written kernels
- * behind a small backend interface, and a reverse-mode tape.
+ * @tensorgrad/core — float32, float64, int32 and bool tensors with NumPy broadcasting and
+ * PyTorch's type promotion and indexing, hand-written kernels behind a small backend interface,
+ * and a reverse-mode tape.
  */
 export { Tensor, INSPECT, type TensorLike, type NestedArray } from './tensor.js';
-export type { DType, Storage } from './dtype.js';
+export { DTYPES, promoteTypes, isFloating, type DType, type Storage } from './dtype.js';
 export type { Shape } from './shape.js';
 export { broadcastShapes } from './shape.js';
 export { checkOptions, closest } from './options.js';
-export { TensorgradError, ShapeError, DTypeError, AutogradError, ValueError, BackendError, fmtShape } from './errors.js';
+export { TensorgradError, ShapeError, DTypeError, AutogradError, ValueError, IndexError, BackendError, fmtShape } from './errors.js';
 export { Generator, manualSeed, defaultGenerator } from './random.js';
 export {
   tensor, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye,
@@ -20,13 +21,14 @@ export {
   exp, log, sqrt, abs, sign, relu, sigmoid, tanh, softplus, clamp, square, log1p, expm1, sin, cos, erf, gelu, silu,
   type ClampBounds, type GeluOptions,
 } from './ops/unary.js';
-export { eq, ne, lt, le, gt, ge, where, maskedFill } from './ops/compare.js';
+export { eq, ne, lt, le, gt, ge, where, maskedFill, logicalNot, logicalAnd, logicalOr, logicalXor } from './ops/compare.js';
 export {
   sum, mean, max, min, logsumexp, argmax, argmin, softmax, logSoftmax, variance, variance as var, std, norm, cumsum, type VarOptions,
 } from './ops/reduce.js';
 export { matmul, linear } from './ops/matmul.js';
 export { reshape, view, flatten, squeeze, unsqueeze, transpose, permute, expand, contiguous, clone } from './ops/view.js';
-export { slice, narrow, indexSelect, gather, scatterAdd, flip, type IndexLike } from './ops/select.js';
+export { narrow, indexSelect, gather, scatterAdd, flip, type IndexLike } from './ops/select.js';
+export { slice, Slice, index, select, nonzero, maskedSelect, take, indexPut, type IndexEntry, type IndexPutOptions } from './ops/indexing.js';
 export { cat, stack, split, chunk, unbind } from './ops/join.js';
 export { adamStep_, type AdamHyper } from './ops/optim.js';
 export { bce } from './ops/loss.js';

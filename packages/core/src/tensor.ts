@@ -1,7 +1,7 @@
 import { backward as runBackwardFrom, type BackwardOptions } from './autograd/engine.js';
 import type { GradNode } from './autograd/node.js';
 import { DataBuffer } from './backend/buffer.js';
-import type { DType, Storage } from './dtype.js';
+import { DTYPES, isFloating, type DType, type Storage } from './dtype.js';
 import { AutogradError, ValueError, fmtShape } from './errors.js';
 import { formatTensor } from './format.js';
 import { contiguousStrides, isContiguous, normalizeDim, sizeOf, type Shape } from './shape.js';
@@ -13,6 +13,9 @@ import * as M from './ops/matmul.js';
 import * as V from './ops/view.js';
 import * as S from './ops/select.js';
 import * as J from './ops/join.js';
+import * as I from './ops/indexing.js';
+import { writeInPlace } from './ops/inplace.js';
+import { scalarTensor } from './ops/helpers.js';
 
 /**
  * Node's `util.inspect.custom`, the hook `console.log` calls. `Symbol.for` gives the same symbol
@@ -23,14 +26,16 @@ export const INSPECT: unique symbol = Symbol.for('nodejs.util.inspect.custom') a
 /** What ops accept wherever a tensor goes: a tensor or a plain number (broadcast as a scalar). */
 export type TensorLike = Tensor | number;
 
-/** Nested arrays of numbers, as `toArray()` returns and `tensor()` accepts. */
-export type NestedArray = number | NestedArray[];
+/** Nested arrays of numbers (or booleans, for bool tensors), as `toArray()` returns and `tensor()` accepts. */
+export type NestedArray = number | boolean | NestedArray[];
 
 /**
- * An n-dimensional array of float32 (or float64) numbers that remembers how it was made.
+ * An n-dimensional array of float32, float64, int32 or bool elements that remembers how it was
+ * made.
  *
- * Elements live in a `DataBuffer` (a typed array on the CPU, or a texture while a GPU backend
- * works on them); `shape`, `strides` and `offset` say where element `[i, j, …]` is:
+ * Elements live in a `DataBuffer`: a typed array on the CPU, and a copy in a backend's memory
+ * where one keeps them (a block of the wasm module's memory, a GPU texture). Every in-place write
+ * bumps the buffer's version, which the tape checks. `shape`, `strides` and `offset` say where element `[i, j, …]` is:
  * `offset + i·strides[0] + j·strides[1] + …`. Views (transpose, expand, narrow, reshape of a
  * contiguous tensor) share the buffer and only change those numbers.
  */
@@ -110,18 +115,19 @@ export class Tensor {
     return this.buffer.writable().subarray(this.offset, this.offset + this.numel());
   }
 
-  /** The elements as nested JS arrays (a number for a 0-d tensor). */
+  /** The elements as nested JS arrays (a number for a 0-d tensor); a bool tensor gives booleans, as PyTorch's `tolist()`. */
   toArray(): NestedArray {
     const data = this.data;
+    const bool = this.dtype === 'bool';
     const build = (dim: number, start: number): NestedArray => {
-      if (dim === this.ndim) return data[start];
+      if (dim === this.ndim) return bool ? data[start] !== 0 : data[start];
       const step = sizeOf(this.shape.slice(dim + 1));
       return Array.from({ length: this.shape[dim] }, (_, i) => build(dim + 1, start + i * step));
     };
     return build(0, 0);
   }
 
-  /** The value of a one-element tensor as a number. */
+  /** The value of a one-element tensor as a number (1 or 0 for a bool tensor). */
   item(): number {
     if (this.numel() !== 1) throw new ValueError('item', `only one-element tensors convert to a number, got shape ${fmtShape(this.shape)}`);
     return this.buffer.host[this.offset];
@@ -144,6 +150,9 @@ export class Tensor {
   }
 
   set requiresGrad(on: boolean) {
+    if (on && !isFloating(this.dtype)) {
+      throw new AutogradError('requiresGrad', `only float tensors can require gradients, got ${this.dtype}; convert with .float() first`);
+    }
     if (this.gradFn_ !== null && !on) {
       throw new AutogradError('requiresGrad', 'can only change requiresGrad of a leaf tensor; use detach() for a non-leaf');
     }
@@ -227,16 +236,58 @@ export class Tensor {
   to(dtype: DType): Tensor;
   to(device: string): Tensor;
   to(target: string): Tensor {
-    if (target === 'float32' || target === 'float64') return target === this.dtype ? this : V.cast(this, target);
+    if ((DTYPES as readonly string[]).includes(target)) return target === this.dtype ? this : V.cast(this, target as DType);
     return V.toDevice(this, target);
   }
 
-  float(): Tensor {
-    return this.to('float32');
-  }
+  float(): Tensor { return this.to('float32'); }
+  double(): Tensor { return this.to('float64'); }
+  /** int32, truncating floats toward zero (as PyTorch's `.int()`). */
+  int(): Tensor { return this.to('int32'); }
+  /** bool: true where non-zero. */
+  bool(): Tensor { return this.to('bool'); }
 
-  double(): Tensor {
-    return this.to('float64');
+  // ---- indexing (ops/indexing.ts) ----------------------------------------------------------------
+
+  /**
+   * PyTorch's subscript `x[...]`, one argument per position: a number selects (and drops the
+   * dim), `slice(start, stop, step)` slices, `null` adds a dim, `'...'` stands for the dims not
+   * named, an int32 tensor or number array picks by index, a bool tensor is a mask.
+   * `x.index(0, slice(1, 3), null, '...', idx)` is `x[0, 1:3, None, ..., idx]`.
+   */
+  index(...entries: I.IndexEntry[]): Tensor { return I.index(this, entries); }
+  select(dim: number, index: number): Tensor { return I.select(this, dim, index); }
+  maskedSelect(mask: Tensor): Tensor { return I.maskedSelect(this, mask); }
+  nonzero(): Tensor { return I.nonzero(this); }
+  take(indices: Tensor | NestedArray): Tensor { return I.take(this, indices); }
+  /** A copy with `values` written at `this.index(...idx)`: `x.indexPut([mask], 0)`, `x.indexPut([rows, cols], v, { accumulate: true })`. */
+  indexPut(idx: readonly I.IndexEntry[], values: TensorLike | boolean, options?: I.IndexPutOptions): Tensor { return I.indexPut(this, idx, values, options); }
+
+  // ---- in-place ops (ops/inplace.ts): each writes into this tensor and returns it ----------------
+
+  add_(other: TensorLike): this { return this.inPlace('add_', [other], () => A.add(this, other)); }
+  sub_(other: TensorLike): this { return this.inPlace('sub_', [other], () => A.sub(this, other)); }
+  mul_(other: TensorLike): this { return this.inPlace('mul_', [other], () => A.mul(this, other)); }
+  div_(other: TensorLike): this { return this.inPlace('div_', [other], () => A.div(this, other)); }
+  clamp_(min?: number | null | U.ClampBounds, max?: number | null): this { return this.inPlace('clamp_', [], () => U.clamp(this, min, max)); }
+  maskedFill_(mask: Tensor, value: number | boolean): this { return this.inPlace('maskedFill_', [], () => C.maskedFill(this, mask, value)); }
+  indexPut_(idx: readonly I.IndexEntry[], values: TensorLike | boolean, options?: I.IndexPutOptions): this {
+    return this.inPlace('indexPut_', [values], () => I.indexPut(this, idx, values, options));
+  }
+  /** Copies `src` (broadcast to this shape, converted to this dtype) into this tensor. */
+  copy_(src: Tensor): this {
+    if (!(src instanceof Tensor)) throw new ValueError('copy_', `src must be a tensor, got ${typeof src}`);
+    return this.inPlace('copy_', [src], () => V.cast(V.expand(src, this.shape), this.dtype));
+  }
+  fill_(value: number | boolean): this {
+    if (typeof value !== 'number' && typeof value !== 'boolean') throw new ValueError('fill_', `value must be a number, got ${typeof value}`);
+    return this.inPlace('fill_', [], () => V.cast(V.expand(scalarTensor(value, this.dtype), this.shape), this.dtype));
+  }
+  zero_(): this { return this.fill_(0); }
+
+  private inPlace(op: string, operands: readonly unknown[], compute: () => Tensor): this {
+    writeInPlace(op, this, operands, compute);
+    return this;
   }
 
   // ---- ops as methods (each is also a function of the same name) --------------------------------
@@ -276,7 +327,11 @@ export class Tensor {
   ge(other: TensorLike): Tensor { return C.ge(this, other); }
   /** `cond ? this : other`, like PyTorch's `x.where(cond, y)`. */
   where(cond: Tensor, other: TensorLike): Tensor { return C.where(cond, this, other); }
-  maskedFill(mask: Tensor, value: number): Tensor { return C.maskedFill(this, mask, value); }
+  maskedFill(mask: Tensor, value: number | boolean): Tensor { return C.maskedFill(this, mask, value); }
+  logicalNot(): Tensor { return C.logicalNot(this); }
+  logicalAnd(other: TensorLike): Tensor { return C.logicalAnd(this, other); }
+  logicalOr(other: TensorLike): Tensor { return C.logicalOr(this, other); }
+  logicalXor(other: TensorLike): Tensor { return C.logicalXor(this, other); }
 
   sum(dim?: number | readonly number[], keepdim = false): Tensor { return R.sum(this, dim, keepdim); }
   mean(dim?: number | readonly number[], keepdim = false): Tensor { return R.mean(this, dim, keepdim); }

@@ -126,7 +126,7 @@ describe('gpu elementwise ops equal cpu ops', () => {
       fc.property(arb.tensor({ dtype: 'float32', shape: arb.shape({ minRank: 2, maxSide: 8 }) }).map(flushSubnormals), fc.double({ min: -2, max: 0, noNaN: true }).map(flush), (x, lo) => {
         const clamp = (t: Tensor) => t.clamp(lo, lo + 1.5);
         expectClose(onGpu(() => clamp(x)), onCpu(() => clamp(x)), () => 0);
-        const sel = (t: Tensor) => t.gt(0).where(t, t.mul(-2)).T.contiguous();
+        const sel = (t: Tensor) => tg.where(t.gt(0), t, t.mul(-2)).T.contiguous();
         expectClose(onGpu(() => sel(x)), onCpu(() => sel(x)), () => 1e-6);
       }),
       { numRuns: 25 },

@@ -17,7 +17,7 @@ interface Case {
 const { cases } = JSON.parse(readFileSync(new URL('./fixtures/pytorch_ops.json', import.meta.url), 'utf8')) as { cases: Case[] };
 
 // The script's mask: fixed(4) > 0, i.e. sin(1.7·i + 0.3) > 0.
-const mask = tensor([0, 1, 2, 3].map((i) => (Math.sin(i * 1.7 + 0.3) > 0 ? 1 : 0)));
+const mask = tensor([0, 1, 2, 3].map((i) => Math.sin(i * 1.7 + 0.3) > 0));
 const ops: Record<string, (x: Tensor) => Tensor | Tensor[]> = {
   square, log1p, 'log1p tiny': log1p, expm1, 'expm1 tiny': expm1, sin, cos, erf, gelu,
   'gelu tanh': (x) => gelu(x, { approximate: 'tanh' }), silu,
@@ -28,7 +28,7 @@ const ops: Record<string, (x: Tensor) => Tensor | Tensor[]> = {
   'norm 2': (x) => norm(x), 'norm 1 dim 1': (x) => norm(x, 1, 1), 'norm inf dim 0': (x) => norm(x, Infinity, 0), 'norm 3 dim 1': (x) => norm(x, 3, 1),
   'cumsum dim 1': (x) => cumsum(x, 1), 'cumsum dim 0': (x) => cumsum(x, 0), 'flip 0 1': (x) => flip(x, [0, 1]),
   'chunk 3 dim 1': (x) => chunk(x, 3, 1), 'split 2 5 dim 1': (x) => split(x, [2, 5], 1), 'unbind 0': (x) => unbind(x, 0),
-  maskedFill: (x) => maskedFill(x, mask.to(x.dtype), -2),
+  maskedFill: (x) => maskedFill(x, mask, -2),
 };
 
 /** |ours − theirs| ≤ atol + rtol·|theirs|, element by element, naming the first miss. */

@@ -146,7 +146,7 @@ describe('views share storage', () => {
     expect(cat([a, a], 1).toArray()).toEqual([[1, 2, 1, 2], [3, 4, 3, 4]]);
     expect(stack([a, a], 2).shape).toEqual([2, 2, 2]);
     expect(a.indexSelect(0, [1, 1, 0]).toArray()).toEqual([[3, 4], [3, 4], [1, 2]]);
-    expect(a.gather(1, tensor([[1, 0], [0, 0]])).toArray()).toEqual([[2, 1], [3, 3]]);
+    expect(a.gather(1, tensor([[1, 0], [0, 0]], { dtype: 'int32' })).toArray()).toEqual([[2, 1], [3, 3]]);
     expect(() => a.indexSelect(0, [2])).toThrow(/index 2 is out of range for dim 0 of size 2/);
     expect(() => cat([a, zeros([3, 3])], 0)).toThrow(/differ outside dim 0/);
   });
@@ -174,9 +174,10 @@ describe('errors name the op and the shapes', () => {
   test('to() takes a dtype or a backend, and names both when given neither', () => {
     const x = zeros([2]);
     expect([x.device, x.to('cpu'), x.to('float32')]).toEqual(['cpu', x, x]);
-    const e = thrownBy(() => x.to('int32'));
+    expect(x.to('int32').dtype).toBe('int32');
+    const e = thrownBy(() => x.to('int64'));
     expect(e).toBeInstanceOf(ValueError);
-    expect(e.message).toMatch(/^to: expected a dtype \('float32', 'float64'\) or a backend, got "int32"; backends: cpu/);
+    expect(e.message).toMatch(/^to: expected a dtype \('float32', 'float64', 'int32', 'bool'\) or a backend, got "int64"; backends: cpu/);
   });
   test('dims out of range', () => {
     expect(() => zeros([2, 3]).sum(2)).toThrow('sum: dim 2 is out of range for a tensor of rank 2 (expected -2..1)');

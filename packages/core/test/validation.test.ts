@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
-  ShapeError, TensorgradError, ValueError, arange, argmax, argmin, checkOptions, clamp, closest, expand, full, gather, linspace,
+  DTypeError, IndexError, ShapeError, TensorgradError, ValueError, arange, argmax, argmin, checkOptions, clamp, closest, expand, full, gather, linspace,
   max, min, narrow, ones, rand, randn, scatterAdd, slice, sum, tensor, zeros, type Tensor,
 } from '../src/index.js';
 import { tensor as anyTensor, thrownBy } from '../src/testing/index.js';
@@ -48,14 +48,16 @@ describe('indices and starts must be integers', () => {
 });
 
 describe('scatterAdd checks its index, dim and shapes as gather does', () => {
-  const idx = tensor([[0, 2], [1, 0]]);
+  const idx = tensor([[0, 2], [1, 0]], { dtype: 'int32' });
   const src = tensor([[1, 2], [3, 4]]);
-  test('indices out of range, negative or fractional are ValueErrors naming the index', () => {
-    for (const bad of [3, 5, -1, 1.5, NaN]) {
-      const e = thrownBy(() => scatterAdd([2, 3], 1, tensor([[0, bad], [1, 0]]), src));
+  test('indices out of range or negative are IndexErrors (ValueErrors) naming the index; a float index is a DTypeError', () => {
+    for (const bad of [3, 5, -1]) {
+      const e = thrownBy(() => scatterAdd([2, 3], 1, tensor([[0, bad], [1, 0]], { dtype: 'int32' }), src));
+      expect(e).toBeInstanceOf(IndexError);
       expect(e).toBeInstanceOf(ValueError);
       expect(e.message).toContain(`index ${bad} is out of range for dim 1 of size 3`);
     }
+    expectTyped(() => scatterAdd([2, 3], 1, tensor([[0, 1.5], [1, 0]]), src), DTypeError, 'scatterAdd');
   });
   test('a dim outside the output rank is a ShapeError; a negative dim counts from the end', () => {
     expectTyped(() => scatterAdd([2, 3], 5, idx, src), ShapeError, 'scatterAdd');
@@ -73,7 +75,7 @@ describe('scatterAdd checks its index, dim and shapes as gather does', () => {
         fc.array(fc.integer({ min: 0, max: size - 1 }), { minLength: rows * picks, maxLength: rows * picks }),
         anyTensor({ shape: [rows, picks] }), anyTensor({ shape: [rows, size] }), fc.constant({ rows, size, picks, seed })));
     fc.assert(fc.property(arb, ([ix, s, y, { rows, size, picks }]) => {
-      const index = tensor(ix, { shape: [rows, picks] });
+      const index = tensor(ix, { shape: [rows, picks], dtype: 'int32' });
       const lhs = sum(scatterAdd([rows, size], 1, index, s).mul(y)).item();
       const rhs = sum(s.mul(gather(y, 1, index))).item();
       expect(lhs).toBeCloseTo(rhs, 3);

@@ -34,13 +34,11 @@ export function normal(t: Tensor, mean = 0, std = 1, opts?: InitOptions): Tensor
 }
 
 export function zeros(t: Tensor): Tensor {
-  t.mutableData().fill(0);
-  return t;
+  return noGrad(() => t.zero_());
 }
 
 export function constant(t: Tensor, value: number): Tensor {
-  t.mutableData().fill(value);
-  return t;
+  return noGrad(() => t.fill_(value));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ShapeError, ValueError, bce, checkOptions, type Tensor, fmtShape } from '@tensorgrad/core';
+import { DTypeError, IndexError, ShapeError, ValueError, bce, checkOptions, type Tensor, fmtShape } from '@tensorgrad/core';
 
 /** How a loss folds its per-element values: their mean (default), their sum, or not at all. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -48,14 +48,18 @@ export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}
 }
 
 /**
- * Cross-entropy of logits `[N, C]` against class indices `[N]` (floats holding integers):
+ * Cross-entropy of logits `[N, C]` against int32 class indices `[N]`:
  * logsumexp(z) − z[target], i.e. −log softmax(z)[target], computed without forming softmax.
  */
 export function crossEntropy(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   if (input.ndim !== 2 || target.ndim !== 1 || target.shape[0] !== input.shape[0]) {
     throw new ShapeError('crossEntropy', `expected logits [N,C] and class indices [N], got ${fmtShape(input.shape)} and ${fmtShape(target.shape)}`);
   }
-  const picked = input.gather(1, target.to(input.dtype).unsqueeze(1)).squeeze(1);
+  if (target.dtype !== 'int32') throw new DTypeError('crossEntropy', `the target must hold int32 class indices, got ${target.dtype}; convert it with .int()`);
+  const classes = input.shape[1];
+  const bad = Array.from(target.data).find((c) => c < 0 || c >= classes);
+  if (bad !== undefined) throw new IndexError('crossEntropy', `target class ${bad} is out of range for ${classes} classes`);
+  const picked = input.gather(1, target.unsqueeze(1)).squeeze(1);
   return reduce('crossEntropy', input.logsumexp(1).sub(picked), options);
 }
 

@@ -121,7 +121,7 @@ export abstract class Module<In extends unknown[] = Tensor[], Out = Tensor> {
     noGrad(() => {
       for (const [k, target] of own) {
         const src = state.get(k);
-        if (src !== undefined) target.mutableData().set(src.to(target.dtype).data);
+        if (src !== undefined) target.copy_(src);
       }
     });
     return { missingKeys, unexpectedKeys };

@@ -87,6 +87,35 @@ describe('safetensors', () => {
     }), { numRuns: 500 });
   });
 
+  test('int32 and bool tensors round-trip as I32 and BOOL; I64 and U8 (as PyTorch writes them) read as int32', () => {
+    const dir = tmp();
+    const sd = new Map<string, Tensor>([['n', tensor([-(2 ** 31), 0, 2 ** 31 - 1], { dtype: 'int32' })], ['m', tensor([[true, false], [false, true]])]]);
+    save(join(dir, 'ints.safetensors'), sd);
+    const back = load(join(dir, 'ints.safetensors'));
+    for (const [k, t] of sd) {
+      expect(back.get(k)!.dtype).toBe(t.dtype);
+      expect(back.get(k)!.toArray()).toEqual(t.toArray());
+    }
+    const headerLen = Number(readFileSync(join(dir, 'ints.safetensors')).readBigUInt64LE(0));
+    const header = JSON.parse(readFileSync(join(dir, 'ints.safetensors')).subarray(8, 8 + headerLen).toString());
+    expect([header.n.dtype, header.m.dtype]).toEqual(['I32', 'BOOL']);
+    // A file as PyTorch writes num_batches_tracked (I64) and uint8 images (U8).
+    const file = (dtype: string, shape: number[], data: Buffer) => {
+      const json = Buffer.from(JSON.stringify({ t: { dtype, shape, data_offsets: [0, data.length] } }));
+      const len = Buffer.alloc(8);
+      len.writeBigUInt64LE(BigInt(json.length));
+      return Buffer.concat([len, json, data]);
+    };
+    const i64 = (vs: bigint[]) => Buffer.from(new BigInt64Array(vs).buffer);
+    const t64 = parseSafetensors(file('I64', [3], i64([5n, -7n, 2147483647n]))).tensors.get('t')!;
+    expect([t64.dtype, t64.toArray()]).toEqual(['int32', [5, -7, 2147483647]]);
+    expect(() => parseSafetensors(file('I64', [2], i64([1n, 2147483648n])), 'big.safetensors'))
+      .toThrow('load: big.safetensors: tensor t: I64 value 2147483648 at element 1 does not fit int32, the dtype I64 is read as');
+    const u8 = parseSafetensors(file('U8', [2], Buffer.from([0, 255]))).tensors.get('t')!;
+    expect([u8.dtype, u8.toArray()]).toEqual(['int32', [0, 255]]);
+    expect(parseSafetensors(file('BOOL', [2], Buffer.from([0, 1]))).tensors.get('t')!.toArray()).toEqual([false, true]);
+  });
+
   test('specific lies are named: truncated data, bad offsets, unknown dtype', () => {
     const good = readFileSync(new URL('torch_written.safetensors', fixtures));
     expect(() => parseSafetensors(good.subarray(0, good.length - 4), 'f')).toThrow(/outside the .*data section \(truncated file\?\)|data section is/);
@@ -96,7 +125,7 @@ describe('safetensors', () => {
       len.writeBigUInt64LE(BigInt(json.length));
       return Buffer.concat([len, json, Buffer.alloc(16)]);
     };
-    expect(() => parseSafetensors(header({ a: { dtype: 'BF16', shape: [2], data_offsets: [0, 4] } }), 'f')).toThrow('load: f: tensor a: unsupported dtype "BF16" (expected F32 or F64)');
+    expect(() => parseSafetensors(header({ a: { dtype: 'BF16', shape: [2], data_offsets: [0, 4] } }), 'f')).toThrow('load: f: tensor a: unsupported dtype "BF16" (expected one of F32, F64, I32, BOOL, U8, I64)');
     expect(() => parseSafetensors(header({ a: { dtype: 'F32', shape: [3], data_offsets: [0, 16] } }), 'f')).toThrow(/needs 12 bytes, data_offsets give 16/);
     expect(() => parseSafetensors(header({ a: { dtype: 'F32', shape: [2], data_offsets: [8, 16] }, b: { dtype: 'F32', shape: [2], data_offsets: [8, 16] } }), 'f')).toThrow(/overlap or hole/);
     expect(() => load('/nonexistent/x.safetensors')).toThrow(FormatError);

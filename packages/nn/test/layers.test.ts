@@ -55,7 +55,7 @@ describe('Embedding', () => {
     const r = ref.embedding;
     const emb = new Embedding(5, 3, { paddingIdx: 1 });
     emb.weight.mutableData().set(r.weight);
-    const y = emb.forward(tensor(r.indices, { shape: [2, 3] }));
+    const y = emb.forward(tensor(r.indices, { shape: [2, 3], dtype: 'int32' }));
     expect(y.shape).toEqual([2, 3, 3]);
     expectClose(y, r.y);
     y.backward(tensor(r.grad_output, { shape: [2, 3, 3] }));
@@ -70,16 +70,16 @@ describe('Embedding', () => {
       const w = randn([4, 3]).double();
       const r = gradcheck((t) => {
         emb.weight = t as Parameter;
-        return emb.forward(tensor(idx)).square();
+        return emb.forward(tensor(idx, { dtype: 'int32' })).square();
       }, [w]);
       expect(r.ok, r.message).toBe(true);
     }), { numRuns: 30 });
   });
-  test('the padding row starts at zero; out-of-range and fractional indices are ValueErrors', () => {
+  test('the padding row starts at zero; out-of-range indices are IndexErrors, float indices a DTypeError', () => {
     const emb = new Embedding(4, 2, { paddingIdx: -1, generator: new Generator(0) });
     expect(Array.from(emb.weight.data.slice(6))).toEqual([0, 0]);
-    expect(() => emb.forward(tensor([4]))).toThrow(/index 4 is out of range for dim 0 of size 4/);
-    expect(() => emb.forward(tensor([0.5]))).toThrow(ValueError);
+    expect(() => emb.forward(tensor([4], { dtype: 'int32' }))).toThrow(/index 4 is out of range for dim 0 of size 4/);
+    expect(() => emb.forward(tensor([0.5]))).toThrow('Embedding: indices must be an int32 tensor, got float32; convert them with .int()');
   });
 });
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { gradcheck, tensor, type Tensor } from '@tensorgrad/core';
+import { IndexError, gradcheck, tensor, type Tensor } from '@tensorgrad/core';
 import * as arb from '@tensorgrad/core/testing';
 import { binaryCrossEntropy, binaryCrossEntropyWithLogits, crossEntropy, klDivNormal, mseLoss } from '../src/index.js';
 
@@ -42,7 +42,7 @@ test('every loss and reduction matches finite differences', () => {
 test('crossEntropy = −log softmax(z)[target]', () => {
   fc.assert(fc.property(arb.tensor({ shape: arb.shape({ minRank: 2, maxRank: 2, maxSide: 5 }) }), fc.array(fc.nat(), { minLength: 5, maxLength: 5 }), (z, raw) => {
     const [n, c] = z.shape;
-    const target = tensor(raw.slice(0, n).map((v) => v % c), { dtype: 'float64' });
+    const target = tensor(raw.slice(0, n).map((v) => v % c), { dtype: 'int32' });
     const got = crossEntropy(z, target, { reduction: 'none' }).data;
     const rows = z.toArray() as number[][];
     rows.forEach((row, i) => {
@@ -50,4 +50,11 @@ test('crossEntropy = −log softmax(z)[target]', () => {
       expect(got[i]).toBeCloseTo(lse - row[target.data[i]], 10);
     });
   }));
+});
+
+test('crossEntropy: a float target is a DTypeError saying .int(), a class out of range an IndexError, both in its own words', () => {
+  const z = tensor([[1, 2, 3], [0, 0, 0]]);
+  expect(() => crossEntropy(z, tensor([0, 2]))).toThrow('crossEntropy: the target must hold int32 class indices, got float32; convert it with .int()');
+  expect(() => crossEntropy(z, tensor([0, 3], { dtype: 'int32' }))).toThrow('crossEntropy: target class 3 is out of range for 3 classes');
+  expect(() => crossEntropy(z, tensor([-1, 0], { dtype: 'int32' }))).toThrow(IndexError);
 });

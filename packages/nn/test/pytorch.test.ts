@@ -47,7 +47,7 @@ describe('losses: value and gradient match PyTorch for every reduction', () => {
     binaryCrossEntropy_hard: (i, reduction) => [binaryCrossEntropy(i.p, t(L.t_bin, [3, 5]), { reduction }), [i.p]],
     binaryCrossEntropyWithLogits: (i, reduction) => [binaryCrossEntropyWithLogits(i.z, t(L.t_soft, [3, 5]), { reduction }), [i.z]],
     mseLoss: (i, reduction) => [mseLoss(i.a, t(L.b, [3, 5]), { reduction }), [i.a]],
-    crossEntropy: (i, reduction) => [crossEntropy(i.logits, tensor(L.classes), { reduction }), [i.logits]],
+    crossEntropy: (i, reduction) => [crossEntropy(i.logits, tensor(L.classes, { dtype: 'int32' }), { reduction }), [i.logits]],
     klDivNormal: (i, reduction) => [klDivNormal(i.mu, i.logvar, { reduction }), [i.mu, i.logvar]],
   };
   for (const [name, fn] of Object.entries(cases)) {

@@ -82,6 +82,7 @@ export function runBackward(
           `trying to run backward through ${node.name} a second time, but its saved tensors were freed; pass { retainGraph: true } to the first backward()`,
         );
       }
+      node.checkSaved();
       const inputGrads = node.backward(g);
       if (!retainGraph) node.backward = null;
       node.inputs.forEach((input, i) => {
@@ -93,7 +94,7 @@ export function runBackward(
         accumulate(input, gi);
       });
     }
-  }, 'backward');;
+  }, 'backward');
   return grads;
 }
 

@@ -1,3 +1,5 @@
+import { isFloating } from '../dtype.js';
+import { AutogradError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { isGradEnabled } from './grad-mode.js';
 
@@ -8,22 +10,62 @@ import { isGradEnabled } from './grad-mode.js';
  */
 export type BackwardFn = (gradOutput: Tensor) => (Tensor | null)[];
 
+/** A tensor a rule reads at backward time, with its buffer's version when the op ran. */
+interface Saved {
+  readonly tensor: Tensor;
+  readonly version: number;
+  /** How the error names it: `input 0`, `output`. */
+  readonly role: string;
+}
+
 /** A node of the tape: the op that made a tensor, its inputs and its gradient rule. */
 export class GradNode {
+  private readonly saved: readonly Saved[];
+
   constructor(
     /** Printed as `grad_fn=<name>`, e.g. `MulBackward`. */
     readonly name: string,
     readonly inputs: readonly Tensor[],
     /** Null once a backward pass without `retainGraph` has freed it. */
     public backward: BackwardFn | null,
-  ) {}
+    saved: readonly Tensor[] = [],
+    output?: Tensor,
+  ) {
+    this.saved = saved.map((tensor) => {
+      const i = inputs.indexOf(tensor);
+      const role = i >= 0 ? `input ${i}` : tensor === output ? 'output' : 'a saved tensor';
+      return { tensor, version: tensor.buffer.version, role };
+    });
+  }
+
+  /**
+   * Throws when a tensor the rule reads was written in place after the op ran (its buffer's
+   * version moved on): the rule would compute with the new values and return a wrong gradient
+   * without a word. PyTorch's "modified by an inplace operation".
+   */
+  checkSaved(): void {
+    for (const { tensor, version, role } of this.saved) {
+      if (tensor.buffer.version === version) continue;
+      throw new AutogradError(
+        this.name,
+        `one of the tensors needed for the gradient has been modified by an inplace operation: ${role} of ${this.name}, ` +
+          `a ${tensor.dtype} tensor of shape ${fmtShape(tensor.shape)}, is at version ${tensor.buffer.version}; expected version ${version}. ` +
+          'Write into a clone() instead, or after backward()',
+      );
+    }
+  }
 }
 
 /**
- * Puts `out` on the tape when recording is on and some input requires a gradient.
- * Every op calls this right after its forward kernel, passing its gradient rule.
+ * Puts `out` on the tape when recording is on, some input requires a gradient and `out` is a
+ * float tensor (integer and bool results — comparisons, indices — carry no gradient). Every op
+ * calls this right after its forward kernel, passing its gradient rule and the tensors that rule
+ * reads (by default every input and the output: a rule that reads fewer says so, so that writing
+ * in place into what it does not read stays allowed, as in PyTorch).
  */
-export function record(out: Tensor, name: string, inputs: readonly Tensor[], backward: BackwardFn): Tensor {
-  if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) out.setGradFn(new GradNode(name, inputs, backward));
+export function record(out: Tensor, name: string, inputs: readonly Tensor[], backward: BackwardFn, saved?: readonly Tensor[]): Tensor {
+  if (isGradEnabled() && isFloating(out.dtype) && inputs.some((t) => t.requiresGrad)) {
+    out.setGradFn(new GradNode(name, inputs, backward, saved ?? [...inputs, out], out));
+  }
   return out;
 }

@@ -28,6 +28,7 @@ const releaser = new FinalizationRegistry<DeviceData>((d) => d.release());
 export class DataBuffer {
   private host_: Storage | null;
   private device_: DeviceData | null = null;
+  private version_ = 0;
 
   private constructor(
     host: Storage | null,
@@ -54,10 +55,21 @@ export class DataBuffer {
     return this.host_;
   }
 
-  /** The elements on the CPU, for writing: the device copy (if any) is released first. */
+  /**
+   * How many times the elements were written in place (PyTorch's `_version`). Every write —
+   * `writable()`, a backend updating its device copy — bumps it; a gradient rule that saved a
+   * tensor compares it at backward time, so a saved tensor overwritten in between is an error
+   * instead of a silently wrong gradient.
+   */
+  get version(): number {
+    return this.version_;
+  }
+
+  /** The elements on the CPU, for writing: the device copy (if any) is released first, and the version bumped. */
   writable(): Storage {
     const h = this.host;
     this.dropDevice();
+    this.version_++;
     return h;
   }
 
@@ -82,12 +94,14 @@ export class DataBuffer {
   deviceUpdated(): void {
     if (this.device_ === null) throw new Error('deviceUpdated: this buffer has no device copy');
     this.host_ = null;
+    this.version_++;
   }
 
   /** Makes `device` the only copy of the elements (a backend wrote the whole buffer there). */
   replaceWithDevice(device: DeviceData): void {
     this.setDevice(device);
     this.host_ = null;
+    this.version_++;
   }
 
   private dropDevice(): void {

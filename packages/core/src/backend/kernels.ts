@@ -27,7 +27,19 @@ export type UnaryOp =
  */
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
-  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'bce' | 'bceGrad' | 'sigmoidGrad' | 'reluGrad';
+  | ComparisonOp | 'bce' | 'bceGrad' | 'sigmoidGrad' | 'reluGrad';
+/** The binary ops whose result is bool whatever the operands' dtype. */
+export const COMPARISON_OPS = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
+export type ComparisonOp = (typeof COMPARISON_OPS)[number];
+
+export function isComparison(op: BinaryOp): op is ComparisonOp {
+  return (COMPARISON_OPS as readonly string[]).includes(op);
+}
+
+/** The dtype a binary kernel returns for operands of `dtype`: bool for a comparison, else `dtype`. */
+export function binaryResultDType(op: BinaryOp, dtype: DType): DType {
+  return isComparison(op) ? 'bool' : dtype;
+}
 export type ReduceOp = 'sum' | 'max' | 'min';
 export type ArgReduceOp = 'argmax' | 'argmin';
 
@@ -63,6 +75,11 @@ export type KernelOutput = Storage | DataBuffer;
  * Kernels read their inputs through `view.buffer.host` (CPU) or the buffer's device copy (the
  * backend that made it) and return fresh outputs; only `copyInto` writes, through
  * `dst.buffer.writable()`.
+ *
+ * Dtypes: the ops decide them (type promotion, float-only ops) and hand kernels operands of one
+ * dtype, any of the four; a kernel's output has that dtype unless its comment says otherwise
+ * (comparisons and masks are bool, indices int32). A backend may run only float32 itself and pass
+ * the rest to the reference kernels.
  */
 export interface Backend {
   readonly name: string;
@@ -77,26 +94,33 @@ export interface Backend {
   unary(op: UnaryOp, x: View): KernelOutput;
   /** `min(max(x, lo), hi)` elementwise. */
   clamp(x: View, lo: number, hi: number): KernelOutput;
-  /** Elementwise `a ∘ b`; `a` and `b` are already broadcast to `shape` (stride 0 along broadcast dims). */
+  /**
+   * Elementwise `a ∘ b`; `a` and `b` (of one dtype) are already broadcast to `shape` (stride 0
+   * along broadcast dims). The result's dtype is `binaryResultDType(op, a's dtype)`.
+   */
   binary(op: BinaryOp, a: View, b: View, shape: Shape): KernelOutput;
-  /** `cond ≠ 0 ? a : b`, all three already broadcast to `shape`. */
+  /** `cond ? a : b`, all three already broadcast to `shape`; `cond` is bool, `a` and `b` of one dtype. */
   where(cond: View, a: View, b: View, shape: Shape): KernelOutput;
   /** Reduces over `dims`; the result has `x.shape` with those dims set to 1 (keepdim layout). */
   reduce(op: ReduceOp, x: View, dims: readonly number[]): KernelOutput;
   /** Running sums along `dim` of a contiguous `x`: `out[…, i, …] = Σ_{j ≤ i} x[…, j, …]`, same shape. */
   cumsum(x: View, dim: number): KernelOutput;
-  /** Index of the largest/smallest element along `dim` (first one on ties), as floats; keepdim layout. */
+  /** Index of the largest/smallest element along `dim` (first one on ties), as int32; keepdim layout. */
   argReduce(op: ArgReduceOp, x: View, dim: number): KernelOutput;
   /**
    * `batch` products `[m,k]·[k,n]`; the result is `[batch, m, n]` contiguous. `bias`, a contiguous
    * `[n]` vector, is added to every row of every product when given (the epilogue of `linear`).
    */
   matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: number, bias?: View): KernelOutput;
-  /** A contiguous copy of `src` in `dtype` (what contiguous, clone and casts make). */
+  /**
+   * A contiguous copy of `src` in `dtype` (what contiguous, clone and casts make), converting as
+   * PyTorch does: to bool, non-zero is true; to int32, floats truncate toward zero.
+   */
   copy(src: View, dtype: DType): KernelOutput;
   /**
    * Writes `src` into the (possibly strided) `dst` of the same shape: a band of `cat`'s output,
-   * the strided positions of slice's gradient. The only kernel that writes into an existing buffer.
+   * the strided positions of slice's gradient, an in-place op's result. Converts to `dst`'s dtype
+   * as `copy` does. The kernels that write into an existing buffer are this one and `adam`.
    */
   copyInto(src: View, dst: View): void;
   /**
@@ -105,8 +129,18 @@ export interface Backend {
    * on the backend that holds the parameters.
    */
   adam(param: View, grad: View, expAvg: View, expAvgSq: View, maxExpAvgSq: View | null, h: AdamHyper): void;
-  /** `out[…, i, …] = x[…, index[…, i, …], …]` along `dim`; `x` and `index` contiguous, equal shapes off `dim`. */
+  /**
+   * `out[…, i, …] = x[…, index[…, i, …], …]` along `dim`; `x` and `index` (int32, in range)
+   * contiguous, with equal shapes off `dim`.
+   */
   gather(x: View, dim: number, index: View): KernelOutput;
   /** The adjoint of gather: `out = zeros(shape)`, then `out[…, index[…, i, …], …] += src[…, i, …]`. */
   scatterAdd(shape: Shape, dtype: DType, dim: number, index: View, src: View): KernelOutput;
+  /**
+   * A copy of the contiguous `x` with `out[index[i]] = values[i]` (or `+=` when `accumulate`), over
+   * x's elements in row-major order (PyTorch's `put`): `index` int32 and in range, `index` and
+   * `values` contiguous and of one length. What `indexPut` runs; with repeated indices and no
+   * accumulation, the last write wins.
+   */
+  put(x: View, index: View, values: View, accumulate: boolean): KernelOutput;
 }

@@ -1,14 +1,13 @@
 import { record } from '../autograd/node.js';
 import { getBackend } from '../backend/backend.js';
-import { sameDType } from '../dtype.js';
-import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { broadcastShapes, sameShape } from '../shape.js';
 import { Tensor, fromStorage, type TensorLike } from '../tensor.js';
-import { broadcastBinary } from './arithmetic.js';
-import { broadcastView, needs, scalarTensor, sumToShape } from './helpers.js';
+import { broadcastBinary, mul, add } from './arithmetic.js';
+import { broadcastView, checkOperand, needs, scalarTensor, sumToShape, tensorPair } from './helpers.js';
 
-// Comparisons return 1 where true and 0 where false, in the operands' dtype (tensorgrad has no
-// bool dtype). They are step functions: their gradient is 0 almost everywhere, so they are not recorded.
+// Comparisons promote their operands as arithmetic does and return bool tensors. They are step
+// functions: their gradient is 0 almost everywhere, and bool tensors are never recorded.
 
 export function eq(a: TensorLike, b: TensorLike): Tensor { return broadcastBinary('eq', a, b)[0]; }
 export function ne(a: TensorLike, b: TensorLike): Tensor { return broadcastBinary('ne', a, b)[0]; }
@@ -17,15 +16,33 @@ export function le(a: TensorLike, b: TensorLike): Tensor { return broadcastBinar
 export function gt(a: TensorLike, b: TensorLike): Tensor { return broadcastBinary('gt', a, b)[0]; }
 export function ge(a: TensorLike, b: TensorLike): Tensor { return broadcastBinary('ge', a, b)[0]; }
 
+// Logical ops treat any non-zero element as true, as PyTorch's do, and return bool.
+
+/** `x == 0`: true where x is zero (false). */
+export function logicalNot(x: Tensor): Tensor { return eq(x, 0); }
+/** Both non-zero: the bool product (a bool `mul` is `and`). */
+export function logicalAnd(a: TensorLike, b: TensorLike): Tensor { return mul(ne(a, 0), ne(b, 0)); }
+/** Either non-zero: the bool sum (a bool `add` is `or`). */
+export function logicalOr(a: TensorLike, b: TensorLike): Tensor { return add(ne(a, 0), ne(b, 0)); }
+/** Exactly one non-zero. */
+export function logicalXor(a: TensorLike, b: TensorLike): Tensor { return ne(ne(a, 0), ne(b, 0)); }
+
+/** A mask argument: a bool tensor, else a DTypeError that says how to make one. */
+export function checkMask(op: string, mask: unknown, name = 'mask'): Tensor {
+  if (!(mask instanceof Tensor)) throw new ValueError(op, `${name} must be a bool tensor, got ${typeof mask}`);
+  if (mask.dtype !== 'bool') throw new DTypeError(op, `${name} must be a bool tensor, got ${mask.dtype}; compare (x.gt(0)) or call .bool()`);
+  return mask;
+}
+
 /**
- * `cond ≠ 0 ? a : b`, broadcasting all three. The gradient is routed the same way:
- * ∂/∂a = g where cond, 0 elsewhere; ∂/∂b = g where not cond.
+ * `cond ? a : b`, broadcasting all three; `a` and `b` are promoted to one dtype. The gradient is
+ * routed the same way: ∂/∂a = g where cond, 0 elsewhere; ∂/∂b = g where not cond.
  */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
-  const dtype = a instanceof Tensor ? a.dtype : b instanceof Tensor ? b.dtype : cond.dtype;
-  const x = a instanceof Tensor ? a : scalarTensor(a, dtype);
-  const y = b instanceof Tensor ? b : scalarTensor(b, dtype);
-  sameDType('where', x.dtype, y.dtype);
+  checkMask('where', cond, 'condition');
+  checkOperand('where', a, 'input');
+  checkOperand('where', b, 'other');
+  const [x, y] = tensorPair('where', a, b);
   const shape = broadcastShapes('where', cond.shape, x.shape, y.shape);
   const out = fromStorage(
     getBackend().where(broadcastView(cond, shape), broadcastView(x, shape), broadcastView(y, shape), shape),
@@ -34,17 +51,18 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   return record(out, 'WhereBackward', [x, y], (g) => [
     needs(x, () => sumToShape(where(cond, g, 0), x.shape)),
     needs(y, () => sumToShape(where(cond, 0, g), y.shape)),
-  ]);
+  ], [cond]);
 }
 
 /**
  * `value` where `mask` is non-zero, `x` elsewhere; `mask` broadcasts to x's shape, as in
  * PyTorch's `masked_fill`.   Gradient: g where the mask is zero, 0 where it filled.
  */
-export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
-  if (!(mask instanceof Tensor)) throw new ValueError('maskedFill', 'mask must be a tensor');
-  if (typeof value !== 'number') throw new ValueError('maskedFill', `value must be a number, got ${typeof value}`);
+export function maskedFill(x: Tensor, mask: Tensor, value: number | boolean): Tensor {
+  checkMask('maskedFill', mask);
+  if (typeof value !== 'number' && typeof value !== 'boolean') throw new ValueError('maskedFill', `value must be a number, got ${typeof value}`);
   const shape = broadcastShapes('maskedFill', mask.shape, x.shape);
   if (!sameShape(shape, x.shape)) throw new ShapeError('maskedFill', `mask ${fmtShape(mask.shape)} must broadcast to the input ${fmtShape(x.shape)}`);
-  return where(mask, value, x);
+  // The value takes x's dtype (3.7 fills an int32 tensor with 3), as in PyTorch.
+  return where(mask, scalarTensor(value, x.dtype), x);
 }

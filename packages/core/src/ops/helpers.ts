@@ -1,27 +1,46 @@
 import type { View } from '../backend/kernels.js';
-import { allocate, sameDType, type DType } from '../dtype.js';
-import { ShapeError, fmtShape } from '../errors.js';
+import { allocate, promoteTypes, promoteWithScalar, scalarDType, toElement, type DType } from '../dtype.js';
+import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { describe } from '../shape.js';
 import { sameShape, type Shape } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { sum } from './reduce.js';
-import { reshape } from './view.js';
+import { cast, reshape } from './view.js';
 
 /** A number becomes a 0-d tensor of the dtype it will meet, so `x.mul(2)` keeps x's dtype. */
-export function scalarTensor(value: number, dtype: DType): Tensor {
+export function scalarTensor(value: number | boolean, dtype: DType): Tensor {
   const s = allocate(dtype, 1);
-  s[0] = value;
+  s[0] = toElement(dtype, Number(value));
   return new Tensor(s, []);
 }
 
-/** Turns a pair of tensor-likes into tensors of one dtype (numbers adopt the other side's dtype). */
-export function tensorPair(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
-  if (a instanceof Tensor && b instanceof Tensor) {
-    sameDType(op, a.dtype, b.dtype);
-    return [a, b];
-  }
-  if (a instanceof Tensor) return [a, scalarTensor(b as number, a.dtype)];
-  if (b instanceof Tensor) return [scalarTensor(a, b.dtype), b];
-  return [scalarTensor(a, 'float32'), scalarTensor(b, 'float32')];
+/** A tensor or a number, as an operand of `op`; anything else (an array, a string, null) is an error naming it. */
+export function checkOperand(op: string, v: unknown, name = 'operand'): Tensor | number | boolean {
+  if (v instanceof Tensor || typeof v === 'number' || typeof v === 'boolean') return v;
+  throw new ValueError(op, `${name} must be a tensor or a number, got ${Array.isArray(v) ? `an array ${describe(v)}; wrap it with tensor()` : describe(v)}`);
+}
+
+/** `t` in `dtype`: itself when it already is, else a (differentiable) cast. */
+export function asDType(t: Tensor, dtype: DType): Tensor {
+  return t.dtype === dtype ? t : cast(t, dtype);
+}
+
+/**
+ * The dtype of `a ∘ b` by PyTorch's promotion rules (`promoteTypes` for two tensors, the
+ * wrapped-number rule for a tensor and a number; float32 for two numbers).
+ */
+export function resultDType(op: string, a: TensorLike | boolean, b: TensorLike | boolean): DType {
+  const x = checkOperand(op, a, 'the first operand'), y = checkOperand(op, b, 'the second operand');
+  if (x instanceof Tensor && y instanceof Tensor) return promoteTypes(op, x.dtype, y.dtype);
+  if (x instanceof Tensor) return promoteWithScalar(x.dtype, y as number | boolean);
+  if (y instanceof Tensor) return promoteWithScalar(y.dtype, x);
+  return promoteTypes(op, scalarDType(x), scalarDType(y));
+}
+
+/** Turns a pair of tensor-likes into tensors of their promoted dtype (see `resultDType`). */
+export function tensorPair(op: string, a: TensorLike, b: TensorLike, dtype = resultDType(op, a, b)): [Tensor, Tensor] {
+  const as = (v: TensorLike): Tensor => (v instanceof Tensor ? asDType(v, dtype) : scalarTensor(v, dtype));
+  return [as(a), as(b)];
 }
 
 /**

@@ -1,6 +1,7 @@
 import { record } from '../autograd/node.js';
 import { getBackend } from '../backend/backend.js';
-import { allocate, sameDType } from '../dtype.js';
+import { allocate, promoteTypes } from '../dtype.js';
+import { asDType } from './helpers.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import { normalizeDim, sizeOf } from '../shape.js';
 import { Tensor, fromStorage } from '../tensor.js';
@@ -11,12 +12,17 @@ import { squeeze, unsqueeze } from './view.js';
  * Concatenates along `dim`; all other sizes must agree. Each input is copied into its band of
  * the output.   Gradient: each input gets its band of the incoming gradient back (narrow).
  */
-export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
-  if (tensors.length === 0) throw new ValueError('cat', 'expected a non-empty list of tensors');
+export function cat(inputs: readonly Tensor[], dim = 0): Tensor {
+  if (!Array.isArray(inputs) || inputs.length === 0) throw new ValueError('cat', 'expected a non-empty list of tensors');
+  inputs.forEach((t, i) => {
+    if (!(t instanceof Tensor)) throw new ValueError('cat', `element ${i} of the list is not a tensor (${typeof t})`);
+  });
+  // Promoted to one dtype, as PyTorch's cat does (bool and int32 with float32 give float32).
+  const dtype = inputs.map((t) => t.dtype).reduce((a, b) => promoteTypes('cat', a, b));
+  const tensors = inputs.map((t) => asDType(t, dtype));
   const first = tensors[0];
   const d = normalizeDim('cat', dim, first.ndim);
   for (const t of tensors) {
-    sameDType('cat', first.dtype, t.dtype);
     if (t.ndim !== first.ndim || t.shape.some((v, i) => i !== d && v !== first.shape[i])) {
       throw new ShapeError('cat', `shapes ${tensors.map((x) => fmtShape(x.shape)).join(', ')} differ outside dim ${dim}`);
     }
@@ -30,7 +36,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
     getBackend().copyInto(t, new Tensor(out.buffer, t.shape, out.strides, at * out.strides[d]));
     at += t.shape[d];
   }
-  return record(out, 'CatBackward', tensors, (g) => tensors.map((t, i) => narrow(g, d, starts[i], t.shape[d])));
+  return record(out, 'CatBackward', tensors, (g) => tensors.map((t, i) => narrow(g, d, starts[i], t.shape[d])), []);
 }
 
 /** Stacks equal-shaped tensors along a new dim `dim`. */

@@ -21,7 +21,7 @@ export function bce(p: TensorLike, t: TensorLike): Tensor {
   return record(out, 'BinaryCrossEntropyBackward', [x, y], (g) => [
     needs(x, () => sumToShape(mul(g, bceGrad(x, y)), x.shape)),
     needs(y, () => sumToShape(mul(g, sub(clamp(log(sub(1, x)), -100), clamp(log(x), -100))), y.shape)),
-  ]);
+  ], [x, y]);
 }
 
 /**
@@ -36,5 +36,5 @@ function bceGrad(p: Tensor, t: Tensor): Tensor {
       needs(x, () => sumToShape(mul(g, sub(div(1, q), div(mul(sub(x, y), sub(1, mul(x, 2))), mul(q, q)))), x.shape)),
       needs(y, () => sumToShape(mul(g, div(-1, q)), y.shape)),
     ];
-  });
+  }, [x, y]);
 }

@@ -1,8 +1,8 @@
 import { record } from '../autograd/node.js';
 import { getBackend } from '../backend/backend.js';
 import type { MatmulOperand } from '../backend/kernels.js';
-import { sameDType } from '../dtype.js';
-import { ShapeError, fmtShape } from '../errors.js';
+import { isFloating, sameDType } from '../dtype.js';
+import { DTypeError, ShapeError, fmtShape } from '../errors.js';
 import { broadcastShapes, sizeOf, type Shape } from '../shape.js';
 import { Tensor, fromStorage } from '../tensor.js';
 import { needs, sumToShape } from './helpers.js';
@@ -39,6 +39,7 @@ function operand(t: Tensor): MatmulOperand {
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   sameDType('matmul', a.dtype, b.dtype);
+  if (!isFloating(a.dtype)) throw new DTypeError('matmul', `needs float operands, got ${a.dtype}; convert with .float()`);
   if (a.ndim === 0 || b.ndim === 0) {
     throw new ShapeError('matmul', `${fmtShape(a.shape)} @ ${fmtShape(b.shape)}: both operands need at least 1 dimension`);
   }
@@ -65,7 +66,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   return record(out, 'MmBackward', [a, b], (g) => [
     needs(a, () => sumToShape(matmul(g, transpose(b, -1, -2)), a.shape)),
     needs(b, () => sumToShape(matmul(transpose(a, -1, -2), g), b.shape)),
-  ]);
+  ], [a, b]);
 }
 
 /**
@@ -99,5 +100,5 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
     needs(x, () => matmul(g, weight)),
     needs(weight, () => matmul(transpose(reshape(g, [-1, n]), 0, 1), reshape(x, [-1, k]))),
     needs(bias, () => sumToShape(g, bias.shape)),
-  ]);
+  ], [x, weight]);
 }

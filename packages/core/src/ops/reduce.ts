@@ -1,7 +1,9 @@
 import { record } from '../autograd/node.js';
 import { getBackend } from '../backend/backend.js';
 import type { ArgReduceOp, ReduceOp } from '../backend/kernels.js';
-import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { isFloating } from '../dtype.js';
+import { asDType } from './helpers.js';
 import { checkOptions } from '../options.js';
 import { describe, normalizeDim, normalizeDims, sizeOf } from '../shape.js';
 import { Tensor, fromStorage } from '../tensor.js';
@@ -41,15 +43,19 @@ function runReduce(op: ReduceOp, x: Tensor, dims: number[], keepdim: boolean): [
   return [fromStorage(getBackend().reduce(op, x, dims), shape), kept];
 }
 
-/** Σ over `dim` (all dims when omitted).   ∂/∂x = 1: the gradient is copied back over the reduced dims. */
+/**
+ * Σ over `dim` (all dims when omitted); a bool or int32 tensor sums to int32 (PyTorch: int64).
+ * ∂/∂x = 1: the gradient is copied back over the reduced dims.
+ */
 export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const dims = dimsOf('sum', x, dim);
-  const [out, kept] = runReduce('sum', x, dims, keepdim);
-  return record(out, 'SumBackward', [x], (g) => [expand(reshape(g, kept), x.shape)]);
+  const [out, kept] = runReduce('sum', asDType(x, x.dtype === 'bool' ? 'int32' : x.dtype), dims, keepdim);
+  return record(out, 'SumBackward', [x], (g) => [expand(reshape(g, kept), x.shape)], []);
 }
 
-/** Mean over `dim`: the sum divided by the number of elements reduced. */
+/** Mean over `dim`: the sum divided by the number of elements reduced. Float tensors only, as in PyTorch. */
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  if (!isFloating(x.dtype)) throw new DTypeError('mean', `needs a float tensor, got ${x.dtype}; convert with .float() first (x.float().mean())`);
   const dims = dimsOf('mean', x, dim);
   const count = sizeOf(dims.map((d) => x.shape[d]));
   return div(sum(x, dims, keepdim), count);
@@ -64,7 +70,7 @@ function extremum(op: 'max' | 'min', x: Tensor, dim: Dims, keepdim: boolean): Te
   checkNonEmpty(op, x, dims);
   const [out, kept] = runReduce(op, x, dims, keepdim);
   return record(out, op === 'max' ? 'MaxBackward' : 'MinBackward', [x], (g) => {
-    const hit = eq(x, expand(reshape(out.detach(), kept), x.shape));
+    const hit = asDType(eq(x, expand(reshape(out.detach(), kept), x.shape)), x.dtype);
     const share = div(hit, sum(hit, dims, true));
     return [mul(share, expand(reshape(g, kept), x.shape))];
   });
@@ -99,7 +105,7 @@ function maxShift(x: Tensor, dims: number[]): Tensor {
   return where(eq(abs(m), Infinity), 0, m);
 }
 
-/** Index of the largest (smallest) element along `dim`, or in the flattened tensor when `dim` is omitted. Not differentiable. */
+/** Index of the largest (smallest) element along `dim`, or in the flattened tensor when `dim` is omitted, as int32. Not differentiable. */
 function argExtremum(op: ArgReduceOp, x: Tensor, dim: number | undefined, keepdim: boolean): Tensor {
   if (dim === undefined) return argExtremum(op, reshape(x, [x.numel()]), 0, false);
   const d = normalizeDim(op, dim, x.ndim);
@@ -183,7 +189,7 @@ export function norm(x: Tensor, p = 2, dim?: Dims, keepdim = false): Tensor {
 export function cumsum(x: Tensor, dim: number): Tensor {
   const d = normalizeDim('cumsum', dim, x.ndim);
   if (x.ndim === 0) return cumsum(reshape(x, [1]), 0).reshape([]);
-  const src = contiguous(x);
+  const src = contiguous(asDType(x, x.dtype === 'bool' ? 'int32' : x.dtype));
   const out = fromStorage(getBackend().cumsum(src, d), x.shape);
-  return record(out, 'CumsumBackward', [x], (g) => [flip(cumsum(flip(g, [d]), d), [d])]);
+  return record(out, 'CumsumBackward', [x], (g) => [flip(cumsum(flip(g, [d]), d), [d])], []);
 }

@@ -1,13 +1,20 @@
 import { record } from '../autograd/node.js';
 import { getBackend } from '../backend/backend.js';
 import { allocate } from '../dtype.js';
-import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { DTypeError, IndexError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { checkInteger, checkShape, normalizeDim, sameShape, sizeOf, type Shape } from '../shape.js';
 import { Tensor, fromStorage } from '../tensor.js';
 import { contiguous, expand, reshape } from './view.js';
 
-/** Indices: a list of integers, an Int32Array, or a 1-D tensor holding integers. */
+/** Indices: a list of integers, an Int32Array, or a 1-D int32 tensor. */
 export type IndexLike = readonly number[] | Int32Array | Tensor;
+
+/** An index tensor argument: int32, else a DTypeError that says to call `.int()`. */
+export function checkIndexTensor(op: string, index: unknown, name = 'index'): Tensor {
+  if (!(index instanceof Tensor)) throw new ValueError(op, `${name} must be an int32 tensor, got ${Array.isArray(index) ? 'an array; wrap it with tensor(…, { dtype: \'int32\' })' : typeof index}`);
+  if (index.dtype !== 'int32') throw new DTypeError(op, `${name} must be an int32 tensor, got ${index.dtype}; convert it with .int()`);
+  return index;
+}
 
 /**
  * `x[..., start:end:step, ...]` along `dim`, with Python's rules (negative indices count from
@@ -27,18 +34,18 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1)
   const shape = x.shape.map((v, i) => (i === d ? len : v));
   const strides = x.strides.map((v, i) => (i === d ? v * step : v));
   const out = new Tensor(x.buffer, shape, strides, x.offset + s * x.strides[d]);
-  return record(out, 'SliceBackward', [x], (g) => [embed(g, x.shape, d, s, step)]);
+  return record(out, 'SliceBackward', [x], (g) => [embed(g, x.shape, d, s, step)], []);
 }
 
 /**
  * The adjoint of `slice`: a zero tensor of `shape` with `g` written at `start, start+step, …`
  * along `dim`.   Gradient: slicing the incoming gradient the same way.
  */
-function embed(g: Tensor, shape: Shape, dim: number, start: number, step: number): Tensor {
+export function embed(g: Tensor, shape: Shape, dim: number, start: number, step: number): Tensor {
   const out = fromStorage(allocate(g.dtype, sizeOf(shape)), shape);
   const target = new Tensor(out.buffer, g.shape, out.strides.map((v, i) => (i === dim ? v * step : v)), start * out.strides[dim]);
   getBackend().copyInto(g, target);
-  return record(out, 'EmbedBackward', [g], (gg) => [slice(gg, dim, start, start + (g.shape[dim] - 1) * step + 1, step)]);
+  return record(out, 'EmbedBackward', [g], (gg) => [slice(gg, dim, start, start + (g.shape[dim] - 1) * step + 1, step)], []);
 }
 
 /** `length` elements of `dim` from `start` (PyTorch's `narrow`). A view. */
@@ -53,19 +60,22 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   return slice(x, d, s, s + length);
 }
 
-function indexValues(op: string, index: IndexLike): number[] {
+function indexValues(op: string, index: IndexLike): ArrayLike<number> {
   if (index instanceof Tensor) {
+    checkIndexTensor(op, index);
     if (index.ndim !== 1) throw new ShapeError(op, `index must be 1-D, got shape ${fmtShape(index.shape)}`);
-    return Array.from(index.data);
+    return index.data;
   }
-  return Array.from(index);
+  if (!Array.isArray(index) && !(index instanceof Int32Array)) throw new ValueError(op, `index must be a list of integers or an int32 tensor, got ${typeof index}`);
+  return index;
 }
 
-function checkIndices(op: string, values: ArrayLike<number>, size: number, dim: number): void {
+/** Every index an integer in [0, size): an IndexError naming the first that is not. */
+export function checkIndices(op: string, values: ArrayLike<number>, size: number, dim: number): void {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (!Number.isInteger(v) || v < 0 || v >= size) {
-      throw new ValueError(op, `index ${v} is out of range for dim ${dim} of size ${size}`);
+      throw new IndexError(op, `index ${v} is out of range for dim ${dim} of size ${size}`);
     }
   }
 }
@@ -77,13 +87,14 @@ function checkIndices(op: string, values: ArrayLike<number>, size: number, dim: 
  */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normalizeDim('gather', dim, x.ndim);
+  checkIndexTensor('gather', index);
   if (index.ndim !== x.ndim || index.shape.some((v, i) => i !== d && v !== x.shape[i])) {
     throw new ShapeError('gather', `index of shape ${fmtShape(index.shape)} must match input ${fmtShape(x.shape)} on every dim but ${dim}`);
   }
   const idx = contiguous(index.detach());
   checkIndices('gather', idx.data, x.shape[d], dim);
   const out = fromStorage(getBackend().gather(contiguous(x.detach()), d, idx), index.shape);
-  return record(out, 'GatherBackward', [x], (g) => [scatterAdd(x.shape, d, idx, g)]);
+  return record(out, 'GatherBackward', [x], (g) => [scatterAdd(x.shape, d, idx, g)], [idx]);
 }
 
 /**
@@ -93,7 +104,8 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
 export function scatterAdd(shape: Shape, dim: number, index: Tensor, src: Tensor): Tensor {
   checkShape('scatterAdd', shape);
   const d = normalizeDim('scatterAdd', dim, shape.length);
-  if (!(index instanceof Tensor) || !(src instanceof Tensor)) throw new ValueError('scatterAdd', 'index and src must be tensors');
+  checkIndexTensor('scatterAdd', index);
+  if (!(src instanceof Tensor)) throw new ValueError('scatterAdd', 'src must be a tensor');
   if (!sameShape(index.shape, src.shape) || index.ndim !== shape.length || index.shape.some((v, i) => i !== d && v !== shape[i])) {
     throw new ShapeError('scatterAdd', `index ${fmtShape(index.shape)} and src ${fmtShape(src.shape)} must have one shape, matching the output ${fmtShape(shape)} on every dim but ${dim}`);
   }
@@ -101,7 +113,7 @@ export function scatterAdd(shape: Shape, dim: number, index: Tensor, src: Tensor
   checkIndices('scatterAdd', idx.data, shape[d], dim);
   const s = contiguous(src);
   const out = fromStorage(getBackend().scatterAdd(shape, src.dtype, d, idx, s.detach()), shape);
-  return record(out, 'ScatterAddBackward', [s], (g) => [gather(g, d, idx)]);
+  return record(out, 'ScatterAddBackward', [s], (g) => [gather(g, d, idx)], [idx]);
 }
 
 /** Rows (or slices along `dim`) in the order `index` lists them, repeats allowed. */
@@ -110,7 +122,7 @@ export function indexSelect(x: Tensor, dim: number, index: IndexLike): Tensor {
   const values = indexValues('indexSelect', index);
   checkIndices('indexSelect', values, x.shape[d], dim);
   // Stretch the list to a full gather index: x's shape with `dim` replaced by the list's length.
-  const storage = allocate(x.dtype, values.length);
+  const storage = allocate('int32', values.length);
   storage.set(values);
   const column = reshape(fromStorage(storage, [values.length]), x.shape.map((_, i) => (i === d ? values.length : 1)));
   return gather(x, d, expand(column, x.shape.map((v, i) => (i === d ? values.length : v))));

@@ -6,33 +6,38 @@ import { checkOptions } from '../options.js';
 import { describe } from '../shape.js';
 import { Tensor, fromStorage } from '../tensor.js';
 import { add, broadcastBinary, mul, div, sub } from './arithmetic.js';
-import { needs } from './helpers.js';
+import { asDType, needs } from './helpers.js';
+import { isFloating, promoteWithScalar } from '../dtype.js';
 import { ge, le } from './compare.js';
 
+/** The unary ops that keep an integer or bool dtype; the others compute in float32 for those (exp of an int32 tensor is float32, as in PyTorch). */
+const KEEPS_DTYPE: ReadonlySet<UnaryOp> = new Set(['neg', 'abs', 'sign', 'relu']);
+
 function apply(op: UnaryOp, x: Tensor): Tensor {
-  return fromStorage(getBackend().unary(op, x), x.shape);
+  const input = KEEPS_DTYPE.has(op) || isFloating(x.dtype) ? x : asDType(x, 'float32');
+  return fromStorage(getBackend().unary(op, input), x.shape);
 }
 
 /** eˣ.   d/dx = eˣ = out. */
 export function exp(x: Tensor): Tensor {
   const out = apply('exp', x);
-  return record(out, 'ExpBackward', [x], (g) => [mul(g, out)]);
+  return record(out, 'ExpBackward', [x], (g) => [mul(g, out)], [out]);
 }
 
 /** ln x.   d/dx = 1/x. */
 export function log(x: Tensor): Tensor {
-  return record(apply('log', x), 'LogBackward', [x], (g) => [div(g, x)]);
+  return record(apply('log', x), 'LogBackward', [x], (g) => [div(g, x)], [x]);
 }
 
 /** √x.   d/dx = 1/(2√x) = 1/(2·out). */
 export function sqrt(x: Tensor): Tensor {
   const out = apply('sqrt', x);
-  return record(out, 'SqrtBackward', [x], (g) => [div(g, mul(out, 2))]);
+  return record(out, 'SqrtBackward', [x], (g) => [div(g, mul(out, 2))], [out]);
 }
 
 /** |x|.   d/dx = sign(x) (0 at 0, as PyTorch takes it). */
 export function abs(x: Tensor): Tensor {
-  return record(apply('abs', x), 'AbsBackward', [x], (g) => [mul(g, sign(x))]);
+  return record(apply('abs', x), 'AbsBackward', [x], (g) => [mul(g, sign(x))], [x]);
 }
 
 /** sign(x) ∈ {−1, 0, 1}. Piecewise constant: not differentiated. */
@@ -40,9 +45,10 @@ export function sign(x: Tensor): Tensor {
   return apply('sign', x);
 }
 
-/** max(x, 0).   d/dx = 1 where x > 0, else 0. */
+/** max(x, 0).   d/dx = 1 where x > 0, else 0; read from the output (out > 0 ⇔ x > 0), which is what PyTorch saves. */
 export function relu(x: Tensor): Tensor {
-  return record(apply('relu', x), 'ReluBackward', [x], (g) => [reluGrad(g, x)]);
+  const out = apply('relu', x);
+  return record(out, 'ReluBackward', [x], (g) => [reluGrad(g, out)], [out]);
 }
 
 /**
@@ -51,13 +57,13 @@ export function relu(x: Tensor): Tensor {
  */
 function reluGrad(g: Tensor, x: Tensor): Tensor {
   const [out] = broadcastBinary('reluGrad', g, x);
-  return record(out, 'ReluBackwardBackward', [g, x], (gg) => [reluGrad(gg, x), null]);
+  return record(out, 'ReluBackwardBackward', [g, x], (gg) => [reluGrad(gg, x), null], [x]);
 }
 
 /** σ(x) = 1/(1+e^{−x}).   d/dx = σ(x)(1 − σ(x)) = out·(1 − out). */
 export function sigmoid(x: Tensor): Tensor {
   const out = apply('sigmoid', x);
-  return record(out, 'SigmoidBackward', [x], (g) => [sigmoidGrad(g, out)]);
+  return record(out, 'SigmoidBackward', [x], (g) => [sigmoidGrad(g, out)], [out]);
 }
 
 /**
@@ -69,18 +75,18 @@ function sigmoidGrad(g: Tensor, y: Tensor): Tensor {
   return record(out, 'SigmoidBackwardBackward', [g, y], (gg) => [
     needs(g, () => mul(gg, mul(y, sub(1, y)))),
     needs(y, () => mul(gg, mul(g, sub(1, mul(y, 2))))),
-  ]);
+  ], [g, y]);
 }
 
 /** tanh x.   d/dx = 1 − tanh²x = 1 − out². */
 export function tanh(x: Tensor): Tensor {
   const out = apply('tanh', x);
-  return record(out, 'TanhBackward', [x], (g) => [mul(g, sub(1, mul(out, out)))]);
+  return record(out, 'TanhBackward', [x], (g) => [mul(g, sub(1, mul(out, out)))], [out]);
 }
 
 /** softplus(x) = ln(1 + eˣ), a smooth ReLU.   d/dx = σ(x). */
 export function softplus(x: Tensor): Tensor {
-  return record(apply('softplus', x), 'SoftplusBackward', [x], (g) => [mul(g, sigmoid(x))]);
+  return record(apply('softplus', x), 'SoftplusBackward', [x], (g) => [mul(g, sigmoid(x))], [x]);
 }
 
 /** The bounds of `clamp` as an object, like PyTorch's keywords: `clamp(x, { min: 0 })`. */
@@ -106,8 +112,10 @@ export function clamp(x: Tensor, min?: number | null | ClampBounds, max?: number
   const hi = max ?? Infinity;
   if (min == null && max == null) throw new ValueError('clamp', 'at least one of min and max must be given');
   if (lo > hi) throw new ValueError('clamp', `min ${lo} is larger than max ${hi}`);
-  const out = fromStorage(getBackend().clamp(x, lo, hi), x.shape);
-  return record(out, 'ClampBackward', [x], (g) => [mul(g, mul(ge(x, lo), le(x, hi)))]);
+  // Fractional bounds make an integer tensor float32, as a fractional operand would.
+  const input = asDType(x, promoteWithScalar(promoteWithScalar(x.dtype, min == null ? 0 : lo), max == null ? 0 : hi));
+  const out = fromStorage(getBackend().clamp(input, lo, hi), x.shape);
+  return record(out, 'ClampBackward', [x], (g) => [mul(g, mul(ge(x, lo), le(x, hi)))], [x]);
 }
 
 
@@ -118,28 +126,28 @@ export function square(x: Tensor): Tensor {
 
 /** ln(1 + x), exact for small x where 1 + x would round.   d/dx = 1/(1 + x). */
 export function log1p(x: Tensor): Tensor {
-  return record(apply('log1p', x), 'Log1PBackward', [x], (g) => [div(g, add(x, 1))]);
+  return record(apply('log1p', x), 'Log1PBackward', [x], (g) => [div(g, add(x, 1))], [x]);
 }
 
 /** eˣ − 1, exact for small x where eˣ − 1 cancels.   d/dx = eˣ = out + 1. */
 export function expm1(x: Tensor): Tensor {
   const out = apply('expm1', x);
-  return record(out, 'Expm1Backward', [x], (g) => [mul(g, add(out, 1))]);
+  return record(out, 'Expm1Backward', [x], (g) => [mul(g, add(out, 1))], [out]);
 }
 
 /** sin x.   d/dx = cos x. */
 export function sin(x: Tensor): Tensor {
-  return record(apply('sin', x), 'SinBackward', [x], (g) => [mul(g, cos(x))]);
+  return record(apply('sin', x), 'SinBackward', [x], (g) => [mul(g, cos(x))], [x]);
 }
 
 /** cos x.   d/dx = −sin x. */
 export function cos(x: Tensor): Tensor {
-  return record(apply('cos', x), 'CosBackward', [x], (g) => [mul(g, sin(x)).neg()]);
+  return record(apply('cos', x), 'CosBackward', [x], (g) => [mul(g, sin(x)).neg()], [x]);
 }
 
 /** The error function erf x = 2/√π ∫₀ˣ e^{−t²} dt.   d/dx = 2/√π · e^{−x²}. */
 export function erf(x: Tensor): Tensor {
-  return record(apply('erf', x), 'ErfBackward', [x], (g) => [mul(g, mul(exp(mul(x, x).neg()), 2 / Math.sqrt(Math.PI)))]);
+  return record(apply('erf', x), 'ErfBackward', [x], (g) => [mul(g, mul(exp(mul(x, x).neg()), 2 / Math.sqrt(Math.PI)))], [x]);
 }
 
 export interface GeluOptions {

@@ -1,7 +1,7 @@
 import { record } from '../autograd/node.js';
 import { availableBackends, findBackend, getBackend } from '../backend/backend.js';
 import { cpuBackend } from '../backend/cpu/index.js';
-import type { DType } from '../dtype.js';
+import { DTYPES, type DType } from '../dtype.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import { checkShape, contiguousStrides, normalizeDim, sameShape, sizeOf, type Shape } from '../shape.js';
 import { Tensor, fromStorage } from '../tensor.js';
@@ -38,7 +38,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(target, x.shape)) return x;
   const src = x.isContiguous() ? x : contiguous(x);
   const out = makeView(src, target, contiguousStrides(target), src.offset);
-  return record(out, 'ReshapeBackward', [src], (g) => [reshape(g, src.shape)]);
+  return record(out, 'ReshapeBackward', [src], (g) => [reshape(g, src.shape)], []);
 }
 
 /** Like `reshape` but never copies: a non-contiguous `x` is an error, as in PyTorch. */
@@ -59,12 +59,17 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   return reshape(x, [...x.shape.slice(0, s), sizeOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
 }
 
-/** Removes size-1 dims (only `dim`, when given; a no-op if that dim is not 1, as in PyTorch). */
+/**
+ * Removes size-1 dims (only `dim`, when given; a no-op if that dim is not 1, as in PyTorch).
+ * Always a view: a size-1 dim's stride moves no element.   Gradient: reshaped back.
+ */
 export function squeeze(x: Tensor, dim?: number): Tensor {
-  if (dim === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
   if (x.ndim === 0) return x;
-  const d = normalizeDim('squeeze', dim, x.ndim);
-  return x.shape[d] === 1 ? reshape(x, x.shape.filter((_, i) => i !== d)) : x;
+  const d = dim === undefined ? null : normalizeDim('squeeze', dim, x.ndim);
+  const drop = (size: number, i: number): boolean => size === 1 && (d === null || i === d);
+  if (!x.shape.some(drop)) return x;
+  const out = makeView(x, x.shape.filter((s, i) => !drop(s, i)), x.strides.filter((_, i) => !drop(x.shape[i], i)));
+  return record(out, 'SqueezeBackward', [x], (g) => [reshape(g, x.shape)], []);
 }
 
 /** Inserts a size-1 dim at `dim` (−1 appends). */
@@ -74,7 +79,7 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
   shape.splice(d, 0, 1);
   const strides = [...x.strides];
   strides.splice(d, 0, d < x.ndim ? x.strides[d] * x.shape[d] : 1);
-  return record(makeView(x, shape, strides), 'UnsqueezeBackward', [x], (g) => [reshape(g, x.shape)]);
+  return record(makeView(x, shape, strides), 'UnsqueezeBackward', [x], (g) => [reshape(g, x.shape)], []);
 }
 
 /** Reorders dims: result dim i is input dim `dims[i]`. A view.   Gradient: the inverse permutation. */
@@ -85,7 +90,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   }
   const out = makeView(x, ds.map((d) => x.shape[d]), ds.map((d) => x.strides[d]));
   const inverse = ds.map((_, i) => ds.indexOf(i));
-  return record(out, 'PermuteBackward', [x], (g) => [permute(g, inverse)]);
+  return record(out, 'PermuteBackward', [x], (g) => [permute(g, inverse)], []);
 }
 
 /** Swaps two dims. A view. */
@@ -114,7 +119,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   });
   checkShape('expand', target);
   if (sameShape(target, x.shape)) return x;
-  return record(makeView(x, target, strides), 'ExpandBackward', [x], (g) => [sumToShape(g, x.shape)]);
+  return record(makeView(x, target, strides), 'ExpandBackward', [x], (g) => [sumToShape(g, x.shape)], []);
 }
 
 function copyOf(x: Tensor, dtype: DType): Tensor {
@@ -124,12 +129,12 @@ function copyOf(x: Tensor, dtype: DType): Tensor {
 /** `x` itself when contiguous, else a contiguous copy.   Gradient: identity. */
 export function contiguous(x: Tensor): Tensor {
   if (x.isContiguous()) return x;
-  return record(copyOf(x, x.dtype), 'ContiguousBackward', [x], (g) => [g]);
+  return record(copyOf(x, x.dtype), 'ContiguousBackward', [x], (g) => [g], []);
 }
 
 /** A copy with its own storage.   Gradient: identity. */
 export function clone(x: Tensor): Tensor {
-  return record(copyOf(x, x.dtype), 'CloneBackward', [x], (g) => [g]);
+  return record(copyOf(x, x.dtype), 'CloneBackward', [x], (g) => [g], []);
 }
 
 /**
@@ -140,13 +145,13 @@ export function toDevice(x: Tensor, device: string): Tensor {
   if (x.device === device) return x;
   const backend = findBackend(device);
   if (backend === null) {
-    throw new ValueError('to', `expected a dtype ('float32', 'float64') or a backend, got ${JSON.stringify(device)}; backends: ${availableBackends(device)}`);
+    throw new ValueError('to', `expected a dtype (${DTYPES.map((d) => `'${d}'`).join(', ')}) or a backend, got ${JSON.stringify(device)}; backends: ${availableBackends(device)}`);
   }
   const placed = backend.place === undefined ? cpuBackend.copy(x, x.dtype) : backend.place(x);
-  return record(fromStorage(placed, x.shape), 'ToCopyBackward', [x], (g) => [g]);
+  return record(fromStorage(placed, x.shape), 'ToCopyBackward', [x], (g) => [g], []);
 }
 
 /** Converts the dtype.   Gradient: converted back. */
 export function cast(x: Tensor, dtype: DType): Tensor {
-  return record(copyOf(x, dtype), 'ToCopyBackward', [x], (g) => [cast(g, x.dtype)]);
+  return record(copyOf(x, dtype), 'ToCopyBackward', [x], (g) => [cast(g, x.dtype)], []);
 }

@@ -9,7 +9,7 @@ import type { Dataset } from './dataloader.js';
 export interface MnistBatch {
   /** `[B, H·W]` float32 pixels scaled to [0, 1]. */
   images: Tensor;
-  /** `[B]` digit labels 0–9, as floats. */
+  /** `[B]` digit labels 0–9, int32. */
   labels: Tensor;
 }
 
@@ -30,7 +30,7 @@ export class MnistDataset implements Dataset<MnistBatch> {
   getBatch(indices: readonly number[]): MnistBatch {
     const px = this.rows * this.cols;
     const x = new Float32Array(indices.length * px);
-    const y = new Float32Array(indices.length);
+    const y = new Int32Array(indices.length);
     indices.forEach((i, b) => {
       const src = this.images.subarray(i * px, (i + 1) * px);
       for (let j = 0; j < px; j++) x[b * px + j] = src[j] / 255;

@@ -1,4 +1,4 @@
-import { Tensor, ValueError, tensor, fmtShape } from '@tensorgrad/core';
+import { Tensor, ValueError, tensor, fmtShape, type DType } from '@tensorgrad/core';
 import { asStateDict } from '../module.js';
 import { FormatError } from '../errors.js';
 import type { StateDict } from '../module.js';
@@ -9,11 +9,29 @@ import { readFileChecked, writeFileAtomic } from './files.js';
  *   8 bytes   N, the header length, unsigned little-endian
  *   N bytes   JSON: { name: { dtype, shape, data_offsets: [begin, end] }, "__metadata__": {str: str} }
  *   rest      the tensors' bytes, little-endian, row-major; offsets are relative to this section
- * We write F32 and F64 and read F32 and F64; anything else is a FormatError naming the dtype.
+ * We write F32, F64, I32 and BOOL, one per dtype. We read those, and two integer types PyTorch
+ * writes: I64 (PyTorch's default integer, e.g. `num_batches_tracked`), read as int32 when every
+ * value fits and a FormatError naming the tensor when one does not, and U8, read as int32.
+ * Anything else is a FormatError naming the dtype.
  */
 
-const DTYPES = { F32: { bytes: 4, dtype: 'float32' }, F64: { bytes: 8, dtype: 'float64' } } as const;
-type SafeDType = keyof typeof DTYPES;
+interface SafeType {
+  readonly bytes: number;
+  readonly dtype: DType;
+  /** The elements of `bytes` (a fresh, aligned copy in this machine's order) in `dtype`'s array; `fail` reports a value that does not fit. */
+  readonly read: (bytes: Uint8Array, fail: (msg: string) => never) => ArrayLike<number>;
+}
+
+const DTYPES: Readonly<Record<string, SafeType>> = {
+  F32: { bytes: 4, dtype: 'float32', read: (b) => new Float32Array(b.buffer, b.byteOffset, b.length / 4) },
+  F64: { bytes: 8, dtype: 'float64', read: (b) => new Float64Array(b.buffer, b.byteOffset, b.length / 8) },
+  I32: { bytes: 4, dtype: 'int32', read: (b) => new Int32Array(b.buffer, b.byteOffset, b.length / 4) },
+  BOOL: { bytes: 1, dtype: 'bool', read: (b) => b },
+  U8: { bytes: 1, dtype: 'int32', read: (b) => b },
+  I64: { bytes: 8, dtype: 'int32', read: readInt64 },
+};
+/** What each dtype is written as. */
+const WRITTEN: { readonly [D in DType]: string } = { float32: 'F32', float64: 'F64', int32: 'I32', bool: 'BOOL' };
 const MAX_HEADER = 100_000_000; // the reference implementation's limit
 
 export interface SafetensorsFile {
@@ -26,10 +44,20 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function toBytes(t: Tensor): Uint8Array {
   const data = t.data;
-  const copy = t.dtype === 'float64' ? Float64Array.from(data) : Float32Array.from(data);
-  const bytes = new Uint8Array(copy.buffer);
-  if (!LITTLE_ENDIAN) swapBytes(bytes, copy.BYTES_PER_ELEMENT);
+  const bytes = new Uint8Array(data.slice().buffer); // a copy of just this tensor's elements
+  if (!LITTLE_ENDIAN) swapBytes(bytes, data.BYTES_PER_ELEMENT);
   return bytes;
+}
+
+/** I64 values as int32: exact, or `fail` naming the first value outside int32. */
+function readInt64(b: Uint8Array, fail: (msg: string) => never): Int32Array {
+  const v = new BigInt64Array(b.buffer, b.byteOffset, b.length / 8);
+  const out = new Int32Array(v.length);
+  for (let i = 0; i < out.length; i++) {
+    if (v[i] < -2147483648n || v[i] > 2147483647n) fail(`I64 value ${v[i]} at element ${i} does not fit int32, the dtype I64 is read as`);
+    out[i] = Number(v[i]);
+  }
+  return out;
 }
 
 function swapBytes(b: Uint8Array, width: number): void {
@@ -61,7 +89,7 @@ export function save(path: string, tensorsIn: ReadonlyMap<string, Tensor> | Read
   for (const name of names) {
     const t = tensors.get(name)!;
     const bytes = toBytes(t);
-    header[name] = { dtype: t.dtype === 'float64' ? 'F64' : 'F32', shape: [...t.shape], data_offsets: [at, at + bytes.length] };
+    header[name] = { dtype: WRITTEN[t.dtype], shape: [...t.shape], data_offsets: [at, at + bytes.length] };
     chunks.push(bytes);
     at += bytes.length;
   }
@@ -115,10 +143,10 @@ export function parse(buf: Uint8Array, source = '<bytes>'): SafetensorsFile {
     }
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof e !== 'object' || e === null) fail(`tensor ${name}: entry is not an object`);
-    if (typeof e.dtype !== 'string' || !(e.dtype in DTYPES)) {
-      fail(`tensor ${name}: unsupported dtype ${JSON.stringify(e.dtype)} (expected F32 or F64)`);
+    if (typeof e.dtype !== 'string' || !Object.hasOwn(DTYPES, e.dtype)) {
+      fail(`tensor ${name}: unsupported dtype ${JSON.stringify(e.dtype)} (expected one of ${Object.keys(DTYPES).join(', ')})`);
     }
-    const dt = DTYPES[e.dtype as SafeDType];
+    const dt = DTYPES[e.dtype as string];
     const shape = e.shape;
     if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) fail(`tensor ${name}: shape ${JSON.stringify(shape)} is not a list of sizes`);
     const offs = e.data_offsets;
@@ -133,7 +161,7 @@ export function parse(buf: Uint8Array, source = '<bytes>'): SafetensorsFile {
     const bytes = new Uint8Array(end - begin); // a copy, aligned for the typed array
     bytes.set(data.subarray(begin, end));
     if (!LITTLE_ENDIAN) swapBytes(bytes, dt.bytes);
-    const values = dt.dtype === 'float64' ? new Float64Array(bytes.buffer) : new Float32Array(bytes.buffer);
+    const values = dt.read(bytes, (msg) => fail(`tensor ${name}: ${msg}`));
     tensors.set(name, tensor(values, { shape: shape as number[], dtype: dt.dtype }));
   }
   // Tensors must tile the data section without overlaps or holes (the format's own rule).

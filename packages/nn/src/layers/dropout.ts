@@ -24,7 +24,7 @@ export class Dropout extends Module {
     if (!this.training || this.p === 0) return x;
     if (this.p === 1) return x.mul(0);
     const keep = rand(x.shape, { generator: this.generator, dtype: x.dtype }).ge(this.p);
-    return x.mul(keep.div(1 - this.p));
+    return x.mul(keep.to(x.dtype).div(1 - this.p));
   }
 
   protected override extraRepr(): string {

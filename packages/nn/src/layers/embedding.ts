@@ -1,4 +1,4 @@
-import { Generator, ValueError, checkOptions, eq, tensor, where, zeros, type Tensor } from '@tensorgrad/core';
+import { DTypeError, Generator, Tensor, ValueError, checkOptions, eq, tensor, where, zeros } from '@tensorgrad/core';
 import { normal } from '../init.js';
 import { Module, Parameter } from '../module.js';
 
@@ -11,7 +11,7 @@ export interface EmbeddingOptions {
 
 /**
  * A lookup table: row i of `weight` `[numEmbeddings, embeddingDim]` is the vector of index i.
- * `forward(indices)` takes integer indices of any shape and returns `[...indices.shape, embeddingDim]`.
+ * `forward(indices)` takes int32 indices of any shape and returns `[...indices.shape, embeddingDim]`.
  * Gradient: each looked-up row accumulates the gradients of every place it went (indexSelect's
  * scatter-add).
  */
@@ -35,6 +35,9 @@ export class Embedding extends Module {
   }
 
   forward(indices: Tensor): Tensor {
+    if (!(indices instanceof Tensor) || indices.dtype !== 'int32') {
+      throw new DTypeError('Embedding', `indices must be an int32 tensor, got ${indices instanceof Tensor ? indices.dtype : typeof indices}; convert them with .int()`);
+    }
     const flat = indices.reshape(-1);
     // The padding row reads its value but passes no gradient back.
     let w: Tensor = this.weight;

@@ -1,7 +1,7 @@
 import { allocate, type DType, type Storage } from '../../dtype.js';
 import { DataBuffer } from '../buffer.js';
 import { contiguousStrides, sizeOf, type Shape } from '../../shape.js';
-import type { BinaryOp, UnaryOp, View } from '../kernels.js';
+import { binaryResultDType, isComparison, type BinaryOp, type UnaryOp, type View } from '../kernels.js';
 import { walk, type RowFn } from './walk.js';
 
 /**
@@ -96,6 +96,25 @@ const unaryRows = Object.fromEntries(Object.entries(unaryExpr).map(([op, ex]) =>
 const binaryRows = Object.fromEntries(Object.entries(binaryExpr).map(([op, ex]) => [op, compile(ex, 2)])) as Record<BinaryOp, RowFactory>;
 const clampRow = compile('a < lo ? lo : a > hi ? hi : a', 1);
 
+/**
+ * The integer and bool forms of the binary kernels, compiled on first use. An Int32Array store
+ * wraps modulo 2³² as C's int32 does, so only a product needs its own form (Math.imul: a double
+ * product past 2⁵³ would lose the low bits before the wrap). A bool result of arithmetic is
+ * `≠ 0` (True + True is True, as in PyTorch), where a byte store would keep the 2.
+ */
+const integerRows = new Map<string, RowFactory>();
+function binaryRow(op: BinaryOp, dtype: DType): RowFactory {
+  if (dtype === 'float32' || dtype === 'float64' || isComparison(op)) return binaryRows[op];
+  const key = `${op}:${dtype}`;
+  let row = integerRows.get(key);
+  if (row === undefined) {
+    const expr = op === 'mul' ? 'Math.imul(a, b)' : binaryExpr[op];
+    row = compile(dtype === 'bool' ? `(${expr}) ? 1 : 0` : expr, 2);
+    integerRows.set(key, row);
+  }
+  return row;
+}
+
 function mapUnary(row: RowFactory, x: View, lo = 0, hi = 0): Storage {
   const out = allocate(x.buffer.dtype, sizeOf(x.shape));
   walk(x.shape, [contiguousStrides(x.shape), x.strides], [0, x.offset], row(out, x.buffer.host, null, lo, hi));
@@ -111,8 +130,9 @@ export function clamp(x: View, lo: number, hi: number): Storage {
 }
 
 export function binary(op: BinaryOp, a: View, b: View, shape: Shape): Storage {
-  const out = allocate(a.buffer.dtype, sizeOf(shape));
-  walk(shape, [contiguousStrides(shape), a.strides, b.strides], [0, a.offset, b.offset], binaryRows[op](out, a.buffer.host, b.buffer.host, 0, 0));
+  const dtype = a.buffer.dtype;
+  const out = allocate(binaryResultDType(op, dtype), sizeOf(shape));
+  walk(shape, [contiguousStrides(shape), a.strides, b.strides], [0, a.offset, b.offset], binaryRow(op, dtype)(out, a.buffer.host, b.buffer.host, 0, 0));
   return out;
 }
 
@@ -138,7 +158,13 @@ export function copy(src: View, dtype: DType): Storage {
 
 export function copyInto(src: View, dst: View): void {
   const s = src.buffer.host, d = dst.buffer.writable();
-  walk(src.shape, [dst.strides, src.strides], [dst.offset, src.offset], (n, o, so, i, si) => {
-    for (let j = 0; j < n; j++, o += so, i += si) d[o] = s[i];
-  });
+  // Into bool, any non-zero (NaN too) is true; into int32 the typed array's store truncates toward zero.
+  const row: RowFn = dst.buffer.dtype === 'bool' && src.buffer.dtype !== 'bool'
+    ? (n, o, so, i, si) => {
+        for (let j = 0; j < n; j++, o += so, i += si) d[o] = s[i] !== 0 ? 1 : 0;
+      }
+    : (n, o, so, i, si) => {
+        for (let j = 0; j < n; j++, o += so, i += si) d[o] = s[i];
+      };
+  walk(src.shape, [dst.strides, src.strides], [dst.offset, src.offset], row);
 }

@@ -41,3 +41,14 @@ export function scatterAdd(shape: Shape, dtype: DType, dim: number, index: View,
   }
   return out;
 }
+
+export function put(x: View, index: View, values: View, accumulate: boolean): Storage {
+  const n = sizeOf(x.shape);
+  const out = allocate(x.buffer.dtype, n);
+  out.set(x.buffer.host.subarray(x.offset, x.offset + n));
+  const I = index.buffer.host, V = values.buffer.host, m = sizeOf(index.shape);
+  if (accumulate) for (let i = 0; i < m; i++) out[I[index.offset + i]] += V[values.offset + i];
+  else for (let i = 0; i < m; i++) out[I[index.offset + i]] = V[values.offset + i];
+  if (x.buffer.dtype === 'bool') for (let i = 0; i < m; i++) out[I[index.offset + i]] = out[I[index.offset + i]] !== 0 ? 1 : 0;
+  return out;
+}

@@ -1,12 +1,12 @@
 import type { Backend } from '../kernels.js';
 import { binary, clamp, copy, copyInto, unary, where } from './elementwise.js';
-import { gather, scatterAdd } from './gather.js';
+import { gather, put, scatterAdd } from './gather.js';
 import { matmul } from './matmul.js';
 import { adam } from './optim.js';
 import { argReduce, cumsum, reduce } from './reduce.js';
 import { getNumThreads } from './threads.js';
 
-/** Plain TypeScript kernels over Float32Array/Float64Array: the reference every other backend is tested against. */
+/** Plain TypeScript kernels over every dtype's typed array: the reference every other backend is tested against. */
 export const cpuBackend: Backend = {
   name: 'cpu',
   info: () => ({ threads: getNumThreads() }),
@@ -22,5 +22,6 @@ export const cpuBackend: Backend = {
   copyInto,
   gather,
   scatterAdd,
+  put,
   adam,
 };

@@ -41,7 +41,7 @@ export function reduce(op: ReduceOp, x: View, dims: readonly number[]): Storage 
 export function argReduce(op: ArgReduceOp, x: View, dim: number): Storage {
   const len = x.shape[dim];
   const outShape = x.shape.map((d, i) => (i === dim ? 1 : d));
-  const out = allocate(x.buffer.dtype, sizeOf(outShape));
+  const out = allocate('int32', sizeOf(outShape));
   const best = new Float64Array(out.length).fill(op === 'argmax' ? -Infinity : Infinity);
   const seen = new Uint8Array(out.length);
   const a = x.buffer.host;

@@ -1,6 +1,6 @@
 import type { DType } from '../../dtype.js';
 import { sizeOf, type Shape } from '../../shape.js';
-import type { Backend, BinaryOp, KernelOutput, MatmulOperand, ReduceOp, UnaryOp, View } from '../kernels.js';
+import { isComparison, type Backend, type BinaryOp, type KernelOutput, type MatmulOperand, type ReduceOp, type UnaryOp, type View } from '../kernels.js';
 import { DataBuffer } from '../buffer.js';
 import { cpuBackend } from '../cpu/index.js';
 import { copy as hostCopy } from '../cpu/elementwise.js';
@@ -14,8 +14,9 @@ import { biasCorrection } from '../cpu/optim.js';
  * where, strided copy) run as gpu.js kernels; their results stay on the GPU as textures and are
  * read back only when the CPU needs them (`DataBuffer.host`). Sums of up to 4096 terms per output
  * (bias gradients) run on the GPU; longer sums, max/min, arg-reductions and gather/scatter run
- * on the CPU kernels — in a VAE they touch a loss, small next to the matmuls — and so does any
- * float64 tensor (textures are float32).
+ * on the CPU kernels — in a VAE they touch a loss, small next to the matmuls — and so do
+ * comparisons (their results are bool) and any float64, int32 or bool tensor (textures are
+ * float32); `where` uploads its bool condition as 0s and 1s.
  */
 
 /** Float32 index arithmetic is exact below 2²⁴; larger buffers stay on the CPU kernels. */
@@ -96,13 +97,16 @@ export const gpuBackend: Backend = {
   },
 
   binary(op: BinaryOp, a: View, b: View, shape: Shape): KernelOutput {
-    if (!onGpu(shape, a, b)) return cpuBackend.binary(op, a, b, shape);
+    // Textures hold float32: a comparison's bool result is made by the CPU kernel.
+    if (!onGpu(shape, a, b) || isComparison(op)) return cpuBackend.binary(op, a, b, shape);
     return output(elementwise(op, shape, [a, b], ['a', 'b'], binaryExpr[op]), sizeOf(shape));
   },
 
   where(cond: View, a: View, b: View, shape: Shape): KernelOutput {
-    if (!onGpu(shape, cond, a, b)) return cpuBackend.where(cond, a, b, shape);
-    return output(elementwise('where', shape, [cond, a, b], ['c', 'a', 'b'], '(c !== 0.0 ? a : b)'), sizeOf(shape));
+    // The bool condition (made on the CPU) goes up as a float32 texture of 0s and 1s.
+    const c = cond.buffer.dtype === 'bool' ? { ...cond, buffer: DataBuffer.fromHost(Float32Array.from(cond.buffer.host)) } : cond;
+    if (!onGpu(shape, c, a, b)) return cpuBackend.where(cond, a, b, shape);
+    return output(elementwise('where', shape, [c, a, b], ['c', 'a', 'b'], '(c !== 0.0 ? a : b)'), sizeOf(shape));
   },
 
   /** A contiguous float32 copy runs on the GPU (`contiguous()`, `clone()`); casts to float64 on the CPU. */
@@ -147,7 +151,7 @@ export const gpuBackend: Backend = {
   cumsum: (x, dim) => cpuBackend.cumsum(x, dim),
   gather: (x, dim, index) => cpuBackend.gather(x, dim, index),
   scatterAdd: (shape, dtype, dim, index, src) => cpuBackend.scatterAdd(shape, dtype, dim, index, src),
-  // Not yet a GPU kernel: the step reads the parameters back and updates them on the CPU.
+  put: (x, index, values, accumulate) => cpuBackend.put(x, index, values, accumulate),
   /**
    * Adam on the GPU: one kernel per updated tensor (m, v, v̂, θ — each recomputes m and v, so
    * they agree), whose textures then replace the old contents of the same buffers. Parameters and

@@ -3,7 +3,7 @@ import { cpuBackend } from '../cpu/index.js';
 import { copy as hostCopy } from '../cpu/elementwise.js';
 import { biasCorrection } from '../cpu/optim.js';
 import { getNumThreads } from '../threads.js';
-import type { AdamHyper, Backend, BinaryOp, KernelOutput, MatmulOperand, ReduceOp, UnaryOp, View } from '../kernels.js';
+import { isComparison, type AdamHyper, type Backend, type BinaryOp, type KernelOutput, type MatmulOperand, type ReduceOp, type UnaryOp, type View } from '../kernels.js';
 import { coalesce } from '../layout.js';
 import { walk } from '../cpu/walk.js';
 import { DataBuffer } from '../buffer.js';
@@ -21,7 +21,8 @@ import { parallelGemm, parallelUnary, wakeKernelWorkers } from './threads.js';
  * Why not keep every result resident: blocks would be freed only by the garbage collector, which
  * does not see wasm memory; measured on the VAE, dead intermediates piled up to the 768 MB cap in
  * the first epoch. The copies are memcpy-fast next to the kernels (see the README's profile).
- * Float64 tensors, and the ops and layouts listed in each method, run the reference `cpu` kernels.
+ * Float64, int32 and bool tensors, and the ops and layouts listed in each method, run the
+ * reference `cpu` kernels.
  */
 
 const arena = new Arena();
@@ -197,6 +198,13 @@ function place(src: View): DataBuffer {
   return DataBuffer.fromDevice(WasmBlock.holding(elements as Float32Array), n);
 }
 
+/** The kernels write a comparison's 1s and 0s as float32; its result is bool. */
+function toBool(f: Float32Array): Uint8Array {
+  const out = new Uint8Array(f.length);
+  for (let i = 0; i < f.length; i++) out[i] = f[i];
+  return out;
+}
+
 /** Bytes of wasm memory a matmul needs (per batch entry). */
 const matmulFloats = (m: number, k: number, n: number): number => {
   const n8 = Math.ceil(n / 8) * 8;
@@ -225,7 +233,9 @@ export const wasmBackend: Backend = {
     if (code === undefined || !isF32(a, b) || !arena.fits(a.buffer.length + b.buffer.length + sizeOf(shape))) {
       return cpuBackend.binary(op, a, b, shape);
     }
-    return mapBinary(code, a, b, shape) ?? cpuBackend.binary(op, a, b, shape);
+    const out = mapBinary(code, a, b, shape);
+    if (out === null) return cpuBackend.binary(op, a, b, shape);
+    return isComparison(op) ? toBool(out as Float32Array) : out;
   },
 
   reduce(op: ReduceOp, x: View, dims: readonly number[]): KernelOutput {
@@ -252,4 +262,5 @@ export const wasmBackend: Backend = {
   copyInto: (src, dst) => cpuBackend.copyInto(src, dst),
   gather: (x, dim, index) => cpuBackend.gather(x, dim, index),
   scatterAdd: (shape, dtype, dim, index, src) => cpuBackend.scatterAdd(shape, dtype, dim, index, src),
+  put: (x, index, values, accumulate) => cpuBackend.put(x, index, values, accumulate),
 };

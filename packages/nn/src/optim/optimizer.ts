@@ -10,9 +10,10 @@ import { asStateDict, type StateDict } from '../module.js';
 export type ParamState = Record<string, Float32Array | Float64Array | Tensor | number>;
 
 /**
- * Base of the optimizers. Updates run as plain loops over each parameter's typed array inside
- * `step()`: an update is not part of any graph. `stateDict()` captures hyper-parameters and the
- * per-parameter state as tensors, so a checkpoint resumes training exactly.
+ * Base of the optimizers. `step()` updates the parameters in place inside `noGrad` (SGD with
+ * in-place tensor ops, Adam with core's fused `adamStep_` kernel): an update is not part of any
+ * graph. `stateDict()` captures hyper-parameters and the per-parameter state as tensors, so a
+ * checkpoint resumes training exactly.
  */
 export abstract class Optimizer {
   readonly params: Tensor[];

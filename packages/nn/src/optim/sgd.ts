@@ -1,5 +1,5 @@
-import { ValueError, type Tensor, checkOptions } from '@tensorgrad/core';
-import { Optimizer, like } from './optimizer.js';
+import { Tensor, ValueError, checkOptions, noGrad } from '@tensorgrad/core';
+import { Optimizer } from './optimizer.js';
 
 export interface SGDOptions {
   lr: number;
@@ -32,24 +32,24 @@ export class SGD extends Optimizer {
     this.nesterov = nesterov;
   }
 
+  /** The update with tensor ops, in place on the parameter and the momentum buffer (PyTorch's own sequence). */
   step(): void {
     const { lr, momentum: mu, dampening, weightDecay: wd, nesterov } = this;
-    this.params.forEach((p, i) => {
+    noGrad(() => this.params.forEach((p, i) => {
       if (p.grad === null) return;
-      const theta = p.mutableData(), grad = p.grad.data;
-      // The momentum buffer starts as the first gradient itself (PyTorch's rule), so "first step"
-      // is simply "no state yet".
-      const first = !this.state.has(i);
-      const buf = mu !== 0 ? (this.stateOf(i, () => ({ momentum_buffer: like(p) })).momentum_buffer as Float32Array) : undefined;
-      for (let j = 0; j < theta.length; j++) {
-        let g = grad[j] + wd * theta[j];
-        if (buf !== undefined) {
-          buf[j] = first ? g : mu * buf[j] + (1 - dampening) * g;
-          g = nesterov ? g + mu * buf[j] : buf[j];
-        }
-        theta[j] -= lr * g;
+      let g = wd !== 0 ? p.grad.add(p.mul(wd)) : p.grad;
+      if (mu !== 0) {
+        // The momentum buffer starts as the first gradient itself (PyTorch's rule), so "first
+        // step" is simply "no state yet". A buffer loaded by loadStateDict arrives as an array.
+        const s = this.state.get(i);
+        const saved = s?.momentum_buffer;
+        const buf = saved === undefined ? g.clone() : saved instanceof Tensor ? saved : new Tensor(saved as Float32Array | Float64Array, p.shape);
+        if (saved !== undefined) buf.mul_(mu).add_(g.mul(1 - dampening));
+        this.state.set(i, { momentum_buffer: buf });
+        g = nesterov ? g.add(buf.mul(mu)) : buf;
       }
-    });
+      p.sub_(g.mul(lr));
+    }));
   }
 
   protected hyperParameters(): Record<string, number> {

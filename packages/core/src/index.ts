@@ -44,5 +44,5 @@ export { getBackend, setBackend, withBackend, backendInfo, listBackends, registe
 export type { Backend, View, MatmulOperand, KernelOutput, UnaryOp, BinaryOp, ReduceOp, ArgReduceOp } from './backend/kernels.js';
 export { DataBuffer, emptyCache, type DeviceData } from './backend/buffer.js';
 export { cpuBackend } from './backend/cpu/index.js';
-export { setNumThreads, getNumThreads } from './backend/threads.js';
+export { setNumThreads, getNumThreads, maxThreads } from './backend/threads.js';
 export { wasmBackend } from './backend/wasm/backend.js';

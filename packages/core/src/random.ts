@@ -1,4 +1,5 @@
 import { ValueError } from './errors.js';
+import { describe } from './shape.js';
 
 /**
  * A seedable pseudo-random generator: xoshiro128** (Blackman & Vigna) seeded through splitmix32.
@@ -46,13 +47,26 @@ export class Generator {
 
   /** The full state, so training can resume exactly (see `setState`). */
   getState(): number[] {
-    return [this.s0, this.s1, this.s2, this.s3, this.spareNormal ?? Number.NaN];
+    return [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0, this.spareNormal ?? Number.NaN];
   }
 
+  /**
+   * Restores a state from `getState()`: four 32-bit words, each an integer in [−2³¹, 2³²) (states
+   * saved before getState returned unsigned words hold signed ones), not all zero (xoshiro's one
+   * fixed point: it would give 0 forever), then the waiting normal (a finite number, or NaN for
+   * none). Anything else is a ValueError: a state is never coerced.
+   */
   setState(state: readonly number[]): this {
-    if (state.length !== 5) throw new ValueError('Generator.setState', `expected 5 numbers, got ${state.length}`);
-    [this.s0, this.s1, this.s2, this.s3] = state.map((v) => v >>> 0);
-    this.spareNormal = Number.isNaN(state[4]) ? null : state[4];
+    const op = 'Generator.setState';
+    if (!Array.isArray(state) || state.length !== 5) throw new ValueError(op, `expected 5 numbers (as getState() returns), got ${describe(state)}`);
+    state.slice(0, 4).forEach((v, i) => {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 32) throw new ValueError(op, `word ${i} must be a 32-bit integer, in [-2^31, 2^32), got ${describe(v)}`);
+    });
+    if (state.slice(0, 4).every((v) => v === 0)) throw new ValueError(op, 'the all-zero state is xoshiro\'s fixed point (every number after it would be 0)');
+    const spare = state[4];
+    if (typeof spare !== 'number' || (!Number.isNaN(spare) && !Number.isFinite(spare))) throw new ValueError(op, `the waiting normal must be a finite number or NaN, got ${describe(spare)}`);
+    [this.s0, this.s1, this.s2, this.s3] = state.slice(0, 4).map((v) => v >>> 0);
+    this.spareNormal = Number.isNaN(spare) ? null : spare;
     return this;
   }
 

@@ -1,9 +1,10 @@
 // Bad arguments get typed errors, never a silently wrong tensor, a RangeError from deep inside or
 // minutes of work; valid arguments behave as before. Property-based over random bad and good input.
+import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
-  DTypeError, IndexError, ShapeError, TensorgradError, ValueError, arange, argmax, argmin, checkOptions, clamp, closest, expand, full, gather, linspace,
+  DTypeError, Generator, IndexError, ShapeError, grad, maxThreads, setNumThreads, withBackend, TensorgradError, ValueError, arange, argmax, argmin, checkOptions, clamp, closest, expand, full, gather, linspace,
   max, min, narrow, ones, rand, randn, scatterAdd, slice, sum, tensor, zeros, type Tensor,
 } from '../src/index.js';
 import { tensor as anyTensor, thrownBy } from '../src/testing/index.js';
@@ -158,5 +159,53 @@ describe('options objects are checked at run time (for plain-JavaScript callers)
     expectTyped(() => clamp(x, { lo: 0 } as never), ValueError, 'clamp');
     expectTyped(() => clamp(x, '0' as never), ValueError, 'clamp');
     expectTyped(() => clamp(x, NaN), ValueError, 'clamp');
+  });
+});
+
+describe('hostile input gets typed errors, never a TypeError from inside or an unbounded run', () => {
+  const run = (script: string, env: Record<string, string>) => spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    // The package imports itself by name from its built dist/ (the test script builds first).
+    env: { ...process.env, ...env }, cwd: new URL('.', import.meta.url).pathname, encoding: 'utf8', timeout: 60_000,
+  });
+  test('setNumThreads takes whole numbers from 1 to maxThreads() (4 per core, at most a job\'s chunks)', () => {
+    for (const bad of [0, -1, 1.5, NaN, 1e9, maxThreads() + 1, '2']) {
+      const e = thrownBy(() => setNumThreads(bad as number));
+      expect(e, String(bad)).toBeInstanceOf(ValueError);
+      expect(e.message).toMatch(/^setNumThreads: expected a whole number of threads from 1 to \d+ \(4 per core/);
+    }
+    expect(maxThreads()).toBeLessThanOrEqual(256);
+  });
+  test('a bad TENSORGRAD_NUM_THREADS or TENSORGRAD_BACKEND does not break the import: the first op reports it, typed', () => {
+    const script = [
+      "import { zeros, setBackend, setNumThreads, TensorgradError } from '@tensorgrad/core';",
+      "try { zeros([2]).add(1); console.log('no error'); } catch (e) { console.log(e instanceof TensorgradError, e.message); }",
+      "setBackend('cpu'); setNumThreads(1); console.log(zeros([2]).add(1).toArray().join(','));",
+    ].join('\n');
+    const backend = run(script, { TENSORGRAD_BACKEND: 'nope' });
+    expect(backend.stderr).toBe('');
+    expect(backend.stdout).toBe('true TENSORGRAD_BACKEND: unknown backend "nope"; available at start-up: cpu, wasm\n1,1\n');
+    const threads = run(script.replace("setBackend('cpu'); ", ''), { TENSORGRAD_NUM_THREADS: '100000' });
+    expect(threads.stderr).toBe('');
+    expect(threads.stdout).toMatch(/^true TENSORGRAD_NUM_THREADS: expected a whole number of threads from 1 to \d+ .*got 100000\n1,1\n$/);
+  });
+  test('the issue\'s cases: each a typed error naming the op and the argument', () => {
+    const y = tensor([1, 2, 3], { requiresGrad: true }).mul(2);
+    expect(thrownBy(() => tensor([[1, 2]]).gather(1, [[0], [0]] as never))).toBeInstanceOf(ValueError);
+    expect(thrownBy(() => y.backward([1, 1, 1] as never)).message).toBe("backward: the gradient must be a tensor of the output's shape [3], got an array; wrap it with tensor()");
+    expect(thrownBy(() => grad(y, [5 as never])).message).toBe('grad: input 0 must be a tensor, got 5');
+    expect(thrownBy(() => withBackend('cpu', 5 as never)).message).toBe('withBackend: expected a function to run, got 5');
+    expect(thrownBy(() => zeros([0, 2 ** 60]).sum(0))).toBeInstanceOf(ShapeError);
+    expect(thrownBy(() => tensor([1, 2]).add([1, 2, 3, 4] as never)).message).toBe('add: the second operand must be a tensor or a number, got an array [1,2,3,4]; wrap it with tensor()');
+    expect(thrownBy(() => tensor([1, 2]).mul('2' as never))).toBeInstanceOf(ValueError);
+    expect(thrownBy(() => tensor([1, 2]).mul(null as never))).toBeInstanceOf(ValueError);
+  });
+  test('Generator.setState takes only what getState gives: four words in [0, 2^32), not all zero, and a finite or NaN spare', () => {
+    const g = new Generator(3);
+    const state = g.getState();
+    for (const bad of [[NaN, 1, 2, 3, NaN], [1e20, 1, 2, 3, NaN], [0, 0, 0, 0, NaN], [1.5, 1, 2, 3, NaN], [-(2 ** 31) - 1, 1, 2, 3, NaN], [1, 2, 3, 4, Infinity], [1, 2, 3], 'x']) {
+      expect(thrownBy(() => new Generator().setState(bad as never)), JSON.stringify(bad)).toBeInstanceOf(ValueError);
+    }
+    const a = new Generator().setState(state), b = new Generator(3);
+    expect([a.nextUint32(), a.nextUint32()]).toEqual([b.nextUint32(), b.nextUint32()]);
   });
 });

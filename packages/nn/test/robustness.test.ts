@@ -1,8 +1,10 @@
 // What plain-JavaScript callers and unlucky file systems do to nn: unknown option keys, numbers
 // where options belong, save/load disagreements, directories in the way, planted symlinks and the
 // temp files a killed process leaves. Every case is a typed error naming what to fix.
+import { execFileSync } from 'node:child_process';
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test, vi } from 'vitest';
@@ -10,7 +12,7 @@ import { TensorgradError, ValueError, tensor, zeros } from '@tensorgrad/core';
 import { thrownBy } from '@tensorgrad/core/testing';
 import {
   Adam, AdamW, DataLoader, FileError, Linear, SGD, StateDictError, TensorDataset, binaryCrossEntropy, init, load, loadFile, mnist, mseLoss,
-  removeStaleTempFiles, save, writeFileAtomic,
+  parseSafetensors, readIdx, removeStaleTempFiles, save, writeFileAtomic,
 } from '../src/index.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'tensorgrad-robust-'));
@@ -144,5 +146,55 @@ describe('file-system failures are FileErrors naming the file and what to do; no
   });
   test('every error here is a TensorgradError', () => {
     expect(new FileError('save', '/x', 'y')).toBeInstanceOf(TensorgradError);
+  });
+});
+
+describe('hostile files: every read is bounded, special files are refused, gzip bombs are caught by their headers', () => {
+  const idx = (shape: number[], body: Uint8Array): Buffer => {
+    const head = Buffer.alloc(4 + 4 * shape.length);
+    head[2] = 0x08;
+    head[3] = shape.length;
+    shape.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
+    return Buffer.concat([head, body]);
+  };
+  test('a FIFO, /dev/zero and a link to /dev/zero are refused before any read (a FIFO would block forever)', () => {
+    const dir = tmp();
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    symlinkSync('/dev/zero', join(dir, 'zero-link'));
+    for (const [path, kind] of [[join(dir, 'fifo'), 'a named pipe'], ['/dev/zero', 'a device'], [join(dir, 'zero-link'), 'a device']]) {
+      expect(() => readIdx(path)).toThrow(`readIdx: ${path}: cannot read: ${kind}`);
+      expect(() => load(path)).toThrow(`load: ${path}: cannot read: ${kind}`);
+    }
+    expect(() => load(dir)).toThrow(`load: ${dir}: cannot read: a directory, not a regular file`);
+  });
+  test('a .gz whose header claims 2.7M images is refused from its header; one that inflates past its header is stopped there', () => {
+    const dir = tmp();
+    // The header promises 2.7M 28×28 images (2.1 GB): refused before inflating, whatever follows.
+    writeFileSync(join(dir, 'liar.gz'), gzipSync(idx([2_700_000, 28, 28], new Uint8Array(1000))));
+    expect(() => readIdx(join(dir, 'liar.gz'))).toThrow(/its header promises \[2700000,28,28\] uint8 \(2116800016 bytes\), more than the 1073741824 allowed/);
+    // A bomb: the header promises 10 images, the stream inflates to 64 MB of zeros.
+    writeFileSync(join(dir, 'bomb.gz'), gzipSync(idx([10, 28, 28], new Uint8Array(64 * 2 ** 20)), { level: 9 }));
+    expect(() => readIdx(join(dir, 'bomb.gz'))).toThrow(/inflates to more than the 7856 bytes its header promises \(\[10,28,28\] uint8\)/);
+    // mnist() compares the two headers before reading either file's data.
+    writeFileSync(join(dir, 'train-images-idx3-ubyte.gz'), gzipSync(idx([2_700_000, 28, 28], new Uint8Array(100))));
+    writeFileSync(join(dir, 'train-labels-idx1-ubyte'), idx([60_000], new Uint8Array(60_000)));
+    expect(() => mnist({ dir })).toThrow(`mnist: ${dir}: 2700000 images but 60000 labels`);
+  });
+  test('an unreadable directory says so instead of "no such file"', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'file'), '');
+    // A path through a regular file fails with ENOTDIR for every user, root included.
+    expect(() => mnist({ dir: join(dir, 'file') })).toThrow(`mnist: ${join(dir, 'file')}: cannot read: a part of the path is a file, not a directory`);
+  });
+  test('safetensors: a header over the format\'s limit, a dtype named __proto__ and an array as __metadata__ are named as such', () => {
+    const file = (n: bigint, json = '') => {
+      const len = Buffer.alloc(8);
+      len.writeBigUInt64LE(n);
+      return Buffer.concat([len, Buffer.from(json)]);
+    };
+    expect(() => parseSafetensors(file(200_000_000n), 'f')).toThrow("load: f: header length 200000000 is over the format's limit of 100000000 bytes");
+    const h = (o: object) => { const j = JSON.stringify(o); return file(BigInt(Buffer.byteLength(j)), j); };
+    expect(() => parseSafetensors(h({ a: { dtype: '__proto__', shape: [1], data_offsets: [0, 4] } }), 'f')).toThrow('load: f: tensor a: unsupported dtype "__proto__"');
+    expect(() => parseSafetensors(h({ __metadata__: ['a'] }), 'f')).toThrow('load: f: __metadata__ must map strings to strings');
   });
 });

@@ -1,6 +1,6 @@
-import { AutogradError, ShapeError, fmtShape } from '../errors.js';
-import { sameShape } from '../shape.js';
-import type { Tensor } from '../tensor.js';
+import { AutogradError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { describe, sameShape } from '../shape.js';
+import { Tensor } from '../tensor.js';
 import { add } from '../ops/arithmetic.js';
 import { contiguous } from '../ops/view.js';
 import { onesLike, zerosLike } from '../creation.js';
@@ -99,6 +99,9 @@ export function runBackward(
 }
 
 function checkGradOutput(op: string, out: Tensor, g: Tensor | undefined): Tensor {
+  if (g !== undefined && !(g instanceof Tensor)) {
+    throw new ValueError(op, `the gradient must be a tensor of the output's shape ${fmtShape(out.shape)}, got ${Array.isArray(g) ? 'an array; wrap it with tensor()' : describe(g)}`);
+  }
   if (g === undefined) {
     if (out.numel() !== 1) {
       throw new AutogradError(op, `a gradient can be created implicitly only for a scalar output, got shape ${fmtShape(out.shape)}; pass one of that shape`);
@@ -133,6 +136,11 @@ export interface GradOptions extends BackwardOptions {
 export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | readonly Tensor[], options: GradOptions = {}): Tensor[] {
   const outs = Array.isArray(outputs) ? (outputs as readonly Tensor[]) : [outputs as Tensor];
   const ins = Array.isArray(inputs) ? (inputs as readonly Tensor[]) : [inputs as Tensor];
+  for (const [what, list] of [['output', outs], ['input', ins]] as const) {
+    list.forEach((t, i) => {
+      if (!(t instanceof Tensor)) throw new ValueError('grad', `${what} ${i} must be a tensor, got ${describe(t)}`);
+    });
+  }
   const given = options.gradOutputs === undefined ? [] : Array.isArray(options.gradOutputs) ? options.gradOutputs : [options.gradOutputs as Tensor];
   outs.forEach((o, i) => {
     if (!o.requiresGrad) throw new AutogradError('grad', `output ${i} does not require grad`);

@@ -1,5 +1,7 @@
-import { BackendError } from '../errors.js';
+import { BackendError, ValueError } from '../errors.js';
+import { describe } from '../shape.js';
 import { cpuBackend } from './cpu/index.js';
+import { checkThreadsEnv } from './threads.js';
 import type { Backend } from './kernels.js';
 import { wasmBackend } from './wasm/backend.js';
 import { wasmSupported } from './wasm/instance.js';
@@ -14,16 +16,18 @@ if (wasmSupported()) registry.set('wasm', wasmBackend);
 
 /**
  * The backend at start-up: `TENSORGRAD_BACKEND` when set, else `wasm` wherever WebAssembly SIMD
- * runs (Node, every current browser), else the reference `cpu`.
+ * runs (Node, every current browser), else the reference `cpu`. An unknown name is reported by
+ * the first `getBackend()` (the first op), not while the module loads: an import that throws
+ * would take a CLI's `--help` and its one-line error handling down with it.
  */
+let pending: BackendError | null = null;
 function initialBackend(): Backend {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.TENSORGRAD_BACKEND;
-  if (env !== undefined && env !== '') {
-    const b = registry.get(env);
-    if (b === undefined) throw new BackendError('TENSORGRAD_BACKEND', `unknown backend ${JSON.stringify(env)}; available at start-up: ${[...registry.keys()].join(', ')}`);
-    return b;
-  }
-  return registry.get('wasm') ?? cpuBackend;
+  const fallback = registry.get('wasm') ?? cpuBackend;
+  if (env === undefined || env === '') return fallback;
+  const b = registry.get(env);
+  if (b === undefined) pending = new BackendError('TENSORGRAD_BACKEND', `unknown backend ${JSON.stringify(env)}; available at start-up: ${[...registry.keys()].join(', ')}`);
+  return b ?? fallback;
 }
 
 let current: Backend = initialBackend();
@@ -35,6 +39,8 @@ export function registerBackend(backend: Backend): void {
 
 /** The backend that runs kernels now. */
 export function getBackend(): Backend {
+  if (pending !== null) throw pending;
+  checkThreadsEnv();
   return current;
 }
 
@@ -54,23 +60,26 @@ export function setBackend(name: string): Backend {
   const b = registry.get(name);
   if (b === undefined) throw new BackendError('setBackend', `unknown backend ${JSON.stringify(name)}; available: ${availableBackends(name)}`);
   current = b;
+  pending = null;
   return b;
 }
 
 /** Runs `fn` with `name` as the backend, then restores the one before (also when `fn` throws). */
 export function withBackend<T>(name: string, fn: () => T): T {
-  const before = current;
+  if (typeof fn !== 'function') throw new ValueError('withBackend', `expected a function to run, got ${describe(fn)}`);
+  const [before, beforePending] = [current, pending];
   setBackend(name);
   try {
     return fn();
   } finally {
-    current = before;
+    [current, pending] = [before, beforePending];
   }
 }
 
 /** The backend that runs kernels now and what it runs on, e.g. `{ name: 'gpu', mode: 'headlessgl', … }`. */
 export function backendInfo(): { name: string } & Record<string, string | number | boolean | null> {
-  return { ...current.info?.(), name: current.name };
+  const b = getBackend();
+  return { ...b.info?.(), name: b.name };
 }
 
 export function listBackends(): string[] {

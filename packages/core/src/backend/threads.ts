@@ -12,6 +12,8 @@
  * takes its chunk: results do not depend on the number of threads or on who took what.
  */
 
+import { ValueError } from '../errors.js';
+import { describe } from '../shape.js';
 type WorkerThreads = typeof import('node:worker_threads');
 
 const nodeProcess = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown; env?: Record<string, string | undefined> } }).process;
@@ -38,10 +40,42 @@ const WORKER_PATIENCE_MS = 10_000;
  */
 const SPIN_MS = 1;
 
+const cores = (): number => (os ? os.availableParallelism() : 1);
+
+/**
+ * The most threads `setNumThreads` accepts: 4 per core (past that, threads only wait for each
+ * other and each costs a worker's memory) and never more than a job's chunks (a thread past
+ * that never gets work).
+ */
+export function maxThreads(): number {
+  return Math.min(4 * cores(), MAX_CHUNKS);
+}
+
+/** `n` as a thread count, or a ValueError naming `op` and the allowed range. */
+function checkThreads(op: string, n: unknown): number {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > maxThreads()) {
+    throw new ValueError(op, `expected a whole number of threads from 1 to ${maxThreads()} (4 per core, ${cores()} cores here), got ${describe(n)}`);
+  }
+  return n;
+}
+
+/**
+ * `TENSORGRAD_NUM_THREADS` when set, else one per core up to 4. A bad value is reported by the
+ * first op (`getBackend` calls `checkThreadsEnv`) and by `getNumThreads`, not while the module
+ * loads: an import must not throw (a CLI could not even print its help).
+ */
+let envError: ValueError | null = null;
 function defaultThreads(): number {
-  const env = Number(nodeProcess?.env?.TENSORGRAD_NUM_THREADS);
-  if (Number.isInteger(env) && env >= 1) return env;
-  return workerThreads && os ? Math.min(os.availableParallelism(), 4) : 1;
+  const raw = nodeProcess?.env?.TENSORGRAD_NUM_THREADS;
+  if (raw !== undefined && raw !== '') {
+    try {
+      return checkThreads('TENSORGRAD_NUM_THREADS', /^\d+$/.test(raw.trim()) ? Number(raw) : raw);
+    } catch (e) {
+      envError = e as ValueError;
+      return 1;
+    }
+  }
+  return workerThreads && os ? Math.min(cores(), 4) : 1;
 }
 
 let numThreads = defaultThreads();
@@ -50,18 +84,25 @@ let warned = false;
 
 /** Threads used by the kernels that split their work, the calling thread included (like `torch.set_num_threads`). */
 export function setNumThreads(n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new Error(`setNumThreads: expected a positive integer, got ${n}`);
+  checkThreads('setNumThreads', n);
+  envError = null;
   numThreads = workerThreads ? n : 1;
   for (const p of pools) p.stop(numThreads - 1);
 }
 
 export function getNumThreads(): number {
+  checkThreadsEnv();
   return numThreads;
+}
+
+/** Throws the ValueError of a bad `TENSORGRAD_NUM_THREADS`, until `setNumThreads` replaces it. */
+export function checkThreadsEnv(): void {
+  if (envError !== null) throw envError;
 }
 
 /** Whether pools would use more than the calling thread. */
 export function threadsAvailable(): boolean {
-  return numThreads > 1 && workerThreads !== undefined;
+  return getNumThreads() > 1 && workerThreads !== undefined;
 }
 
 interface PoolWorker {
@@ -107,14 +148,14 @@ export class WorkerPool {
    * packing), so they are awake and polling when `run` publishes it.
    */
   wake(): void {
-    if (numThreads < 2 || workerThreads === undefined) return;
+    if (getNumThreads() < 2 || workerThreads === undefined) return;
     this.startWorkers();
     Atomics.notify(this.state, JOB);
   }
 
   /** Starts workers up to the thread count (they join jobs once they have started). */
   private startWorkers(): void {
-    while (this.workers.length < numThreads - 1) this.workers.push(this.spawn());
+    while (this.workers.length < getNumThreads() - 1) this.workers.push(this.spawn());
   }
 
   /**
@@ -127,7 +168,7 @@ export class WorkerPool {
    */
   run(args: readonly number[], chunks: number, local: ChunkFn, meanwhile?: () => void): void {
     if (args.length > MAX_ARGS || chunks > MAX_CHUNKS) throw new Error(`WorkerPool.run: at most ${MAX_ARGS} arguments and ${MAX_CHUNKS} chunks`);
-    if (numThreads < 2 || workerThreads === undefined || chunks < 2) {
+    if (getNumThreads() < 2 || workerThreads === undefined || chunks < 2) {
       meanwhile?.();
       for (let c = 0; c < chunks; c++) local(args, c);
       return;
@@ -244,6 +285,6 @@ function takeChunks(st: Int32Array, seq: number, base: number, end: number, args
  * over the threads: about 8 chunks per thread, so a thread that starts late leaves only a small
  * tail, while each chunk stays large next to the cost of taking it.
  */
-export function unitsPerChunk(units: number, threads = numThreads): number {
+export function unitsPerChunk(units: number, threads = getNumThreads()): number {
   return Math.max(1, Math.ceil(units / Math.min(MAX_CHUNKS, 8 * threads)));
 }

@@ -5,7 +5,7 @@ import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { isFloating } from '../dtype.js';
 import { asDType } from './helpers.js';
 import { checkOptions } from '../options.js';
-import { describe, normalizeDim, normalizeDims, sizeOf } from '../shape.js';
+import { checkShape, describe, normalizeDim, normalizeDims, sizeOf } from '../shape.js';
 import { Tensor, fromStorage } from '../tensor.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { add, div, mul, pow, sub } from './arithmetic.js';
@@ -26,9 +26,12 @@ function checkNonEmpty(op: string, x: Tensor, dims: readonly number[]): void {
   }
 }
 
-/** Shapes of a reduction: with the reduced dims kept as 1, and as returned. */
+/**
+ * Shapes of a reduction: with the reduced dims kept as 1, and as returned. Reducing an empty
+ * tensor can make a larger one (`zeros([0, 2**40]).sum(0)` has 2⁴⁰ elements): checked here.
+ */
 function reducedShapes(x: Tensor, dims: number[], keepdim: boolean): [number[], number[]] {
-  const kept = x.shape.map((d, i) => (dims.includes(i) ? 1 : d));
+  const kept = checkShape('reduce', x.shape.map((d, i) => (dims.includes(i) ? 1 : d)));
   return [kept, keepdim ? kept : x.shape.filter((_, i) => !dims.includes(i))];
 }
 

@@ -1,9 +1,16 @@
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { readError } from '../io/files.js';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { checkOptions, tensor, ValueError, type Tensor, fmtShape } from '@tensorgrad/core';
 import { FormatError } from '../errors.js';
-import { readIdx } from '../io/idx.js';
+import { readIdx, readIdxHeader } from '../io/idx.js';
+
+/**
+ * The most image bytes `mnist` reads: a million 28×28 images (MNIST has 70 000). A header that
+ * claims more (together with a labels file that agrees) is refused before anything is inflated.
+ */
+const MAX_IMAGES_BYTES = 1_000_000 * 28 * 28;
 import type { Dataset } from './dataloader.js';
 
 export interface MnistBatch {
@@ -69,7 +76,16 @@ export function defaultMnistDir(): string {
 function findFile(dir: string, stem: string): string {
   // Both spellings seen in the wild: train-images-idx3-ubyte and train-images.idx3-ubyte, raw or gzipped.
   const candidates = [stem, stem.replace(/-(idx\d)/, '.$1')].flatMap((s) => [s, `${s}.gz`]);
-  for (const c of candidates) if (existsSync(join(dir, c))) return join(dir, c);
+  for (const c of candidates) {
+    try {
+      statSync(join(dir, c));
+      return join(dir, c);
+    } catch (e) {
+      // Only a missing file means "try the next name": permission denied is said as such.
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') throw readError('mnist', code === 'ENOTDIR' ? dir : join(dir, c), e);
+    }
+  }
   throw new FormatError('mnist', dir, `no ${stem} file (looked for ${candidates.join(', ')})`);
 }
 
@@ -80,16 +96,20 @@ export function mnist(options: MnistOptions = {}): MnistDataset {
   const prefix = split === 'train' ? 'train' : 't10k';
   const imgPath = findFile(dir, `${prefix}-images-idx3-ubyte`);
   const lblPath = findFile(dir, `${prefix}-labels-idx1-ubyte`);
-  const images = readIdx(imgPath);
+  // The headers first, checked against each other, so that a file whose header lies (or a gzip
+  // bomb behind one) is refused before any data is inflated; then each read is capped at what
+  // its header promised.
+  const imgHead = readIdxHeader(imgPath), lblHead = readIdxHeader(lblPath);
+  if (imgHead.dtype !== 'uint8' || imgHead.shape.length !== 3) {
+    throw new FormatError('mnist', imgPath, `expected uint8 images [N, rows, cols], got ${imgHead.dtype} ${fmtShape(imgHead.shape)}`);
+  }
+  if (lblHead.dtype !== 'uint8' || lblHead.shape.length !== 1) {
+    throw new FormatError('mnist', lblPath, `expected uint8 labels [N], got ${lblHead.dtype} ${fmtShape(lblHead.shape)}`);
+  }
+  if (lblHead.shape[0] !== imgHead.shape[0]) {
+    throw new FormatError('mnist', dir, `${imgHead.shape[0]} images but ${lblHead.shape[0]} labels`);
+  }
+  const images = readIdx(imgPath, { maxBytes: MAX_IMAGES_BYTES });
   const labels = readIdx(lblPath);
-  if (images.dtype !== 'uint8' || images.shape.length !== 3) {
-    throw new FormatError('mnist', imgPath, `expected uint8 images [N, rows, cols], got ${images.dtype} ${fmtShape(images.shape)}`);
-  }
-  if (labels.dtype !== 'uint8' || labels.shape.length !== 1) {
-    throw new FormatError('mnist', lblPath, `expected uint8 labels [N], got ${labels.dtype} ${fmtShape(labels.shape)}`);
-  }
-  if (labels.shape[0] !== images.shape[0]) {
-    throw new FormatError('mnist', dir, `${images.shape[0]} images but ${labels.shape[0]} labels`);
-  }
   return new MnistDataset(images.data as Uint8Array, labels.data as Uint8Array, images.shape[1], images.shape[2]);
 }

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { FileError, FormatError } from '../errors.js';
 
@@ -82,13 +82,63 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** Reads a whole file; a missing or unreadable file is a FormatError naming `op`, the path and what to do. */
-export function readFileChecked(op: string, path: string): Buffer {
+/** What a path that is not a regular file is, in words (a FIFO would block a read forever, a device never end). */
+function kindOf(st: import('node:fs').Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/**
+ * Reads at most `maxBytes` of a regular file, from its start; `readFileChecked` reads it whole.
+ * Anything else — a FIFO, /dev/zero, a directory — is refused before it is opened for reading
+ * (opening a FIFO blocks until a writer comes; a device never ends), and the read is bounded by
+ * the size the file had when it was opened. A missing or unreadable file is a FormatError naming
+ * `op`, the path and what to do.
+ */
+export function readFilePrefix(op: string, path: string, maxBytes: number): Buffer {
+  let fd: number | undefined;
   try {
-    return readFileSync(path);
+    const st = statSync(path);
+    if (!st.isFile()) throw new FormatError(op, path, `cannot read: ${kindOf(st)}, not a regular file`);
+    // O_NONBLOCK: should the path become a FIFO between the check and the open, the open returns.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const size = fstatSync(fd);
+    if (!size.isFile()) throw new FormatError(op, path, `cannot read: ${kindOf(size)}, not a regular file`);
+    const n = Math.min(size.size, maxBytes);
+    const out = Buffer.allocUnsafe(n);
+    let at = 0;
+    while (at < n) {
+      const got = readSync(fd, out, at, n - at, at);
+      if (got === 0) break; // the file shrank: what was read is what there is
+      at += got;
+    }
+    return at === n ? out : out.subarray(0, at);
   } catch (e) {
-    throw new FormatError(op, path, `cannot read: ${explain(e, 'read')}`);
+    if (e instanceof FormatError) throw e;
+    throw readError(op, path, e);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** Reads a whole regular file (see `readFilePrefix`), refusing one larger than `maxBytes`. */
+export function readFileChecked(op: string, path: string, maxBytes = 2 ** 31 - 1): Buffer {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch (e) {
+    throw readError(op, path, e);
+  }
+  if (size > maxBytes) throw new FormatError(op, path, `is ${size} bytes, more than the ${maxBytes} this read allows`);
+  return readFilePrefix(op, path, maxBytes);
+}
+
+/** A failed read as a FormatError: the path and what went wrong in words (`cannot read: permission denied; …`). */
+export function readError(op: string, path: string, e: unknown): FormatError {
+  return new FormatError(op, path, `cannot read: ${explain(e, 'read')}`);
 }
 
 /** A file-system error as a FileError: the path, what went wrong in words, and what to do. */
@@ -116,6 +166,8 @@ function explain(e: unknown, access: 'read' | 'write'): string {
       return 'the file system is read-only';
     case 'EEXIST':
       return 'a file is in the way of the temporary file this write needs; remove it';
+    case 'ELOOP':
+      return 'too many symbolic links (a loop?)';
     case 'EMFILE':
     case 'ENFILE':
       return 'too many open files';

@@ -120,7 +120,8 @@ export function parse(buf: Uint8Array, source = '<bytes>'): SafetensorsFile {
   if (buf.length < 8) fail(`file is ${buf.length} bytes, shorter than the 8-byte header length`);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const n = view.getBigUint64(0, true);
-  if (n > BigInt(Math.min(MAX_HEADER, buf.length - 8))) fail(`header length ${n} exceeds the file (${buf.length} bytes)`);
+  if (n > BigInt(MAX_HEADER)) fail(`header length ${n} is over the format's limit of ${MAX_HEADER} bytes (a corrupt length, or not a safetensors file)`);
+  if (n > BigInt(buf.length - 8)) fail(`header length ${n} exceeds the file (${buf.length} bytes)`);
   const headerLen = Number(n);
   let header: unknown;
   try {
@@ -135,7 +136,7 @@ export function parse(buf: Uint8Array, source = '<bytes>'): SafetensorsFile {
   const spans: [number, number, string][] = [];
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (typeof entry !== 'object' || entry === null || Object.values(entry).some((v) => typeof v !== 'string')) {
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry) || Object.values(entry).some((v) => typeof v !== 'string')) {
         fail('__metadata__ must map strings to strings');
       }
       metadata = entry as Record<string, string>;

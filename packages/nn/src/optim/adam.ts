@@ -9,14 +9,14 @@ export interface AdamOptions {
   amsgrad?: boolean;
 }
 
+const ADAM_OPTIONS = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad'] as const;
+
 /**
  * Adam (Kingma & Ba), PyTorch's update:
  *   m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  (amsgrad: v̂ ← max(v̂, v))
  *   θ ← θ − lr/(1−β₁ᵗ) · m / (√v / √(1−β₂ᵗ) + ε)
  * `weightDecay` adds λθ to the gradient (L2 penalty); AdamW decays θ directly instead.
  */
-const ADAM_OPTIONS = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad'] as const;
-
 export class Adam extends Optimizer {
   betas: [number, number];
   eps: number;

@@ -146,8 +146,8 @@ const NodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow(bytes: number): U
  * memory is not zeroed (`Buffer.allocUnsafeSlow`): zeroing is as much memory traffic as the copy
  * itself. One element per 4 KiB page is written here, so the page faults of fresh memory (the
  * allocator maps new pages for large arrays) happen now: a matmul asks for its result while its
- * workers compute, instead of after. `node benchmarks/copy-out.mjs` measures both: a 784×400
- * product came back in 0.061 ms (p90 0.074) this way against 0.105 ms (p90 0.632) into a zeroed array.
+ * workers compute, instead of after. `node benchmarks/copy-out.mjs` measures both ways (results in
+ * benchmarks/README.md, "Where the constants come from").
  */
 export function hostArray(length: number): Float32Array {
   if (NodeBuffer === undefined || length < 1024) return new Float32Array(length);

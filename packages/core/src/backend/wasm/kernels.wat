@@ -250,7 +250,7 @@
   ;; any kernel runs; the arena starts above them), and each loop loads them into locals before it
   ;; starts. Why not v128.const: V8 rebuilds every v128.const inside a loop from two 64-bit
   ;; immediates (3 instructions each), where a value loaded before the loop stays in a register.
-  ;; Measured on 1M floats, kernel alone: exp 2.2 → 1.4 ms, sigmoid 3.2 → 2.1 ms.
+  ;; `node benchmarks/wasm-unary.mjs` times the kernels alone (the before/after is in benchmarks/README.md).
   (global $CONST i32 (i32.const 64))
   (func (export "init")
     (local $k i32)

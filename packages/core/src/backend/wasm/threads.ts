@@ -10,8 +10,8 @@ import { wasm, type WasmKernels } from './instance.js';
 
 /**
  * Below this many multiply-adds one thread wins: waking a worker costs tens of microseconds.
- * Measured on these 2 cores (1 vs 2 threads, best of 5×200 calls): 2M multiply-adds 0.145 vs
- * 0.149 ms, 4M 0.250 vs 0.238 ms, and the VAE's 40M products ~1.6× faster on two.
+ * The crossing point comes from timing products of 2M and 4M multiply-adds on 1 and 2 threads
+ * (the numbers, and how to rerun them, are in benchmarks/README.md, "Where the constants come from").
  */
 const PARALLEL_MIN_WORK = 1 << 22;
 

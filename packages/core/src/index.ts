@@ -41,8 +41,9 @@ export { tape, toDot, toMermaid, type GraphOptions } from './autograd/graph.js';
 export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckResult, type GradcheckWorst } from './gradcheck.js';
 
 export { getBackend, setBackend, withBackend, backendInfo, listBackends, registerBackend } from './backend/backend.js';
-export type { Backend, View, MatmulOperand, KernelOutput, UnaryOp, BinaryOp, ReduceOp, ArgReduceOp } from './backend/kernels.js';
+export { DECLINE } from './backend/kernels.js';
+export type { Backend, BackendImpl, Kernels, View, MatmulOperand, KernelOutput, UnaryOp, BinaryOp, ReduceOp, ArgReduceOp } from './backend/kernels.js';
 export { DataBuffer, emptyCache, type DeviceData } from './backend/buffer.js';
 export { cpuBackend } from './backend/cpu/index.js';
 export { setNumThreads, getNumThreads, maxThreads } from './backend/threads.js';
-export { wasmBackend } from './backend/wasm/backend.js';
+export { wasmBackend } from './backend/backend.js';

@@ -179,11 +179,11 @@ describe('wasm elementwise kernels equal the reference', () => {
     fc.assert(
       fc.property(anyLayout, (g) => {
         const y = onCpu(() => g.mul(0.37).sigmoid()), x = onCpu(() => g.mul(-1.5).add(0.25));
-        const f = (op: 'sigmoidGrad' | 'reluGrad', b: Tensor) => (): Tensor => fromStorage(getBackend().binary(op, g, b, g.shape), g.shape);
+        const f = (op: 'sigmoidBackward' | 'thresholdBackward', b: Tensor) => (): Tensor => fromStorage(getBackend().binary(op, g, b, g.shape), g.shape);
         // reluGrad selects, bit for bit; sigmoidGrad rounds each of its 3 float32 steps where the reference rounds once
-        expectClose(onWasm(f('reluGrad', x)), onCpu(f('reluGrad', x)), exact);
-        const ref = onCpu(f('sigmoidGrad', y));
-        expectClose(onWasm(f('sigmoidGrad', y)), ref, ulps(ref, 3));
+        expectClose(onWasm(f('thresholdBackward', x)), onCpu(f('thresholdBackward', x)), exact);
+        const ref = onCpu(f('sigmoidBackward', y));
+        expectClose(onWasm(f('sigmoidBackward', y)), ref, ulps(ref, 3));
       }),
     );
   });

@@ -2,14 +2,17 @@ import { BackendError, ValueError } from '../errors.js';
 import { describe } from '../shape.js';
 import { cpuBackend } from './cpu/index.js';
 import { checkThreadsEnv } from './threads.js';
-import type { Backend } from './kernels.js';
-import { wasmBackend } from './wasm/backend.js';
+import { withFallback, type Backend, type BackendImpl } from './kernels.js';
+import { wasmKernels } from './wasm/backend.js';
 import { wasmSupported } from './wasm/instance.js';
 
 /**
  * The backend registry: which backends exist and which one runs kernels now. The kernel
  * interface itself is in `kernels.ts`.
  */
+
+/** The wasm backend as ops see it: its SIMD kernels, the reference's for everything they decline. */
+export const wasmBackend: Backend = withFallback(wasmKernels, cpuBackend);
 
 const registry = new Map<string, Backend>([['cpu', cpuBackend]]);
 if (wasmSupported()) registry.set('wasm', wasmBackend);
@@ -32,9 +35,14 @@ function initialBackend(): Backend {
 
 let current: Backend = initialBackend();
 
-/** Makes a backend available to `setBackend` under its name. */
-export function registerBackend(backend: Backend): void {
-  registry.set(backend.name, backend);
+/**
+ * Makes a backend available to `setBackend` under its name, and returns it as ops see it: the
+ * kernels it has (any of them may decline a call), the reference `cpu` kernels for the rest.
+ */
+export function registerBackend(backend: BackendImpl): Backend {
+  const complete = withFallback(backend, cpuBackend);
+  registry.set(backend.name, complete);
+  return complete;
 }
 
 /** The backend that runs kernels now. */

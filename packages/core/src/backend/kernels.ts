@@ -19,15 +19,16 @@ export type UnaryOp =
   | 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sign' | 'relu' | 'sigmoid' | 'tanh' | 'softplus'
   | 'sin' | 'cos' | 'log1p' | 'expm1' | 'erf';
 /**
- * Elementwise ops of two operands. The last four are fused steps of the VAE's training pass, each
- * one kernel where the ops above would take several: `bce` and `bceGrad` are binary cross-entropy
- * of a probability `a` against a target `b` and its derivative in `a` (ops/loss.ts gives the
- * math; ~12 kernels forward and ~20 backward unfused); `sigmoidGrad` is a·b(1 − b), a gradient
- * `a` through a sigmoid whose output is `b`; `reluGrad` is b > 0 ? a : 0, through a ReLU of `b`.
+ * Elementwise ops of two operands. The last four are fused steps, each one kernel where the ops
+ * above would take several, named after their math as PyTorch names its kernels:
+ * `binaryCrossEntropy` and `binaryCrossEntropyBackward` are the cross-entropy of a probability
+ * `a` against a target `b` and its derivative in `a` (ops/loss.ts gives the math; ~12 kernels
+ * forward and ~20 backward unfused); `sigmoidBackward` is a·b(1 − b), a gradient `a` through a
+ * sigmoid whose output is `b`; `thresholdBackward` is b > 0 ? a : 0, through a ReLU of `b`.
  */
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
-  | ComparisonOp | 'bce' | 'bceGrad' | 'sigmoidGrad' | 'reluGrad';
+  | ComparisonOp | 'binaryCrossEntropy' | 'binaryCrossEntropyBackward' | 'sigmoidBackward' | 'thresholdBackward';
 /** The binary ops whose result is bool whatever the operands' dtype. */
 export const COMPARISON_OPS = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
 export type ComparisonOp = (typeof COMPARISON_OPS)[number];
@@ -81,15 +82,7 @@ export type KernelOutput = Storage | DataBuffer;
  * (comparisons and masks are bool, indices int32). A backend may run only float32 itself and pass
  * the rest to the reference kernels.
  */
-export interface Backend {
-  readonly name: string;
-  /** What `backendInfo()` reports besides the name (threads, the gpu.js mode…). */
-  info?(): Record<string, string | number | boolean | null>;
-  /**
-   * `src`'s elements, contiguous, in this backend's own memory, where its kernels read them without
-   * copying them in (`Tensor.to(device)`). Absent where the host's memory is the backend's (`cpu`).
-   */
-  place?(src: View): DataBuffer;
+export interface Kernels {
   /** Elementwise `f(x)`; the result is contiguous with `x.shape`. */
   unary(op: UnaryOp, x: View): KernelOutput;
   /** `min(max(x, lo), hi)` elementwise. */
@@ -143,4 +136,54 @@ export interface Backend {
    * accumulation, the last write wins.
    */
   put(x: View, index: View, values: View, accumulate: boolean): KernelOutput;
+}
+
+/** Every kernel's name, the list the registry completes a backend from (the compiler checks it is whole). */
+const KERNELS: { readonly [K in keyof Kernels]: true } = {
+  unary: true, clamp: true, binary: true, where: true, reduce: true, cumsum: true, argReduce: true, matmul: true,
+  copy: true, copyInto: true, adam: true, gather: true, scatterAdd: true, put: true,
+};
+export const KERNEL_NAMES = Object.keys(KERNELS) as (keyof Kernels)[];
+
+/** A complete backend, as ops see it: every kernel, its name, and what it reports. */
+export interface Backend extends Kernels {
+  readonly name: string;
+  /** What `backendInfo()` reports besides the name (threads, the gpu.js mode…). */
+  info?(): Record<string, string | number | boolean | null>;
+  /**
+   * `src`'s elements, contiguous, in this backend's own memory, where its kernels read them without
+   * copying them in (`Tensor.to(device)`). Absent where the host's memory is the backend's (`cpu`).
+   */
+  place?(src: View): DataBuffer;
+}
+
+/** What a kernel returns to hand the call to the reference kernel (a dtype, layout or size it does not take). */
+export const DECLINE: unique symbol = Symbol('decline');
+
+/**
+ * A backend as written: its name and the kernels it accelerates, any subset. Each may return
+ * `DECLINE` for a call it does not take; the registry completes it from the reference backend
+ * (`withFallback`), so a backend never imports another and a new kernel needs no stub here.
+ */
+export type BackendImpl = Omit<Backend, keyof Kernels> & {
+  readonly [K in keyof Kernels]?: (...args: Parameters<Kernels[K]>) => ReturnType<Kernels[K]> | typeof DECLINE;
+};
+
+/** `impl` completed from `reference`: its own kernels where it has them and takes the call, the reference's otherwise. */
+export function withFallback(impl: BackendImpl, reference: Backend): Backend {
+  const out: Record<string, unknown> = { ...impl };
+  for (const k of KERNEL_NAMES) {
+    const own = impl[k] as ((...a: unknown[]) => unknown) | undefined;
+    const ref = reference[k] as (...a: unknown[]) => unknown;
+    out[k] = own === undefined ? ref : (...a: unknown[]) => {
+      const r = own(...a);
+      return r === DECLINE ? ref(...a) : r;
+    };
+  }
+  return out as unknown as Backend;
+}
+
+/** Adam's bias corrections for step t: stepSize = lr/(1 − β₁ᵗ) and bc2 = √(1 − β₂ᵗ) (every backend's kernel uses these). */
+export function biasCorrection(h: AdamHyper): { stepSize: number; bc2: number } {
+  return { stepSize: h.lr / (1 - h.beta1 ** h.step), bc2: Math.sqrt(1 - h.beta2 ** h.step) };
 }

@@ -10,7 +10,7 @@ import { eq, gt, lt, where } from './compare.js';
 import { log } from './unary.js';
 
 /** Ops defined on floats only: integer and bool operands are promoted to float32 first (true division, as PyTorch's `/`). */
-const FLOAT_ONLY: ReadonlySet<BinaryOp> = new Set(['div', 'bce', 'bceGrad', 'sigmoidGrad', 'reluGrad']);
+const FLOAT_ONLY: ReadonlySet<BinaryOp> = new Set(['div', 'binaryCrossEntropy', 'binaryCrossEntropyBackward', 'sigmoidBackward', 'thresholdBackward']);
 
 /**
  * Runs a broadcasting binary kernel on the operands promoted to one dtype (PyTorch's rules,

@@ -12,14 +12,14 @@ import { clamp, log } from './unary.js';
  *   ∂ℓ/∂p = (p − t) / max(p(1 − p), 10⁻¹²)                         (PyTorch's ε, for the same reason)
  *   ∂ℓ/∂t = max(ln(1 − p), −100) − max(ln p, −100)
  *
- * One kernel forward and one backward (`bce`, `bceGrad`), where the same loss written with
+ * One kernel forward and one backward (`binaryCrossEntropy`, `binaryCrossEntropyBackward`), where the same loss written with
  * log, clamp, mul and add takes about 12 and 20 — on the VAE, the difference was a quarter of a
  * training step. `nn.binaryCrossEntropy` adds the reduction.
  */
 export function bce(p: TensorLike, t: TensorLike): Tensor {
-  const [out, x, y] = broadcastBinary('bce', p, t);
+  const [out, x, y] = broadcastBinary('binaryCrossEntropy', p, t);
   return record(out, 'BinaryCrossEntropyBackward', [x, y], (g) => [
-    needs(x, () => sumToShape(mul(g, bceGrad(x, y)), x.shape)),
+    needs(x, () => sumToShape(mul(g, binaryCrossEntropyBackward(x, y)), x.shape)),
     needs(y, () => sumToShape(mul(g, sub(clamp(log(sub(1, x)), -100), clamp(log(x), -100))), y.shape)),
   ], [x, y]);
 }
@@ -28,8 +28,8 @@ export function bce(p: TensorLike, t: TensorLike): Tensor {
  * ∂bce/∂p = (p − t)/max(p(1 − p), ε), itself differentiable (for second derivatives), where the
  * clamp is not active:  ∂/∂p = 1/q − (p − t)(1 − 2p)/q²,  ∂/∂t = −1/q,  q = p(1 − p).
  */
-function bceGrad(p: Tensor, t: Tensor): Tensor {
-  const [out, x, y] = broadcastBinary('bceGrad', p, t);
+function binaryCrossEntropyBackward(p: Tensor, t: Tensor): Tensor {
+  const [out, x, y] = broadcastBinary('binaryCrossEntropyBackward', p, t);
   return record(out, 'BinaryCrossEntropyGradBackward', [x, y], (g) => {
     const q = mul(x, sub(1, x));
     return [

@@ -48,30 +48,30 @@ export function sign(x: Tensor): Tensor {
 /** max(x, 0).   d/dx = 1 where x > 0, else 0; read from the output (out > 0 ⇔ x > 0), which is what PyTorch saves. */
 export function relu(x: Tensor): Tensor {
   const out = apply('relu', x);
-  return record(out, 'ReluBackward', [x], (g) => [reluGrad(g, out)], [out]);
+  return record(out, 'ReluBackward', [x], (g) => [thresholdBackward(g, out)], [out]);
 }
 
 /**
- * g·[x > 0] in one kernel (`reluGrad`), 0 where x ≤ 0 whatever g is, as PyTorch's
+ * g·[x > 0] in one kernel (`thresholdBackward`), 0 where x ≤ 0 whatever g is, as PyTorch's
  * threshold_backward. Its own derivatives: ∂/∂g = [x > 0], ∂/∂x = 0 (almost everywhere).
  */
-function reluGrad(g: Tensor, x: Tensor): Tensor {
-  const [out] = broadcastBinary('reluGrad', g, x);
-  return record(out, 'ReluBackwardBackward', [g, x], (gg) => [reluGrad(gg, x), null], [x]);
+function thresholdBackward(g: Tensor, x: Tensor): Tensor {
+  const [out] = broadcastBinary('thresholdBackward', g, x);
+  return record(out, 'ReluBackwardBackward', [g, x], (gg) => [thresholdBackward(gg, x), null], [x]);
 }
 
 /** σ(x) = 1/(1+e^{−x}).   d/dx = σ(x)(1 − σ(x)) = out·(1 − out). */
 export function sigmoid(x: Tensor): Tensor {
   const out = apply('sigmoid', x);
-  return record(out, 'SigmoidBackward', [x], (g) => [sigmoidGrad(g, out)], [out]);
+  return record(out, 'SigmoidBackward', [x], (g) => [sigmoidBackward(g, out)], [out]);
 }
 
 /**
- * g·y(1 − y) for y = σ(x), in one kernel (`sigmoidGrad`). Its own derivatives, for second
+ * g·y(1 − y) for y = σ(x), in one kernel (`sigmoidBackward`). Its own derivatives, for second
  * derivatives: ∂/∂g = y(1 − y), ∂/∂y = g(1 − 2y).
  */
-function sigmoidGrad(g: Tensor, y: Tensor): Tensor {
-  const [out] = broadcastBinary('sigmoidGrad', g, y);
+function sigmoidBackward(g: Tensor, y: Tensor): Tensor {
+  const [out] = broadcastBinary('sigmoidBackward', g, y);
   return record(out, 'SigmoidBackwardBackward', [g, y], (gg) => [
     needs(g, () => mul(gg, mul(y, sub(1, y)))),
     needs(y, () => mul(gg, mul(g, sub(1, mul(y, 2))))),

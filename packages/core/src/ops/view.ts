@@ -1,6 +1,6 @@
 import { record } from '../autograd/node.js';
 import { availableBackends, findBackend, getBackend } from '../backend/backend.js';
-import { cpuBackend } from '../backend/cpu/index.js';
+import { copy as hostCopy } from '../backend/host.js';
 import { DTYPES, type DType } from '../dtype.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import { checkShape, contiguousStrides, normalizeDim, sameShape, sizeOf, type Shape } from '../shape.js';
@@ -147,7 +147,7 @@ export function toDevice(x: Tensor, device: string): Tensor {
   if (backend === null) {
     throw new ValueError('to', `expected a dtype (${DTYPES.map((d) => `'${d}'`).join(', ')}) or a backend, got ${JSON.stringify(device)}; backends: ${availableBackends(device)}`);
   }
-  const placed = backend.place === undefined ? cpuBackend.copy(x, x.dtype) : backend.place(x);
+  const placed = backend.place === undefined ? hostCopy(x, x.dtype) : backend.place(x);
   return record(fromStorage(placed, x.shape), 'ToCopyBackward', [x], (g) => [g], []);
 }
 

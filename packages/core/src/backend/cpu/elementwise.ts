@@ -1,8 +1,7 @@
 import { allocate, type DType, type Storage } from '../../dtype.js';
-import { DataBuffer } from '../buffer.js';
 import { contiguousStrides, sizeOf, type Shape } from '../../shape.js';
 import { binaryResultDType, isComparison, type BinaryOp, type UnaryOp, type View } from '../kernels.js';
-import { walk, type RowFn } from './walk.js';
+import { walk, type RowFn } from '../walk.js';
 
 /**
  * Each elementwise kernel is one expression of `a` (and `b`). It is compiled once, at load time,
@@ -44,10 +43,10 @@ const binaryExpr: Record<BinaryOp, string> = {
   gt: 'a > b ? 1 : 0',
   ge: 'a >= b ? 1 : 0',
   // −[t·max(ln p, −100) + (1 − t)·max(ln(1 − p), −100)]; Math.max would turn NaN into NaN too.
-  bce: '-(b * Math.max(Math.log(a), -100) + (1 - b) * Math.max(Math.log(1 - a), -100))',
-  bceGrad: '(a - b) / Math.max(a * (1 - a), 1e-12)',
-  sigmoidGrad: 'a * (b * (1 - b))',
-  reluGrad: 'b > 0 ? a : 0', // PyTorch's threshold_backward: 0, not a·0 (no −0, no NaN from a)
+  binaryCrossEntropy: '-(b * Math.max(Math.log(a), -100) + (1 - b) * Math.max(Math.log(1 - a), -100))',
+  binaryCrossEntropyBackward: '(a - b) / Math.max(a * (1 - a), 1e-12)',
+  sigmoidBackward: 'a * (b * (1 - b))',
+  thresholdBackward: 'b > 0 ? a : 0', // PyTorch's threshold_backward: 0, not a·0 (no −0, no NaN from a)
 };
 
 /** Given the arrays (and clamp bounds), returns the row loop that `walk` drives. */
@@ -148,23 +147,4 @@ export function where(cond: View, a: View, b: View, shape: Shape): Storage {
     },
   );
   return out;
-}
-
-export function copy(src: View, dtype: DType): Storage {
-  const out = allocate(dtype, sizeOf(src.shape));
-  copyInto(src, { buffer: DataBuffer.fromHost(out), shape: src.shape, strides: contiguousStrides(src.shape), offset: 0 });
-  return out;
-}
-
-export function copyInto(src: View, dst: View): void {
-  const s = src.buffer.host, d = dst.buffer.writable();
-  // Into bool, any non-zero (NaN too) is true; into int32 the typed array's store truncates toward zero.
-  const row: RowFn = dst.buffer.dtype === 'bool' && src.buffer.dtype !== 'bool'
-    ? (n, o, so, i, si) => {
-        for (let j = 0; j < n; j++, o += so, i += si) d[o] = s[i] !== 0 ? 1 : 0;
-      }
-    : (n, o, so, i, si) => {
-        for (let j = 0; j < n; j++, o += so, i += si) d[o] = s[i];
-      };
-  walk(src.shape, [dst.strides, src.strides], [dst.offset, src.offset], row);
 }

@@ -1,5 +1,6 @@
 import type { Backend } from '../kernels.js';
-import { binary, clamp, copy, copyInto, unary, where } from './elementwise.js';
+import { copy, copyInto } from '../host.js';
+import { binary, clamp, unary, where } from './elementwise.js';
 import { gather, put, scatterAdd } from './gather.js';
 import { matmul } from './matmul.js';
 import { adam } from './optim.js';

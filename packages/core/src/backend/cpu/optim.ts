@@ -1,10 +1,5 @@
 import { sizeOf } from '../../shape.js';
-import type { AdamHyper, View } from '../kernels.js';
-
-/** Adam's bias corrections for step t: stepSize = lr/(1 − β₁ᵗ) and bc2 = √(1 − β₂ᵗ) (every backend's kernel uses these). */
-export function biasCorrection(h: AdamHyper): { stepSize: number; bc2: number } {
-  return { stepSize: h.lr / (1 - h.beta1 ** h.step), bc2: Math.sqrt(1 - h.beta2 ** h.step) };
-}
+import { biasCorrection, type AdamHyper, type View } from '../kernels.js';
 
 /**
  * Adam (Kingma & Ba), and AdamW's decoupled decay (Loshchilov & Hutter), in JavaScript doubles,

@@ -1,7 +1,7 @@
 import { allocate, type Storage } from '../../dtype.js';
 import { contiguousStrides, sizeOf } from '../../shape.js';
 import type { ArgReduceOp, ReduceOp, View } from '../kernels.js';
-import { walk } from './walk.js';
+import { walk } from '../walk.js';
 
 /**
  * Reduction as a strided walk: the output is addressed with stride 0 along reduced dims, so every

@@ -1,13 +1,13 @@
 import type { DType } from '../../dtype.js';
 import { sizeOf, type Shape } from '../../shape.js';
-import { isComparison, type Backend, type BinaryOp, type KernelOutput, type MatmulOperand, type ReduceOp, type UnaryOp, type View } from '../kernels.js';
+import {
+  DECLINE, biasCorrection, type BackendImpl, type BinaryOp, type KernelOutput, type MatmulOperand, type ReduceOp, type UnaryOp, type View,
+} from '../kernels.js';
 import { DataBuffer } from '../buffer.js';
-import { cpuBackend } from '../cpu/index.js';
-import { copy as hostCopy } from '../cpu/elementwise.js';
+import { copy as hostCopy } from '../host.js';
 import { coalesce } from '../layout.js';
 import { gpuInfo, kernel, onWebGL, TextureData, type KernelVariable, type Texture } from './context.js';
 import { adamSource, binaryExpr, elementwiseSource, matmulSource, sumSource, unaryExpr, type AdamOutput, type BatchOffsets, type Operand } from './sources.js';
-import { biasCorrection } from '../cpu/optim.js';
 
 /**
  * The gpu.js backend. Matmul and every elementwise op (unary, binary with broadcasting, clamp,
@@ -68,7 +68,8 @@ function spacing(offsets: readonly number[]): BatchOffsets | null {
   return offsets.every((o, t) => o === first + t * step) ? { first, step } : null;
 }
 
-export const gpuBackend: Backend = {
+/** The kernels gpu.js runs; each declines what textures cannot hold, and the registry completes the rest from the reference. */
+export const gpuKernels: BackendImpl = {
   name: 'gpu',
   info: () => ({ ...gpuInfo() }),
 
@@ -82,49 +83,47 @@ export const gpuBackend: Backend = {
     return buffer;
   },
 
-  unary(op: UnaryOp, x: View): KernelOutput {
+  unary(op: UnaryOp, x: View) {
     const expr = unaryExpr[op];
-    if (expr === undefined || !onGpu(x.shape, x)) return cpuBackend.unary(op, x);
+    if (expr === null || !onGpu(x.shape, x)) return DECLINE;
     return output(elementwise(op, x.shape, [x], ['a'], expr), sizeOf(x.shape));
   },
 
-  clamp(x: View, lo: number, hi: number): KernelOutput {
-    if (!onGpu(x.shape, x)) return cpuBackend.clamp(x, lo, hi);
+  clamp(x: View, lo: number, hi: number) {
+    if (!onGpu(x.shape, x)) return DECLINE;
     // The bounds travel as data (1-element textures, broadcast), not as literals: shader
     // compilers may round a float literal to the neighbouring float32.
     const scalar = (v: number): View => ({ buffer: DataBuffer.fromHost(Float32Array.of(v)), shape: x.shape, strides: x.shape.map(() => 0), offset: 0 });
     return output(elementwise('clamp', x.shape, [x, scalar(lo), scalar(hi)], ['a', 'l', 'h'], 'Math.min(Math.max(a, l), h)'), sizeOf(x.shape));
   },
 
-  binary(op: BinaryOp, a: View, b: View, shape: Shape): KernelOutput {
-    // Textures hold float32: a comparison's bool result is made by the CPU kernel.
-    if (!onGpu(shape, a, b) || isComparison(op)) return cpuBackend.binary(op, a, b, shape);
-    return output(elementwise(op, shape, [a, b], ['a', 'b'], binaryExpr[op]), sizeOf(shape));
+  binary(op: BinaryOp, a: View, b: View, shape: Shape) {
+    const expr = binaryExpr[op];
+    if (expr === null || !onGpu(shape, a, b)) return DECLINE;
+    return output(elementwise(op, shape, [a, b], ['a', 'b'], expr), sizeOf(shape));
   },
 
-  where(cond: View, a: View, b: View, shape: Shape): KernelOutput {
+  where(cond: View, a: View, b: View, shape: Shape) {
     // The bool condition (made on the CPU) goes up as a float32 texture of 0s and 1s.
     const c = cond.buffer.dtype === 'bool' ? { ...cond, buffer: DataBuffer.fromHost(Float32Array.from(cond.buffer.host)) } : cond;
-    if (!onGpu(shape, c, a, b)) return cpuBackend.where(cond, a, b, shape);
+    if (!onGpu(shape, c, a, b)) return DECLINE;
     return output(elementwise('where', shape, [c, a, b], ['c', 'a', 'b'], '(c !== 0.0 ? a : b)'), sizeOf(shape));
   },
 
   /** A contiguous float32 copy runs on the GPU (`contiguous()`, `clone()`); casts to float64 on the CPU. */
-  copy(src: View, dtype: DType): KernelOutput {
-    if (dtype !== 'float32' || !onGpu(src.shape, src)) return cpuBackend.copy(src, dtype);
+  copy(src: View, dtype: DType) {
+    if (dtype !== 'float32' || !onGpu(src.shape, src)) return DECLINE;
     return output(elementwise('copy', src.shape, [src], ['a'], 'a'), sizeOf(src.shape));
   },
 
-  /** Writing into part of a buffer (`cat`, the gradient of `slice`) writes the host array. */
-  copyInto: (src, dst) => cpuBackend.copyInto(src, dst),
 
-  matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: number, bias?: View): KernelOutput {
+  matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: number, bias?: View) {
     const batch = a.offsets.length;
     const sa = spacing(a.offsets), sb = spacing(b.offsets);
     const size = batch * m * n;
     const buffers = bias === undefined ? [a.buffer, b.buffer] : [a.buffer, b.buffer, bias.buffer];
     if (size === 0 || k === 0 || sa === null || sb === null || !fits(...buffers) || size >= MAX_INDEX) {
-      return cpuBackend.matmul(a, b, m, k, n, bias);
+      return DECLINE;
     }
     const biasOffset = bias === undefined ? null : bias.offset;
     const key = `matmul|${batch},${m},${k},${n}|${sa.first},${sa.step},${a.transposed}|${sb.first},${sb.step},${b.transposed}|${biasOffset}|${buffers.map((x) => x.length)}`;
@@ -137,21 +136,16 @@ export const gpuBackend: Backend = {
    * the batch for each feature); longer sums, max and min run on the CPU kernels, which
    * accumulate in float64.
    */
-  reduce(op: ReduceOp, x: View, dims: readonly number[]): KernelOutput {
+  reduce(op: ReduceOp, x: View, dims: readonly number[]) {
     const keep = x.shape.map((_, d) => !dims.includes(d));
     const pick = (want: boolean, v: readonly number[]) => v.filter((_, d) => keep[d] === want);
     const [kept, [keptStrides]] = coalesce(pick(true, x.shape), [pick(true, x.strides)]);
     const [red, [redStrides]] = coalesce(pick(false, x.shape), [pick(false, x.strides)]);
     const size = sizeOf(kept), terms = sizeOf(red);
-    if (op !== 'sum' || size === 0 || terms === 0 || terms > MAX_SUM_TERMS || !fits(x.buffer)) return cpuBackend.reduce(op, x, dims);
+    if (op !== 'sum' || size === 0 || terms === 0 || terms > MAX_SUM_TERMS || !fits(x.buffer)) return DECLINE;
     const key = `sum|${kept}:${keptStrides}|${red}:${redStrides}|${x.offset}|${x.buffer.length}`;
     return output(kernel(key, sumSource(kept, keptStrides, red, redStrides, x.offset), size)(input(x.buffer)), size);
   },
-  argReduce: (op, x, dim) => cpuBackend.argReduce(op, x, dim),
-  cumsum: (x, dim) => cpuBackend.cumsum(x, dim),
-  gather: (x, dim, index) => cpuBackend.gather(x, dim, index),
-  scatterAdd: (shape, dtype, dim, index, src) => cpuBackend.scatterAdd(shape, dtype, dim, index, src),
-  put: (x, index, values, accumulate) => cpuBackend.put(x, index, values, accumulate),
   /**
    * Adam on the GPU: one kernel per updated tensor (m, v, v̂, θ — each recomputes m and v, so
    * they agree), whose textures then replace the old contents of the same buffers. Parameters and
@@ -163,7 +157,7 @@ export const gpuBackend: Backend = {
     const own = [p, m, v, ...(vmax === null ? [] : [vmax])];
     if (!onWebGL() || n === 0 || !fits(p.buffer, g.buffer, m.buffer, v.buffer, ...(vmax === null ? [] : [vmax.buffer]))
       || own.some((t) => t.offset !== 0 || t.buffer.length !== n)) {
-      return cpuBackend.adam(p, g, m, v, vmax, h);
+      return DECLINE;
     }
     const { stepSize, bc2 } = biasCorrection(h);
     const args = [

@@ -3,9 +3,8 @@
  * `setBackend('gpu')` works. Kept apart from the main entry so CPU-only programs never load gpu.js.
  */
 import { registerBackend } from '../backend.js';
-import { gpuBackend } from './backend.js';
+import { gpuKernels } from './backend.js';
 
-registerBackend(gpuBackend);
-
-export { gpuBackend };
+/** The gpu backend as ops see it: gpu.js's kernels, the reference's for the rest. */
+export const gpuBackend = registerBackend(gpuKernels);
 export { gpuInfo, setGpuMode, shutdown as shutdownGpu, GPU_MODES, type GpuInfo, type GpuMode, type GpuModeRequest } from './context.js';

@@ -109,10 +109,11 @@ export const helperFunctions: readonly string[] = [
 
 /**
  * The CPU backend's expressions (cpu/elementwise.ts), in forms GLSL computes as accurately.
- * log1p, expm1 and erf are missing on purpose: they exist for their precision near 0, which
- * float32 shader arithmetic (1 + a, eᵃ − 1) loses, so they run on the CPU.
+ * log1p, expm1 and erf are null on purpose: they exist for their precision near 0, which
+ * float32 shader arithmetic (1 + a, eᵃ − 1) loses, so they run on the CPU. Every op has an entry,
+ * so a new op is a decision here (the compiler asks for it).
  */
-export const unaryExpr: Partial<Record<UnaryOp, string>> = {
+export const unaryExpr: { readonly [P in UnaryOp]: string | null } = {
   neg: '-a',
   exp: 'expf(a)',
   log: 'Math.log(a)',
@@ -126,9 +127,13 @@ export const unaryExpr: Partial<Record<UnaryOp, string>> = {
   softplus: 'Math.max(a, 0.0) + log1pf(expf(-Math.abs(a)))',
   sin: 'Math.sin(a)',
   cos: 'Math.cos(a)',
+  log1p: null,
+  expm1: null,
+  erf: null,
 };
 
-export const binaryExpr: Record<BinaryOp, string> = {
+/** Comparisons are null: their results are bool, which a float32 texture does not hold (the CPU kernel runs them). */
+export const binaryExpr: { readonly [P in BinaryOp]: string | null } = {
   add: 'a + b',
   sub: 'a - b',
   mul: 'a * b',
@@ -136,16 +141,16 @@ export const binaryExpr: Record<BinaryOp, string> = {
   pow: 'powf(a, b)',
   maximum: 'Math.max(a, b)',
   minimum: 'Math.min(a, b)',
-  eq: '(a === b ? 1.0 : 0.0)',
-  ne: '(a !== b ? 1.0 : 0.0)',
-  lt: '(a < b ? 1.0 : 0.0)',
-  le: '(a <= b ? 1.0 : 0.0)',
-  gt: '(a > b ? 1.0 : 0.0)',
-  ge: '(a >= b ? 1.0 : 0.0)',
-  bce: '-(b * Math.max(Math.log(a), -100.0) + (1.0 - b) * Math.max(Math.log(1.0 - a), -100.0))',
-  bceGrad: '(a - b) / Math.max(a * (1.0 - a), 1e-12)',
-  sigmoidGrad: 'a * (b * (1.0 - b))',
-  reluGrad: '(b > 0.0 ? a : 0.0)',
+  eq: null,
+  ne: null,
+  lt: null,
+  le: null,
+  gt: null,
+  ge: null,
+  binaryCrossEntropy: '-(b * Math.max(Math.log(a), -100.0) + (1.0 - b) * Math.max(Math.log(1.0 - a), -100.0))',
+  binaryCrossEntropyBackward: '(a - b) / Math.max(a * (1.0 - a), 1e-12)',
+  sigmoidBackward: 'a * (b * (1.0 - b))',
+  thresholdBackward: '(b > 0.0 ? a : 0.0)',
 };
 
 /**

@@ -1,13 +1,15 @@
 import { contiguousStrides, isContiguous, sizeOf, type Shape } from '../../shape.js';
-import { cpuBackend } from '../cpu/index.js';
-import { copy as hostCopy } from '../cpu/elementwise.js';
-import { biasCorrection } from '../cpu/optim.js';
+import { copy as hostCopy } from '../host.js';
 import { getNumThreads } from '../threads.js';
-import { isComparison, type AdamHyper, type Backend, type BinaryOp, type KernelOutput, type MatmulOperand, type ReduceOp, type UnaryOp, type View } from '../kernels.js';
+import {
+  DECLINE, biasCorrection, isComparison, type AdamHyper, type BackendImpl, type BinaryOp, type KernelOutput, type MatmulOperand,
+  type ReduceOp, type UnaryOp, type View,
+} from '../kernels.js';
 import { coalesce } from '../layout.js';
-import { walk } from '../cpu/walk.js';
+import { walk } from '../walk.js';
 import { DataBuffer } from '../buffer.js';
 import { Arena, WasmBlock, copyToHost, heap, hostArray, wasm } from './instance.js';
+import { BINARY_CODES, UNARY_CODES } from './module.generated.js';
 import { parallelGemm, parallelUnary, wakeKernelWorkers } from './threads.js';
 
 /**
@@ -27,11 +29,27 @@ import { parallelGemm, parallelUnary, wakeKernelWorkers } from './threads.js';
 
 const arena = new Arena();
 
-const UNARY: Partial<Record<UnaryOp, number>> = { neg: 0, abs: 1, sqrt: 2, relu: 3, exp: 4, log: 5, sigmoid: 6, sign: 7 };
-const CLAMP = 8;
+/** An op's code in kernels.wat: its place in the kernel's br_table (the lists come from the .wat). */
+const unaryCode = (op: (typeof UNARY_CODES)[number]): number => UNARY_CODES.indexOf(op);
+const binaryCode = (op: (typeof BINARY_CODES)[number]): number => BINARY_CODES.indexOf(op);
+
+/** Every unary op: its wasm code, or null where the reference kernel runs it (the compiler asks for each new op). */
+const UNARY: { readonly [P in UnaryOp]: number | null } = {
+  neg: unaryCode('neg'), abs: unaryCode('abs'), sqrt: unaryCode('sqrt'), relu: unaryCode('relu'), exp: unaryCode('exp'),
+  log: unaryCode('log'), sigmoid: unaryCode('sigmoid'), sign: unaryCode('sign'),
+  tanh: null, softplus: null, sin: null, cos: null, log1p: null, expm1: null, erf: null,
+};
+const CLAMP = unaryCode('clamp');
 /** exp, log, sigmoid: tens of instructions per element, so worth sharing out over threads. */
-const TRANSCENDENTAL = new Set([UNARY.exp, UNARY.log, UNARY.sigmoid]);
-const BINARY: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, eq: 4, ne: 5, lt: 6, le: 7, gt: 8, ge: 9, bce: 10, bceGrad: 11, sigmoidGrad: 12, reluGrad: 13 };
+const TRANSCENDENTAL = new Set([unaryCode('exp'), unaryCode('log'), unaryCode('sigmoid')]);
+/** Every binary op: its wasm code, or null (pow, maximum and minimum run the reference kernels). */
+const BINARY: { readonly [P in BinaryOp]: number | null } = {
+  add: binaryCode('add'), sub: binaryCode('sub'), mul: binaryCode('mul'), div: binaryCode('div'),
+  eq: binaryCode('eq'), ne: binaryCode('ne'), lt: binaryCode('lt'), le: binaryCode('le'), gt: binaryCode('gt'), ge: binaryCode('ge'),
+  binaryCrossEntropy: binaryCode('binaryCrossEntropy'), binaryCrossEntropyBackward: binaryCode('binaryCrossEntropyBackward'),
+  sigmoidBackward: binaryCode('sigmoidBackward'), thresholdBackward: binaryCode('thresholdBackward'),
+  pow: null, maximum: null, minimum: null,
+};
 
 const isF32 = (...views: { buffer: { dtype: string } }[]): boolean => views.every((v) => v.buffer.dtype === 'float32');
 
@@ -49,7 +67,7 @@ function addressOf(buffer: DataBuffer, offset: number, span: number): number {
 function compactAddress(x: View): number {
   const size = sizeOf(x.shape);
   if (isContiguous(x.shape, x.strides)) return addressOf(x.buffer, x.offset, size);
-  return arena.put(cpuBackend.copy(x, 'float32') as Float32Array);
+  return arena.put(hostCopy(x, 'float32') as Float32Array);
 }
 
 function mapUnary(code: number, x: View, lo = 0, hi = 0): KernelOutput {
@@ -98,7 +116,7 @@ function sumBlock(x: View, dims: readonly number[]): KernelOutput | null {
   if (!isContiguous(x.shape, x.strides)) return null;
   const reduced = x.shape.map((d, i) => dims.includes(i) && d !== 1);
   const first = reduced.indexOf(true), lastR = reduced.lastIndexOf(true);
-  if (first < 0) return cpuBackend.copy(x, 'float32');
+  if (first < 0) return hostCopy(x, 'float32');
   for (let i = first; i <= lastR; i++) if (!reduced[i] && x.shape[i] !== 1) return null;
   const K1 = sizeOf(x.shape.slice(0, first)), R = sizeOf(x.shape.slice(first, lastR + 1)), K2 = sizeOf(x.shape.slice(lastR + 1));
   arena.reset();
@@ -212,55 +230,49 @@ const matmulFloats = (m: number, k: number, n: number): number => {
   return m * k + k * n + m4 * k + k * n8 + m4 * n8 + n8 + 512;
 };
 
-export const wasmBackend: Backend = {
+/**
+ * The kernels this backend runs itself; each declines (`DECLINE`) what it does not take — other
+ * dtypes, layouts it has no loop for, sizes past its memory — and the registry hands those calls,
+ * and every kernel not listed here, to the reference (`withFallback`).
+ */
+export const wasmKernels: BackendImpl = {
   name: 'wasm',
   info: () => ({ threads: getNumThreads(), simd: true, sharedMemory: wasm().shared, memoryBytes: wasm().memory.buffer.byteLength }),
   place,
 
-  unary(op: UnaryOp, x: View): KernelOutput {
+  unary(op: UnaryOp, x: View) {
     const code = UNARY[op];
-    if (code === undefined || !isF32(x) || !arena.fits(2 * sizeOf(x.shape))) return cpuBackend.unary(op, x);
+    if (code === null || !isF32(x) || !arena.fits(2 * sizeOf(x.shape))) return DECLINE;
     return mapUnary(code, x);
   },
 
-  clamp(x: View, lo: number, hi: number): KernelOutput {
-    if (!isF32(x) || !arena.fits(2 * sizeOf(x.shape))) return cpuBackend.clamp(x, lo, hi);
+  clamp(x: View, lo: number, hi: number) {
+    if (!isF32(x) || !arena.fits(2 * sizeOf(x.shape))) return DECLINE;
     return mapUnary(CLAMP, x, lo, hi);
   },
 
-  binary(op: BinaryOp, a: View, b: View, shape: Shape): KernelOutput {
+  binary(op: BinaryOp, a: View, b: View, shape: Shape) {
     const code = BINARY[op];
-    if (code === undefined || !isF32(a, b) || !arena.fits(a.buffer.length + b.buffer.length + sizeOf(shape))) {
-      return cpuBackend.binary(op, a, b, shape);
-    }
+    if (code === null || !isF32(a, b) || !arena.fits(a.buffer.length + b.buffer.length + sizeOf(shape))) return DECLINE;
     const out = mapBinary(code, a, b, shape);
-    if (out === null) return cpuBackend.binary(op, a, b, shape);
+    if (out === null) return DECLINE;
     return isComparison(op) ? toBool(out as Float32Array) : out;
   },
 
-  reduce(op: ReduceOp, x: View, dims: readonly number[]): KernelOutput {
-    if (op !== 'sum' || !isF32(x) || !arena.fits(4 * sizeOf(x.shape))) return cpuBackend.reduce(op, x, dims);
-    return sumBlock(x, dims) ?? cpuBackend.reduce(op, x, dims);
+  reduce(op: ReduceOp, x: View, dims: readonly number[]) {
+    if (op !== 'sum' || !isF32(x) || !arena.fits(4 * sizeOf(x.shape))) return DECLINE;
+    return sumBlock(x, dims) ?? DECLINE;
   },
 
-  matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: number, bias?: View): KernelOutput {
+  matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: number, bias?: View) {
     const buffers = bias === undefined ? [a, b] : [a, b, bias];
-    if (!isF32(...buffers) || m * n * k === 0 || !arena.fits(matmulFloats(m, k, n))) return cpuBackend.matmul(a, b, m, k, n, bias);
+    if (!isF32(...buffers) || m * n * k === 0 || !arena.fits(matmulFloats(m, k, n))) return DECLINE;
     return matmul(a, b, m, k, n, bias);
   },
 
-  adam(param: View, grad: View, m: View, v: View, vmax: View | null, h: AdamHyper): void {
+  adam(param: View, grad: View, m: View, v: View, vmax: View | null, h: AdamHyper) {
     const views = vmax === null ? [param, grad, m, v] : [param, grad, m, v, vmax];
-    if (!isF32(...views) || !arena.fits(5 * sizeOf(param.shape) + 512)) return cpuBackend.adam(param, grad, m, v, vmax, h);
+    if (!isF32(...views) || !arena.fits(5 * sizeOf(param.shape) + 512)) return DECLINE;
     adam(param, grad, m, v, vmax, h);
   },
-
-  where: (cond, a, b, shape) => cpuBackend.where(cond, a, b, shape),
-  argReduce: (op, x, dim) => cpuBackend.argReduce(op, x, dim),
-  cumsum: (x, dim) => cpuBackend.cumsum(x, dim),
-  copy: (src, dtype) => cpuBackend.copy(src, dtype),
-  copyInto: (src, dst) => cpuBackend.copyInto(src, dst),
-  gather: (x, dim, index) => cpuBackend.gather(x, dim, index),
-  scatterAdd: (shape, dtype, dim, index, src) => cpuBackend.scatterAdd(shape, dtype, dim, index, src),
-  put: (x, index, values, accumulate) => cpuBackend.put(x, index, values, accumulate),
 };

@@ -422,8 +422,9 @@
         (local.set $out (i32.add (local.get $out) (i32.const 16)))
         (br $next))))
 
-  ;; out[i] = f(x[i]) for i < n (rounded up to 4). op: 0 neg, 1 abs, 2 sqrt, 3 relu, 4 exp, 5 log,
-  ;; 6 sigmoid, 7 sign, 8 clamp to [lo, hi] (PyTorch's order: a < lo ? lo : a > hi ? hi : a).
+  ;; out[i] = f(x[i]) for i < n (rounded up to 4). The op code is the op's place in the br_table
+  ;; below (scripts/assemble-wasm.mjs gives TypeScript the list); clamp is to [lo, hi], in
+  ;; PyTorch's order: a < lo ? lo : a > hi ? hi : a.
   ;; exp, log and sigmoid run their own loops (above); the rest share this one.
   (func (export "unary") (param $op i32) (param $x i32) (param $out i32) (param $n i32) (param $lo f32) (param $hi f32)
     (local $end i32) (local $v v128) (local $r v128) (local $vlo v128) (local $vhi v128)
@@ -438,8 +439,10 @@
         (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
         (local.set $v (v128.load (local.get $x)))
         (block $store
+          ;; exp, log and sigmoid returned above: their labels keep the op codes in the table's order.
+          (block $sigmoid (block $log (block $exp
           (block $clamp (block $sign (block $relu (block $sqrt (block $abs (block $neg
-            (br_table $neg $abs $sqrt $relu $neg $neg $neg $sign $clamp (local.get $op)))
+            (br_table $neg $abs $sqrt $relu $exp $log $sigmoid $sign $clamp (local.get $op)))
             (local.set $r (f32x4.neg (local.get $v))) (br $store))
             (local.set $r (f32x4.abs (local.get $v))) (br $store))
             (local.set $r (f32x4.sqrt (local.get $v))) (br $store))
@@ -451,18 +454,20 @@
               (f32x4.gt (local.get $v) (v128.const f32x4 0 0 0 0))))
             (br $store))
           ;; pmax(a, lo) = a < lo ? lo : a, then pmin(·, hi) = hi < · ? hi : ·
-          (local.set $r (f32x4.pmin (f32x4.pmax (local.get $v) (local.get $vlo)) (local.get $vhi))))
+          (local.set $r (f32x4.pmin (f32x4.pmax (local.get $v) (local.get $vlo)) (local.get $vhi))) (br $store))
+          unreachable) unreachable) unreachable)
         (v128.store (local.get $out) (local.get $r))
         (local.set $x (i32.add (local.get $x) (i32.const 16)))
         (local.set $out (i32.add (local.get $out) (i32.const 16)))
         (br $next))))
 
-  ;; out[i] = a[i] ∘ b[i] for i < n (rounded up to 4): op 0 add, 1 sub, 2 mul, 3 div, and the
-  ;; comparisons giving 1 or 0: 4 eq, 5 ne, 6 lt, 7 le, 8 gt, 9 ge (NaN compares unequal to
-  ;; everything, as in JavaScript); binary cross-entropy of a probability a against a target b,
-  ;; 10 bce and its derivative in a, 11 bceGrad (ops/loss.ts has the math); gradients through a
-  ;; sigmoid of output b, 12 sigmoidGrad, and through a ReLU of input b, 13 reluGrad. `as`/`bs` are 1 for an operand that runs along the row and 0
-  ;; for a scalar broadcast over it.
+  ;; out[i] = a[i] ∘ b[i] for i < n (rounded up to 4). The op code is the op's place in the
+  ;; br_table below (scripts/assemble-wasm.mjs reads the table and gives TypeScript the list):
+  ;; add, sub, mul, div; the comparisons, giving 1 or 0 (NaN compares unequal to everything, as in
+  ;; JavaScript); binary cross-entropy of a probability a against a target b and its derivative in
+  ;; a (ops/loss.ts has the math); the gradient a through a sigmoid whose output is b, and through a
+  ;; ReLU of b (PyTorch's threshold_backward). `as`/`bs` are 1 for an operand that runs along the
+  ;; row and 0 for a scalar broadcast over it.
   (func (export "binary") (param $op i32) (param $a i32) (param $as i32) (param $b i32) (param $bs i32) (param $out i32) (param $n i32)
     (local $end i32) (local $va v128) (local $vb v128) (local $r v128) (local $sa i32) (local $sb i32)
     (local.set $end (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2))))
@@ -477,27 +482,27 @@
         (if (local.get $bs) (then (local.set $vb (v128.load (local.get $b)))))
         (block $store
           (block $mask
-            (block $ge (block $gt (block $le (block $lt (block $ne (block $eq (block $relu_grad (block $sigmoid_grad
-            (block $bce_grad (block $bce (block $div (block $mul (block $sub (block $add
-              (br_table $add $sub $mul $div $eq $ne $lt $le $gt $ge $bce $bce_grad $sigmoid_grad $relu_grad (local.get $op)))
+            (block $ge (block $gt (block $le (block $lt (block $ne (block $eq (block $threshold_backward (block $sigmoid_backward
+            (block $binary_cross_entropy_backward (block $binary_cross_entropy (block $div (block $mul (block $sub (block $add
+              (br_table $add $sub $mul $div $eq $ne $lt $le $gt $ge $binary_cross_entropy $binary_cross_entropy_backward $sigmoid_backward $threshold_backward (local.get $op)))
               (local.set $r (f32x4.add (local.get $va) (local.get $vb))) (br $store))
               (local.set $r (f32x4.sub (local.get $va) (local.get $vb))) (br $store))
               (local.set $r (f32x4.mul (local.get $va) (local.get $vb))) (br $store))
               (local.set $r (f32x4.div (local.get $va) (local.get $vb))) (br $store))
-              ;; bce: −(t·max(ln p, −100) + (1 − t)·max(ln(1 − p), −100)); pmax keeps NaN (first operand)
+              ;; binary_cross_entropy: −(t·max(ln p, −100) + (1 − t)·max(ln(1 − p), −100)); pmax keeps NaN (first operand)
               (local.set $r (f32x4.neg (f32x4.add
                 (f32x4.mul (local.get $vb) (f32x4.pmax (call $log_v (local.get $va)) (v128.const f32x4 -100 -100 -100 -100)))
                 (f32x4.mul (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $vb))
                   (f32x4.pmax (call $log_v (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $va))) (v128.const f32x4 -100 -100 -100 -100))))))
               (br $store))
-              ;; bceGrad: (p − t)/max(p(1 − p), 10⁻¹²)
+              ;; binary_cross_entropy_backward: (p − t)/max(p(1 − p), 10⁻¹²)
               (local.set $r (f32x4.div (f32x4.sub (local.get $va) (local.get $vb))
                 (f32x4.pmax (f32x4.mul (local.get $va) (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $va))) (v128.const f32x4 1e-12 1e-12 1e-12 1e-12))))
               (br $store))
-              ;; sigmoidGrad: g·y(1 − y), rounded as mul(g, mul(y, sub(1, y)))
+              ;; sigmoid_backward: g·y(1 − y), rounded as mul(g, mul(y, sub(1, y)))
               (local.set $r (f32x4.mul (local.get $va) (f32x4.mul (local.get $vb) (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $vb)))))
               (br $store))
-              ;; reluGrad: x > 0 ? g : +0
+              ;; threshold_backward: x > 0 ? g : +0
               (local.set $r (v128.and (local.get $va) (f32x4.gt (local.get $vb) (v128.const f32x4 0 0 0 0))))
               (br $store))
               (local.set $r (f32x4.eq (local.get $va) (local.get $vb))) (br $mask))

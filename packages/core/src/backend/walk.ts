@@ -1,5 +1,5 @@
-import type { Shape } from '../../shape.js';
-import { coalesce } from '../layout.js';
+import type { Shape } from '../shape.js';
+import { coalesce } from './layout.js';
 
 /**
  * The strided loop every elementwise CPU kernel shares. Up to four operands walk the same index

@@ -30,6 +30,11 @@ export { reshape, view, flatten, squeeze, unsqueeze, transpose, permute, expand,
 export { narrow, indexSelect, gather, scatterAdd, flip, type IndexLike } from './ops/select.js';
 export { slice, Slice, index, select, nonzero, maskedSelect, take, indexPut, type IndexEntry, type IndexPutOptions } from './ops/indexing.js';
 export { cat, stack, split, chunk, unbind } from './ops/join.js';
+export { conv1d, conv2d, convTranspose2d, unfold, fold, type ConvOptions, type ConvTransposeOptions, type UnfoldOptions } from './ops/conv.js';
+export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool1d, adaptiveAvgPool2d, type MaxPoolOptions, type AvgPoolOptions } from './ops/pool.js';
+export { pad, type PadOptions } from './ops/pad.js';
+export { interpolate, type InterpolateOptions } from './ops/interpolate.js';
+export type { Pair } from './ops/windows.js';
 export { adamStep_, type AdamHyper } from './ops/optim.js';
 export { bce } from './ops/loss.js';
 

@@ -67,6 +67,27 @@ export interface AdamHyper {
 }
 
 /**
+ * Where the windows of a convolution or a pooling sit on an `[N, C, H, W]` input: a `kh × kw`
+ * window moves by `sh`, `sw`, its taps are `dh`, `dw` apart, and window `(oh, ow)` starts at
+ * input row `oh·sh − ph`, column `ow·sw − pw` (`ph`, `pw` the top and left padding; the bottom
+ * and right padding are implied by `oh`, `ow`, the output size, so padding may be asymmetric).
+ */
+export interface Windows {
+  readonly h: number;
+  readonly w: number;
+  readonly kh: number;
+  readonly kw: number;
+  readonly sh: number;
+  readonly sw: number;
+  readonly ph: number;
+  readonly pw: number;
+  readonly dh: number;
+  readonly dw: number;
+  readonly oh: number;
+  readonly ow: number;
+}
+
+/**
  * What a kernel returns: a fresh contiguous typed array, or a buffer whose elements may stay on
  * the backend's device until the CPU reads them.
  */
@@ -136,12 +157,20 @@ export interface Kernels {
    * accumulation, the last write wins.
    */
   put(x: View, index: View, values: View, accumulate: boolean): KernelOutput;
+  /**
+   * im2col: the windows of a contiguous `x` `[N, C, h, w]` laid out as the columns of
+   * `[N, C·kh·kw, oh·ow]`: `out[n, (c·kh + i)·kw + j, y·ow + x'] = x[n, c, y·sh − ph + i·dh, x'·sw − pw + j·dw]`,
+   * and `padValue` where that falls outside x (0 for a convolution, −∞ for max pooling).
+   */
+  unfold(x: View, win: Windows, padValue: number): KernelOutput;
+  /** col2im, the adjoint of `unfold`: each column entry of a contiguous `cols` is added back to the input position it was read from; `[N, C, h, w]`. */
+  fold(cols: View, win: Windows, channels: number): KernelOutput;
 }
 
 /** Every kernel's name, the list the registry completes a backend from (the compiler checks it is whole). */
 const KERNELS: { readonly [K in keyof Kernels]: true } = {
   unary: true, clamp: true, binary: true, where: true, reduce: true, cumsum: true, argReduce: true, matmul: true,
-  copy: true, copyInto: true, adam: true, gather: true, scatterAdd: true, put: true,
+  copy: true, copyInto: true, adam: true, gather: true, scatterAdd: true, put: true, unfold: true, fold: true,
 };
 export const KERNEL_NAMES = Object.keys(KERNELS) as (keyof Kernels)[];
 

@@ -6,6 +6,7 @@ import { matmul } from './matmul.js';
 import { adam } from './optim.js';
 import { argReduce, cumsum, reduce } from './reduce.js';
 import { getNumThreads } from './threads.js';
+import { fold, unfold } from './windows.js';
 
 /** Plain TypeScript kernels over every dtype's typed array: the reference every other backend is tested against. */
 export const cpuBackend: Backend = {
@@ -24,5 +25,7 @@ export const cpuBackend: Backend = {
   gather,
   scatterAdd,
   put,
+  unfold,
+  fold,
   adam,
 };

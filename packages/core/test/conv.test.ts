@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
-  ShapeError, ValueError, adaptiveAvgPool2d, avgPool1d, avgPool2d, conv1d, conv2d, convTranspose2d, fold, gradcheck, interpolate,
+  ShapeError, ValueError, adaptiveAvgPool2d, gradgradcheck, avgPool1d, avgPool2d, conv1d, conv2d, convTranspose2d, fold, gradcheck, interpolate,
   maxPool1d, maxPool2d, pad, randn, tensor, unfold, Generator, type DType, type Tensor,
 } from '../src/index.js';
 import { thrownBy } from '../src/testing/index.js';
@@ -143,5 +143,18 @@ describe('bad shapes and options are typed errors naming the op, the shapes and 
     expect(thrownBy(() => pad(x, [1, 1, 1], {}))).toBeInstanceOf(ValueError);
     expect(thrownBy(() => interpolate(x, { size: 4, scaleFactor: 2 }))).toBeInstanceOf(ValueError);
     expect(conv2d(randn([4, 8, 8]), randn([6, 4, 3, 3])).shape).toEqual([6, 6, 6]); // unbatched, as in PyTorch
+  });
+});
+
+describe('second derivatives: the three convolution kernels differentiate into each other', () => {
+  test('gradgradcheck of conv2d (groups, stride, padding) and convTranspose2d', () => {
+    const x = randn([1, 2, 4, 4], { dtype: 'float64' }), w = randn([2, 1, 3, 3], { dtype: 'float64' });
+    for (const f of [
+      (a: Tensor, k: Tensor) => conv2d(a, k, null, { padding: 1, stride: 2, groups: 2 }).pow(2),
+      (a: Tensor, k: Tensor) => convTranspose2d(a, k, null, { stride: 2, padding: 1, groups: 2 }).pow(2),
+    ]) {
+      const r = gradgradcheck(f, [x, w]);
+      expect(r.ok, r.message).toBe(true);
+    }
   });
 });

@@ -165,12 +165,23 @@ export interface Kernels {
   unfold(x: View, win: Windows, padValue: number): KernelOutput;
   /** col2im, the adjoint of `unfold`: each column entry of a contiguous `cols` is added back to the input position it was read from; `[N, C, h, w]`. */
   fold(cols: View, win: Windows, channels: number): KernelOutput;
+  /**
+   * A convolution, as a product with the unfolded input, per image and group g:
+   * `y[n]_g = W_g · unfold(x[n])_g (+ bias)`, `[N, Cout, oh·ow]`. `x` `[N, C, h, w]` and `weight`
+   * `[Cout, C/groups·kh·kw]` contiguous; `bias` `[Cout]` or null.
+   */
+  conv2d(x: View, weight: View, bias: View | null, win: Windows, groups: number): KernelOutput;
+  /** ∂L/∂x of conv2d, the transposed convolution of `g` `[N, Cout, oh·ow]`: `fold(W_gᵀ · g[n]_g)`, `[N, channels, h, w]`. */
+  conv2dInputGrad(g: View, weight: View, win: Windows, groups: number, channels: number): KernelOutput;
+  /** ∂L/∂W of conv2d: `Σₙ g[n]_g · unfold(x[n])_gᵀ`, `[Cout, C/groups·kh·kw]`; `g` `[N, Cout, oh·ow]`, `x` `[N, C, h, w]`. */
+  conv2dWeightGrad(g: View, x: View, win: Windows, groups: number): KernelOutput;
 }
 
 /** Every kernel's name, the list the registry completes a backend from (the compiler checks it is whole). */
 const KERNELS: { readonly [K in keyof Kernels]: true } = {
   unary: true, clamp: true, binary: true, where: true, reduce: true, cumsum: true, argReduce: true, matmul: true,
   copy: true, copyInto: true, adam: true, gather: true, scatterAdd: true, put: true, unfold: true, fold: true,
+  conv2d: true, conv2dInputGrad: true, conv2dWeightGrad: true,
 };
 export const KERNEL_NAMES = Object.keys(KERNELS) as (keyof Kernels)[];
 

@@ -1,23 +1,75 @@
+import { record } from '../autograd/node.js';
+import { getBackend } from '../backend/backend.js';
+import type { Windows } from '../backend/kernels.js';
 import { sameDType } from '../dtype.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import { checkOptions } from '../options.js';
-import { describe } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import { describe, type Shape } from '../shape.js';
+import { Tensor, fromStorage } from '../tensor.js';
 import { add } from './arithmetic.js';
-import { matmul } from './matmul.js';
-import { reshape, squeeze, transpose, unsqueeze } from './view.js';
+import { needs } from './helpers.js';
+import { sum } from './reduce.js';
+import { contiguous, reshape, squeeze, unsqueeze } from './view.js';
 import { checkInput4d, foldWindows, pair, single, unfoldWindows, windowCount, windows, type Axis, type Pair } from './windows.js';
 
 /**
  * Convolutions (NCHW, as PyTorch), each a matrix product with the unfolded input (im2col):
  *
  *   y[n, o, ·] = Σ_{c,i,j} w[o, c, i, j] · x[n, c, ··s − p + (i, j)·d] + b[o]
- *             = (W · unfold(x))[n]           with W the weights as a [Cout, C·kh·kw] matrix.
+ *             = (W · unfold(x[n]))          with W the weights as a [Cout, C·kh·kw] matrix.
  *
- * So both gradients are products too: ∂L/∂W = Σₙ G · unfold(x)ᵀ, and ∂L/∂x = fold(Wᵀ · G), the
- * transposed convolution of G (docs/convolution.md derives them). They come out of matmul's and
- * unfold's rules. Groups split C and Cout into G independent convolutions: one batched product.
+ * So both gradients are products too (docs/convolution.md derives them):
+ *   ∂L/∂x = fold(Wᵀ · G),  the transposed convolution of G;     ∂L/∂W = Σₙ G · unfold(x)ᵀ;     ∂L/∂b = Σ G.
+ * The three are kernels (`conv2d`, `conv2dInputGrad`, `conv2dWeightGrad`), and each one's
+ * gradient is made of the other two, so the set is closed under differentiation: a transposed
+ * convolution is `conv2dInputGrad`, and second derivatives work. Groups split C and Cout into G
+ * independent convolutions.
  */
+
+/**
+ * y = conv(x, W) + b, `[N, Cout, oh, ow]`.   ∂/∂x = inputGrad(g, W), ∂/∂W = weightGrad(g, x),
+ * ∂/∂b = Σ over N, oh, ow of g.
+ */
+function convolution(x: Tensor, weight: Tensor, bias: Tensor | null, win: Windows, groups: number): Tensor {
+  const [n] = x.shape, [cout] = weight.shape;
+  const w2 = reshape(contiguous(weight.detach()), [cout, -1]);
+  const raw = getBackend().conv2d(contiguous(x.detach()), w2, bias === null ? null : contiguous(bias.detach()), win, groups);
+  const out = fromStorage(raw, [n, cout, win.oh, win.ow]);
+  return record(out, 'ConvolutionBackward', bias === null ? [x, weight] : [x, weight, bias], (g) => [
+    needs(x, () => convolutionInputGrad(g, weight, win, groups, x.shape[1])),
+    needs(weight, () => convolutionWeightGrad(g, x, win, groups, weight.shape)),
+    ...(bias === null ? [] : [needs(bias, () => sum(g, [0, 2, 3]))]),
+  ], [x, weight]);
+}
+
+/**
+ * ∂L/∂x of a convolution, fold(Wᵀ·g): the transposed convolution of g. Linear in g and W, and the
+ * adjoint of `convolution` in its input: ⟨gg, inputGrad(g, W)⟩ = ⟨conv(gg, W), g⟩, so
+ * ∂/∂g = conv(gg, W) and ∂/∂W = weightGrad(g, gg).
+ */
+function convolutionInputGrad(g: Tensor, weight: Tensor, win: Windows, groups: number, channels: number): Tensor {
+  const [cout] = weight.shape;
+  const w2 = reshape(contiguous(weight.detach()), [cout, -1]);
+  const raw = getBackend().conv2dInputGrad(contiguous(g.detach()), w2, win, groups, channels);
+  const out = fromStorage(raw, [g.shape[0], channels, win.h, win.w]);
+  return record(out, 'ConvolutionBackwardInput', [g, weight], (gg) => [
+    needs(g, () => convolution(gg, weight, null, win, groups)),
+    needs(weight, () => convolutionWeightGrad(g, gg, win, groups, weight.shape)),
+  ], [g, weight]);
+}
+
+/**
+ * ∂L/∂W of a convolution, Σₙ g·unfold(x)ᵀ, shaped as the weight. Bilinear: ⟨ggW, weightGrad(g, x)⟩
+ * = ⟨conv(x, ggW), g⟩, so ∂/∂g = conv(x, ggW) and ∂/∂x = inputGrad(g, ggW).
+ */
+function convolutionWeightGrad(g: Tensor, x: Tensor, win: Windows, groups: number, shape: Shape): Tensor {
+  const raw = getBackend().conv2dWeightGrad(contiguous(g.detach()), contiguous(x.detach()), win, groups);
+  const out = fromStorage(raw, shape);
+  return record(out, 'ConvolutionBackwardWeight', [g, x], (gw) => [
+    needs(g, () => convolution(x, gw, null, win, groups)),
+    needs(x, () => convolutionInputGrad(g, gw, win, groups, x.shape[1])),
+  ], [g, x]);
+}
 
 export interface ConvOptions {
   /** How far the window moves (default 1). */
@@ -71,7 +123,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   checkInput4d(op, x);
   checkInput4d(op, weight, 'weight [Cout, C/groups, kh, kw]');
   const opts = checkOptions(op, options, CONV_OPTIONS, "{ stride: 2, padding: 1 }");
-  const [n, c, h, w] = x.shape;
+  const [, c, h, w] = x.shape;
   const [cout, cpg, kh, kw] = weight.shape;
   const shapes = `input ${fmtShape(x.shape)}, weight ${fmtShape(weight.shape)}${bias ? `, bias ${fmtShape(bias.shape)}` : ''}`;
   const g = checkGroups(op, opts.groups ?? 1, c, cout, shapes);
@@ -81,11 +133,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   if (bias) sameDType(op, x.dtype, bias.dtype);
   const [ay, ax] = convAxes(op, [kh, kw], opts);
   const win = windows(h, w, ay, ax, windowCount(op, h, ay, shapes), windowCount(op, w, ax, shapes));
-  const K = cpg * kh * kw, L = win.oh * win.ow;
-  // [G, Cout/G, K] · [N, G, K, L] → [N, G, Cout/G, L]: one product per group, broadcast over the batch.
-  const cols = reshape(unfoldWindows(x, win), [n, g, K, L]);
-  const out = reshape(matmul(reshape(weight, [g, cout / g, K]), cols), [n, cout, win.oh, win.ow]);
-  return bias ? add(out, reshape(bias, [cout, 1, 1])) : out;
+  return convolution(x, weight, bias, win, g);
 }
 
 /** 1-D convolution of `x` `[N, C, L]` (or `[C, L]`) with `weight` `[Cout, C/groups, k]`: conv2d over a height of 1. */
@@ -124,7 +172,7 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null =
   checkInput4d(op, x);
   checkInput4d(op, weight, 'weight [Cin, Cout/groups, kh, kw]');
   const { stride = 1, padding = 0, outputPadding = 0, groups = 1, dilation = 1 } = checkOptions(op, options, ['stride', 'padding', 'outputPadding', 'groups', 'dilation'], '{ stride: 2, padding: 1 }');
-  const [n, cin, h, w] = x.shape;
+  const [, cin, h, w] = x.shape;
   const [wcin, copg, kh, kw] = weight.shape;
   const shapes = `input ${fmtShape(x.shape)}, weight ${fmtShape(weight.shape)}${bias ? `, bias ${fmtShape(bias.shape)}` : ''}`;
   if (wcin !== cin) throw new ShapeError(op, `${shapes}: the weight [Cin, Cout/groups, kh, kw] expects ${wcin} input channels, the input has ${cin}`);
@@ -143,10 +191,8 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null =
   // The output's windows are the input's positions: fold puts column (y, x) of Wᵀ·x back at them.
   const axes = [0, 1].map((i) => ({ k: [kh, kw][i], s: s[i], before: p[i], after: p[i], d: d[i] }));
   const win = windows(size[0], size[1], axes[0], axes[1], h, w);
-  const xs = reshape(x, [n, g, cin / g, h * w]);
-  const wt = transpose(reshape(weight, [g, cin / g, copg * kh * kw]), 1, 2);
-  const cols = reshape(matmul(wt, xs), [n, cout * kh * kw, h * w]);
-  const out = foldWindows(cols, win, cout);
+  // The convolution this one transposes maps [N, Cout, size] to x's [N, Cin, h, w] with this weight.
+  const out = convolutionInputGrad(x, weight, win, g, cout);
   return bias ? add(out, reshape(bias, [cout, 1, 1])) : out;
 }
 

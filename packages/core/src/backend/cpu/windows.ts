@@ -1,4 +1,5 @@
 import { allocate, type Storage } from '../../dtype.js';
+import { DataBuffer } from '../buffer.js';
 import type { View, Windows } from '../kernels.js';
 
 /**
@@ -58,5 +59,78 @@ export function fold(cols: View, win: Windows, channels: number): Storage {
       }
     }
   }
+  return out;
+}
+
+/**
+ * The three convolution kernels, per image and group, from unfold, fold and a plain product
+ * (accumulated in float64): y[n]_g = W_g·cols_g, ∂x[n] = fold(W_gᵀ·g[n]_g), ∂W_g = Σₙ g[n]_g·cols_gᵀ,
+ * where cols = unfold(x[n]) is `[C·kh·kw, L]` and group g owns rows g·K … (g+1)·K − 1, K = C/G·kh·kw.
+ */
+function imageColumns(x: View, n: number, win: Windows): Storage {
+  const [, c, h, w] = x.shape;
+  return unfold({ buffer: x.buffer, shape: [1, c, h, w], strides: [c * h * w, h * w, w, 1], offset: x.offset + n * c * h * w }, win, 0);
+}
+
+export function conv2d(x: View, weight: View, bias: View | null, win: Windows, groups: number): Storage {
+  const n = x.shape[0];
+  const cout = weight.shape[0], K = weight.shape[1], L = win.oh * win.ow, og = cout / groups;
+  const out = allocate(x.buffer.dtype, n * cout * L);
+  const W = weight.buffer.host, B = bias?.buffer.host;
+  const acc = new Float64Array(L);
+  for (let b = 0; b < n; b++) {
+    const cols = imageColumns(x, b, win);
+    for (let o = 0; o < cout; o++) {
+      const g = Math.floor(o / og);
+      acc.fill(bias ? B![bias.offset + o] : 0);
+      for (let k = 0; k < K; k++) {
+        const wv = W[weight.offset + o * K + k], row = (g * K + k) * L;
+        for (let l = 0; l < L; l++) acc[l] += wv * cols[row + l];
+      }
+      out.set(acc, (b * cout + o) * L);
+    }
+  }
+  return out;
+}
+
+export function conv2dInputGrad(g: View, weight: View, win: Windows, groups: number, channels: number): Storage {
+  const n = g.shape[0], cout = weight.shape[0], K = weight.shape[1], L = win.oh * win.ow, og = cout / groups;
+  const cols = new Float64Array(n * channels * win.kh * win.kw * L);
+  const W = weight.buffer.host, G = g.buffer.host;
+  for (let b = 0; b < n; b++) {
+    for (let o = 0; o < cout; o++) {
+      const grp = Math.floor(o / og), gRow = g.offset + (b * cout + o) * L;
+      for (let k = 0; k < K; k++) {
+        const wv = W[weight.offset + o * K + k], row = (b * channels * win.kh * win.kw + grp * K + k) * L;
+        for (let l = 0; l < L; l++) cols[row + l] += wv * G[gRow + l];
+      }
+    }
+  }
+  const shape = [n, channels * win.kh * win.kw, L];
+  const folded = fold({ buffer: DataBuffer.fromHost(cols), shape, strides: [shape[1] * L, L, 1], offset: 0 }, win, channels);
+  const out = allocate(g.buffer.dtype, folded.length);
+  out.set(folded);
+  return out;
+}
+
+export function conv2dWeightGrad(g: View, x: View, win: Windows, groups: number): Storage {
+  const n = x.shape[0], c = x.shape[1], cout = g.shape[1], L = win.oh * win.ow, og = cout / groups;
+  const K = (c / groups) * win.kh * win.kw;
+  const acc = new Float64Array(cout * K);
+  const G = g.buffer.host;
+  for (let b = 0; b < n; b++) {
+    const cols = imageColumns(x, b, win);
+    for (let o = 0; o < cout; o++) {
+      const grp = Math.floor(o / og), gRow = g.offset + (b * cout + o) * L;
+      for (let k = 0; k < K; k++) {
+        const row = (grp * K + k) * L;
+        let s = 0;
+        for (let l = 0; l < L; l++) s += G[gRow + l] * cols[row + l];
+        acc[o * K + k] += s;
+      }
+    }
+  }
+  const out = allocate(g.buffer.dtype, cout * K);
+  out.set(acc);
   return out;
 }

@@ -19,7 +19,7 @@ export async function assemble() {
   const text = readFileSync(dir + 'kernels.wat', 'utf8');
   if (!text.includes(SHARED)) throw new Error(`kernels.wat must import its memory as ${SHARED}`);
   const bytes = (source) => {
-    const features = { simd: true, threads: true };
+    const features = { simd: true, threads: true, bulk_memory: true, multi_value: true };
     const mod = wabt.parseWat('kernels.wat', source, features);
     mod.validate(features);
     const { buffer } = mod.toBinary({ write_debug_names: true });

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterEach, describe, expect, test } from 'vitest';
 import {
-  Generator, adamStep_, backendInfo, bce, getBackend, getNumThreads, linear, matmul, randn, setBackend, setNumThreads, tensor,
+  DECLINE, Generator, adamStep_, backendInfo, bce, cpuBackend, wasmBackend, getBackend, getNumThreads, linear, matmul, randn, setBackend, setNumThreads, tensor,
   withBackend,
 } from '../src/index.js';
 import { WasmBlock } from '../src/backend/wasm/instance.js';
@@ -373,5 +373,36 @@ describe('what the wasm backend leaves to the reference kernels', () => {
     for (const f of [(t: Tensor) => t.tanh(), (t: Tensor) => t.softplus(), (t: Tensor) => t.pow(2), (t: Tensor) => t.max(1), (t: Tensor) => t.argmax(0), (t: Tensor) => t.maximum(0), (t: Tensor) => t.gt(0)]) {
       expect(onWasm(() => f(x)).data).toEqual(onCpu(() => f(x)).data);
     }
+  });
+});
+
+describe('wasm convolution kernels equal the reference (random shapes, strides, paddings, dilations, groups, odd sizes)', () => {
+  const geometry = fc.record({
+    n: fc.integer({ min: 1, max: 5 }), groups: fc.integer({ min: 1, max: 3 }), cpg: fc.integer({ min: 1, max: 3 }), opg: fc.integer({ min: 1, max: 5 }),
+    h: fc.integer({ min: 1, max: 11 }), w: fc.integer({ min: 1, max: 11 }), kh: fc.integer({ min: 1, max: 4 }), kw: fc.integer({ min: 1, max: 4 }),
+    sh: fc.integer({ min: 1, max: 3 }), sw: fc.integer({ min: 1, max: 3 }), ph: fc.integer({ min: 0, max: 2 }), pw: fc.integer({ min: 0, max: 2 }),
+    dh: fc.integer({ min: 1, max: 2 }), dw: fc.integer({ min: 1, max: 2 }), seed: fc.integer({ min: 0, max: 1e6 }),
+  }).filter((g) => g.dh * (g.kh - 1) + 1 <= g.h + 2 * g.ph && g.dw * (g.kw - 1) + 1 <= g.w + 2 * g.pw);
+  test('conv2d, its input gradient and its weight gradient, computed by the wasm kernels themselves', () => {
+    fc.assert(fc.property(geometry, (g) => {
+      const gen = new Generator(g.seed);
+      const c = g.groups * g.cpg, cout = g.groups * g.opg;
+      const oh = Math.floor((g.h + 2 * g.ph - g.dh * (g.kh - 1) - 1) / g.sh) + 1, ow = Math.floor((g.w + 2 * g.pw - g.dw * (g.kw - 1) - 1) / g.sw) + 1;
+      const win = { h: g.h, w: g.w, kh: g.kh, kw: g.kw, sh: g.sh, sw: g.sw, ph: g.ph, pw: g.pw, dh: g.dh, dw: g.dw, oh, ow };
+      const x = randn([g.n, c, g.h, g.w], { generator: gen }), w = randn([cout, g.cpg * g.kh * g.kw], { generator: gen });
+      const b = randn([cout], { generator: gen }), grad = randn([g.n, cout, oh * ow], { generator: gen });
+      const kernels = [
+        ['conv2d', (k: typeof cpuBackend) => k.conv2d(x, w, b, win, g.groups), [g.n, cout, oh * ow], g.cpg * g.kh * g.kw + 1],
+        ['input grad', (k: typeof cpuBackend) => k.conv2dInputGrad(grad, w, win, g.groups, c), [g.n, c, g.h, g.w], g.opg * g.kh * g.kw],
+        ['weight grad', (k: typeof cpuBackend) => k.conv2dWeightGrad(grad, x, win, g.groups), [cout, g.cpg * g.kh * g.kw], g.n * oh * ow],
+      ] as const;
+      for (const [name, run, shape, terms] of kernels) {
+        const ours = run(wasmBackend), ref = fromStorage(run(cpuBackend), shape);
+        expect(ours, `${name}: the wasm kernel took the call`).not.toBe(DECLINE);
+        const got = fromStorage(ours as Float32Array, shape);
+        // Float32 sums of `terms` products of N(0, 1) values, against the reference's float64 sums.
+        expectClose(got, ref, () => 1e-5 * terms + 1e-5);
+      }
+    }), { numRuns: 60 });
   });
 });

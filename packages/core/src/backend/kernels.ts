@@ -163,6 +163,12 @@ export interface Kernels {
    * and `padValue` where that falls outside x (0 for a convolution, −∞ for max pooling).
    */
   unfold(x: View, win: Windows, padValue: number): KernelOutput;
+  /**
+   * Where each window of a contiguous `x` `[N, C, h, w]` has its maximum: int32 `[N, C, oh·ow]`,
+   * the flat position `row·w + col` in its channel's plane of the window's first largest element
+   * (a NaN counts as largest, as in PyTorch); taps outside x are skipped. Max pooling's indices.
+   */
+  maxPoolIndices(x: View, win: Windows): KernelOutput;
   /** col2im, the adjoint of `unfold`: each column entry of a contiguous `cols` is added back to the input position it was read from; `[N, C, h, w]`. */
   fold(cols: View, win: Windows, channels: number): KernelOutput;
   /**
@@ -181,7 +187,7 @@ export interface Kernels {
 const KERNELS: { readonly [K in keyof Kernels]: true } = {
   unary: true, clamp: true, binary: true, where: true, reduce: true, cumsum: true, argReduce: true, matmul: true,
   copy: true, copyInto: true, adam: true, gather: true, scatterAdd: true, put: true, unfold: true, fold: true,
-  conv2d: true, conv2dInputGrad: true, conv2dWeightGrad: true,
+  conv2d: true, conv2dInputGrad: true, conv2dWeightGrad: true, maxPoolIndices: true,
 };
 export const KERNEL_NAMES = Object.keys(KERNELS) as (keyof Kernels)[];
 

@@ -5,18 +5,19 @@ import { describe } from '../shape.js';
 import { Tensor, fromStorage } from '../tensor.js';
 import { div } from './arithmetic.js';
 import { matmul } from './matmul.js';
-import { argmax, sum } from './reduce.js';
+import { getBackend } from '../backend/backend.js';
+import { sum } from './reduce.js';
 import { gather } from './select.js';
-import { reshape, squeeze, transpose, unsqueeze } from './view.js';
+import { contiguous, reshape, squeeze, transpose, unsqueeze } from './view.js';
 import { checkInput4d, pair, single, unfoldWindows, windowCount, windows, type Axis, type Pair } from './windows.js';
 
 /**
- * Pooling over the windows of an `[N, C, H, W]` input (or `[C, H, W]`), each channel on its own,
- * built on im2col: the windows become columns, and a reduction down each column pools it.
- *   max:  y = x at the window's argmax (its first maximum, as PyTorch);  ∂L/∂x: g goes to that
- *         one position — gather's gradient, a scatter-add — and fold sums positions shared by
- *         overlapping windows.
- *   avg:  y = Σ window / divisor;  ∂L/∂x: g/divisor spread evenly over the window.
+ * Pooling over the windows of an `[N, C, H, W]` input (or `[C, H, W]`), each channel on its own.
+ *   max:  y = x at the window's argmax (its first maximum, as PyTorch; the `maxPoolIndices`
+ *         kernel finds it), read with gather;  ∂L/∂x: g goes to that one position — gather's
+ *         gradient, a scatter-add, which sums where overlapping windows share a maximum.
+ *   avg:  y = Σ window / divisor, the windows unfolded into columns (im2col) and summed;
+ *         ∂L/∂x: g/divisor spread evenly over the window (unfold's gradient, fold).
  */
 
 export interface MaxPoolOptions {
@@ -74,8 +75,9 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, options: MaxPoolOptions =
   if (u !== null) return u;
   const { axes, oh, ow } = pooling(op, x, kernelSize, stride, padding, dilation, ceilMode);
   const [n, c, h, w] = x.shape;
-  const cols = reshape(unfoldWindows(x, windows(h, w, axes[0], axes[1], oh, ow), -Infinity), [n, c, axes[0].k * axes[1].k, oh * ow]);
-  return reshape(gather(cols, 2, argmax(cols, 2, true)), [n, c, oh, ow]);
+  const win = windows(h, w, axes[0], axes[1], oh, ow);
+  const indices = fromStorage(getBackend().maxPoolIndices(contiguous(x.detach()), win), [n * c, oh * ow]);
+  return reshape(gather(reshape(x, [n * c, h * w]), 1, indices), [n, c, oh, ow]);
 }
 
 /** Mean over each window (PyTorch's `F.avg_pool2d`). */

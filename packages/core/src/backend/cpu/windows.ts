@@ -36,6 +36,38 @@ export function unfold(x: View, win: Windows, padValue: number): Storage {
   return out;
 }
 
+/** Per window, the flat in-plane position of its first maximum (NaN wins), int32 `[N, C, oh·ow]`. */
+export function maxPoolIndices(x: View, win: Windows): Storage {
+  const [n, c] = x.shape;
+  const { h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = win;
+  const out = allocate('int32', n * c * oh * ow);
+  const X = x.buffer.host;
+  let o = 0;
+  for (let plane = 0; plane < n * c; plane++) {
+    const base = x.offset + plane * h * w;
+    for (let y = 0; y < oh; y++) {
+      for (let xx = 0; xx < ow; xx++, o++) {
+        let best = -Infinity, at = -1;
+        for (let i = 0; i < kh; i++) {
+          const r = y * sh - ph + i * dh;
+          if (r < 0 || r >= h) continue;
+          for (let j = 0; j < kw; j++) {
+            const col = xx * sw - pw + j * dw;
+            if (col < 0 || col >= w) continue;
+            const v = X[base + r * w + col];
+            if (at < 0 || v > best || (v !== v && best === best)) {
+              best = v;
+              at = r * w + col;
+            }
+          }
+        }
+        out[o] = at;
+      }
+    }
+  }
+  return out;
+}
+
 /** `[N, channels, h, w]`: every entry of a contiguous `[N, channels·kh·kw, oh·ow]` added where `unfold` read it. */
 export function fold(cols: View, win: Windows, channels: number): Storage {
   const n = cols.shape[0];

@@ -3,12 +3,14 @@ import { copy as hostCopy } from '../host.js';
 import { getNumThreads } from '../threads.js';
 import {
   DECLINE, biasCorrection, isComparison, type AdamHyper, type BackendImpl, type BinaryOp, type KernelOutput, type MatmulOperand,
-  type ReduceOp, type UnaryOp, type View,
+  type ReduceOp, type UnaryOp, type View, type Windows,
 } from '../kernels.js';
 import { coalesce } from '../layout.js';
 import { walk } from '../walk.js';
 import { DataBuffer } from '../buffer.js';
-import { Arena, WasmBlock, copyToHost, heap, hostArray, wasm } from './instance.js';
+import { WasmBlock, copyToHost, heap, hostArray, wasm } from './instance.js';
+import { addressOf, arena, compactAddress } from './operands.js';
+import { convolution, convolutionInputGrad, convolutionWeightGrad } from './conv.js';
 import { BINARY_CODES, UNARY_CODES } from './module.generated.js';
 import { parallelGemm, parallelUnary, wakeKernelWorkers } from './threads.js';
 
@@ -27,7 +29,6 @@ import { parallelGemm, parallelUnary, wakeKernelWorkers } from './threads.js';
  * reference `cpu` kernels.
  */
 
-const arena = new Arena();
 
 /** An op's code in kernels.wat: its place in the kernel's br_table (the lists come from the .wat). */
 const unaryCode = (op: (typeof UNARY_CODES)[number]): number => UNARY_CODES.indexOf(op);
@@ -52,23 +53,6 @@ const BINARY: { readonly [P in BinaryOp]: number | null } = {
 };
 
 const isF32 = (...views: { buffer: { dtype: string } }[]): boolean => views.every((v) => v.buffer.dtype === 'float32');
-
-/**
- * The byte address of element `offset` of `buffer` in the module's memory: in place when the
- * buffer is resident, else a scratch copy of the `span` elements from there.
- */
-function addressOf(buffer: DataBuffer, offset: number, span: number): number {
-  const d = buffer.device;
-  if (d instanceof WasmBlock) return d.at + 4 * offset;
-  return arena.put((buffer.host as Float32Array).subarray(offset, offset + span));
-}
-
-/** The elements of `x` in row-major order, in the module's memory (a strided view is compacted first). */
-function compactAddress(x: View): number {
-  const size = sizeOf(x.shape);
-  if (isContiguous(x.shape, x.strides)) return addressOf(x.buffer, x.offset, size);
-  return arena.put(hostCopy(x, 'float32') as Float32Array);
-}
 
 function mapUnary(code: number, x: View, lo = 0, hi = 0): KernelOutput {
   const size = sizeOf(x.shape);
@@ -268,6 +252,21 @@ export const wasmKernels: BackendImpl = {
     const buffers = bias === undefined ? [a, b] : [a, b, bias];
     if (!isF32(...buffers) || m * n * k === 0 || !arena.fits(matmulFloats(m, k, n))) return DECLINE;
     return matmul(a, b, m, k, n, bias);
+  },
+
+  conv2d(x: View, weight: View, bias: View | null, win: Windows, groups: number) {
+    if (!isF32(x, weight, ...(bias === null ? [] : [bias]))) return DECLINE;
+    return convolution(x, weight, bias, win, groups) ?? DECLINE;
+  },
+
+  conv2dInputGrad(g: View, weight: View, win: Windows, groups: number, channels: number) {
+    if (!isF32(g, weight)) return DECLINE;
+    return convolutionInputGrad(g, weight, win, groups, channels) ?? DECLINE;
+  },
+
+  conv2dWeightGrad(g: View, x: View, win: Windows, groups: number) {
+    if (!isF32(g, x)) return DECLINE;
+    return convolutionWeightGrad(g, x, win, groups) ?? DECLINE;
   },
 
   adam(param: View, grad: View, m: View, v: View, vmax: View | null, h: AdamHyper) {

@@ -15,6 +15,10 @@ export interface WasmKernels {
   demote(acc: number, out: number, n: number): void;
   adam(p: number, g: number, m: number, v: number, vmax: number, n: number, b1: number, c1: number, b2: number, c2: number, wd: number,
     decay: number, decoupled: number, eps: number, stepSize: number, bc2: number): void;
+  im2col(x: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number,
+    dh: number, dw: number, oh: number, ow: number, out: number, rowStride: number): void;
+  col2im(cols: number, rowStride: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number,
+    dh: number, dw: number, oh: number, ow: number, dx: number): void;
 }
 
 // The part of the WebAssembly JavaScript API used here, typed locally: TypeScript declares it only

@@ -626,4 +626,118 @@
         (local.set $acc (i32.add (local.get $acc) (i32.const 8)))
         (local.set $out (i32.add (local.get $out) (i32.const 4)))
         (br $next))))
+
+  ;; im2col of one image for the convolution kernels (wasm/conv.ts): x is [c, h, w] at $x; row
+  ;; (ch·kh + i)·kw + j of the columns, at $out + 4·row·$rs, holds for window (y, x') the element
+  ;; x[ch, y·sh − ph + i·dh, x'·sw − pw + j·dw], 0 outside the image. For each tap the columns x'
+  ;; that read inside the image are [x0, x1): one bulk copy per window row when the stride is 1.
+  (func (export "im2col") (param $x i32) (param $c i32) (param $h i32) (param $w i32)
+    (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $ph i32) (param $pw i32)
+    (param $dh i32) (param $dw i32) (param $oh i32) (param $ow i32) (param $out i32) (param $rs i32)
+    (local $ch i32) (local $i i32) (local $j i32) (local $y i32) (local $r i32) (local $shift i32)
+    (local $x0 i32) (local $x1 i32) (local $row i32) (local $dst i32) (local $src i32) (local $k i32)
+    (loop $chs
+      (local.set $i (i32.const 0))
+      (loop $is
+        (local.set $j (i32.const 0))
+        (loop $js
+          (local.set $shift (i32.sub (i32.mul (local.get $j) (local.get $dw)) (local.get $pw)))
+          (call $span (local.get $shift) (local.get $sw) (local.get $w) (local.get $ow))
+          (local.set $x1) (local.set $x0)
+          (local.set $row (i32.add (local.get $out) (i32.shl (i32.mul
+            (i32.add (i32.mul (i32.add (i32.mul (local.get $ch) (local.get $kh)) (local.get $i)) (local.get $kw)) (local.get $j))
+            (local.get $rs)) (i32.const 2))))
+          (local.set $y (i32.const 0))
+          (loop $ys
+            (local.set $r (i32.add (i32.sub (i32.mul (local.get $y) (local.get $sh)) (local.get $ph)) (i32.mul (local.get $i) (local.get $dh))))
+            (local.set $dst (i32.add (local.get $row) (i32.shl (i32.mul (local.get $y) (local.get $ow)) (i32.const 2))))
+            (if (i32.or (i32.lt_s (local.get $r) (i32.const 0)) (i32.ge_s (local.get $r) (local.get $h)))
+              (then (memory.fill (local.get $dst) (i32.const 0) (i32.shl (local.get $ow) (i32.const 2))))
+              (else
+                (memory.fill (local.get $dst) (i32.const 0) (i32.shl (local.get $x0) (i32.const 2)))
+                (local.set $src (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $ch) (local.get $h)) (local.get $r)) (local.get $w)) (local.get $shift)) (i32.const 2))))
+                (if (i32.eq (local.get $sw) (i32.const 1))
+                  (then (memory.copy
+                    (i32.add (local.get $dst) (i32.shl (local.get $x0) (i32.const 2)))
+                    (i32.add (local.get $src) (i32.shl (local.get $x0) (i32.const 2)))
+                    (i32.shl (i32.sub (local.get $x1) (local.get $x0)) (i32.const 2))))
+                  (else
+                    (local.set $k (local.get $x0))
+                    (block $done (loop $ks
+                      (br_if $done (i32.ge_s (local.get $k) (local.get $x1)))
+                      (f32.store (i32.add (local.get $dst) (i32.shl (local.get $k) (i32.const 2)))
+                        (f32.load (i32.add (local.get $src) (i32.shl (i32.mul (local.get $k) (local.get $sw)) (i32.const 2)))))
+                      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                      (br $ks)))))
+                (memory.fill (i32.add (local.get $dst) (i32.shl (local.get $x1) (i32.const 2))) (i32.const 0)
+                  (i32.shl (i32.sub (local.get $ow) (local.get $x1)) (i32.const 2)))))
+            (br_if $ys (i32.lt_s (local.tee $y (i32.add (local.get $y) (i32.const 1))) (local.get $oh))))
+          (br_if $js (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $kw))))
+        (br_if $is (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $kh))))
+      (br_if $chs (i32.lt_s (local.tee $ch (i32.add (local.get $ch) (i32.const 1))) (local.get $c)))))
+
+  ;; col2im, im2col's adjoint: adds every column entry back to the element im2col read it from,
+  ;; into dx [c, h, w] at $dx. Columns as im2col lays them out, rows $rs floats apart. With stride
+  ;; 1 a window row adds to a contiguous run of dx: four lanes at a time.
+  (func (export "col2im") (param $cols i32) (param $rs i32) (param $c i32) (param $h i32) (param $w i32)
+    (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $ph i32) (param $pw i32)
+    (param $dh i32) (param $dw i32) (param $oh i32) (param $ow i32) (param $dx i32)
+    (local $ch i32) (local $i i32) (local $j i32) (local $y i32) (local $r i32) (local $shift i32)
+    (local $x0 i32) (local $x1 i32) (local $row i32) (local $src i32) (local $dst i32) (local $k i32) (local $end i32)
+    (loop $chs
+      (local.set $i (i32.const 0))
+      (loop $is
+        (local.set $j (i32.const 0))
+        (loop $js
+          (local.set $shift (i32.sub (i32.mul (local.get $j) (local.get $dw)) (local.get $pw)))
+          (call $span (local.get $shift) (local.get $sw) (local.get $w) (local.get $ow))
+          (local.set $x1) (local.set $x0)
+          (local.set $row (i32.add (local.get $cols) (i32.shl (i32.mul
+            (i32.add (i32.mul (i32.add (i32.mul (local.get $ch) (local.get $kh)) (local.get $i)) (local.get $kw)) (local.get $j))
+            (local.get $rs)) (i32.const 2))))
+          (local.set $y (i32.const 0))
+          (loop $ys
+            (local.set $r (i32.add (i32.sub (i32.mul (local.get $y) (local.get $sh)) (local.get $ph)) (i32.mul (local.get $i) (local.get $dh))))
+            (if (i32.and (i32.ge_s (local.get $r) (i32.const 0)) (i32.lt_s (local.get $r) (local.get $h)))
+              (then
+                (local.set $src (i32.add (local.get $row) (i32.shl (i32.add (i32.mul (local.get $y) (local.get $ow)) (local.get $x0)) (i32.const 2))))
+                (local.set $dst (i32.add (local.get $dx) (i32.shl (i32.add (i32.add (i32.mul (i32.add (i32.mul (local.get $ch) (local.get $h)) (local.get $r)) (local.get $w)) (local.get $shift))
+                  (i32.mul (local.get $x0) (local.get $sw))) (i32.const 2))))
+                (local.set $k (local.get $x0))
+                (if (i32.eq (local.get $sw) (i32.const 1))
+                  (then
+                    (local.set $end (i32.sub (local.get $x1) (i32.const 3)))
+                    (block $vdone (loop $vs
+                      (br_if $vdone (i32.ge_s (local.get $k) (local.get $end)))
+                      (v128.store (local.get $dst) (f32x4.add (v128.load (local.get $dst)) (v128.load (local.get $src))))
+                      (local.set $src (i32.add (local.get $src) (i32.const 16)))
+                      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+                      (local.set $k (i32.add (local.get $k) (i32.const 4)))
+                      (br $vs)))))
+                (block $done (loop $ks
+                  (br_if $done (i32.ge_s (local.get $k) (local.get $x1)))
+                  (f32.store (local.get $dst) (f32.add (f32.load (local.get $dst)) (f32.load (local.get $src))))
+                  (local.set $src (i32.add (local.get $src) (i32.const 4)))
+                  (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $sw) (i32.const 2))))
+                  (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                  (br $ks)))))
+            (br_if $ys (i32.lt_s (local.tee $y (i32.add (local.get $y) (i32.const 1))) (local.get $oh))))
+          (br_if $js (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $kw))))
+        (br_if $is (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $kh))))
+      (br_if $chs (i32.lt_s (local.tee $ch (i32.add (local.get $ch) (i32.const 1))) (local.get $c)))))
+
+  ;; The window columns x' in [0, ow) whose input column x'·sw + shift lies in [0, w): [x0, x1).
+  (func $span (param $shift i32) (param $sw i32) (param $w i32) (param $ow i32) (result i32 i32)
+    (local $x0 i32) (local $x1 i32)
+    ;; x0 = ⌈−shift/sw⌉ for a negative shift, else 0; x1 = ⌈(w − shift)/sw⌉, both clamped to [0, ow].
+    (local.set $x0 (select
+      (i32.div_u (i32.add (i32.sub (i32.const 0) (local.get $shift)) (i32.sub (local.get $sw) (i32.const 1))) (local.get $sw))
+      (i32.const 0) (i32.lt_s (local.get $shift) (i32.const 0))))
+    (local.set $x1 (select
+      (i32.div_u (i32.add (i32.sub (local.get $w) (local.get $shift)) (i32.sub (local.get $sw) (i32.const 1))) (local.get $sw))
+      (i32.const 0) (i32.gt_s (i32.sub (local.get $w) (local.get $shift)) (i32.const 0))))
+    (if (i32.gt_s (local.get $x0) (local.get $ow)) (then (local.set $x0 (local.get $ow))))
+    (if (i32.gt_s (local.get $x1) (local.get $ow)) (then (local.set $x1 (local.get $ow))))
+    (if (i32.lt_s (local.get $x1) (local.get $x0)) (then (local.set $x1 (local.get $x0))))
+    (local.get $x0) (local.get $x1))
 )

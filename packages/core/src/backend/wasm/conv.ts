@@ -1,0 +1,182 @@
+import type { Storage } from '../../dtype.js';
+import type { View, Windows } from '../kernels.js';
+import { copyToHost, f32At, hostArray, wasm } from './instance.js';
+import { addressOf, arena } from './operands.js';
+import { parallelGemm } from './threads.js';
+
+/**
+ * The three convolution kernels on the SIMD gemm (`parallelGemm`, shared over the threads).
+ * Images go in blocks of B: the block's windows are unfolded side by side into one
+ * `[C·kh·kw, B·L]` matrix in the module's memory (L = oh·ow windows per image), so each product
+ * is wide enough for the gemm and its threads even when one image is small (the ConvVAE's first
+ * layer has K = 16 and L = 196). Per group g, with K = C/G·kh·kw:
+ *   forward        Y_g [Cout/G, B·L]  = W_g · cols_g
+ *   input grad     D_g [K, B·L]       = W_gᵀ · G_g,   then folded back into the images
+ *   weight grad    ∂W_g [Cout/G, K]  += G_g · cols_gᵀ, summed over the blocks
+ * Unfolding and folding are kernels.wat's im2col and col2im (a bulk copy, or a SIMD add, per window
+ * row when the stride is 1).
+ */
+
+/** Multiply-adds per product at which the threads share it well (`PARALLEL_MIN_WORK` is 4M). */
+const TARGET_WORK = 1 << 24;
+/** The most floats one block's scratch may take: 64 MB, well inside the module's memory. */
+const MAX_BLOCK_FLOATS = 1 << 24;
+
+interface Geometry {
+  n: number;
+  c: number;
+  cout: number;
+  groups: number;
+  win: Windows;
+  /** Windows per image. */
+  L: number;
+  /** Rows of one group's columns: C/G·kh·kw. */
+  K: number;
+}
+
+function geometry(n: number, c: number, cout: number, groups: number, win: Windows): Geometry {
+  return { n, c, cout, groups, win, L: win.oh * win.ow, K: (c / groups) * win.kh * win.kw };
+}
+
+const up = (v: number, to: number): number => Math.ceil(v / to) * to;
+
+/** Images per block: enough columns for the threads, within the scratch budget (`need(b)` floats); 0 when one image does not fit. */
+function imagesPerBlock(g: Geometry, need: (b: number) => number): number {
+  const wantCols = Math.max(2048, Math.ceil(TARGET_WORK / Math.max(1, (g.cout / g.groups) * g.K)));
+  let b = Math.max(1, Math.min(g.n, Math.floor(wantCols / g.L)));
+  while (b > 1 && (need(b) > MAX_BLOCK_FLOATS || !arena.fits(need(b)))) b = Math.ceil(b / 2);
+  return arena.fits(need(b)) ? b : 0;
+}
+
+/** Floats of the scratch of an [m, k]·[k, n] product (packed A and B, and C). */
+const productFloats = (m: number, k: number, n: number): number => up(m, 4) * k + k * up(n, 8) + up(m, 4) * up(n, 8);
+
+/** im2col of images n0 … n0 + b − 1 of the image batch at byte address `x` into `[C·kh·kw, b·L]` at byte address `at` (kernels.wat's `im2col`, one image at a time). */
+function unfoldBlock(x: number, g: Geometry, n0: number, b: number, at: number): void {
+  const { c, win, L } = g;
+  const { h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = win;
+  const K = wasm().kernels;
+  for (let img = 0; img < b; img++) K.im2col(x + 4 * (n0 + img) * c * h * w, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, at + 4 * img * L, b * L);
+}
+
+/** col2im of the `[channels·kh·kw, b·L]` columns at byte address `at` (rows `rowStride` floats apart) into images n0 … of `dx`, from channel c0 (kernels.wat's `col2im`). */
+function foldBlock(dx: number, g: Geometry, n0: number, b: number, at: number, rowStride: number, channels: number, c0: number): void {
+  const { win, L } = g;
+  const { h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = win;
+  const K = wasm().kernels;
+  for (let img = 0; img < b; img++) K.col2im(at + 4 * img * L, rowStride, channels, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dx + 4 * ((n0 + img) * g.c + c0) * h * w);
+}
+
+/** Copies images n0 … of the contiguous `[N, Cout, L]` `g` into `[Cout, b·L]` at float index `at`. */
+function gatherBlock(G: Storage, gOffset: number, geo: Geometry, n0: number, b: number, mem: Float32Array, at: number): void {
+  const { cout, L } = geo;
+  for (let img = 0; img < b; img++) {
+    for (let o = 0; o < cout; o++) {
+      const src = gOffset + ((n0 + img) * cout + o) * L;
+      mem.set(G.subarray(src, src + L), at + o * b * L + img * L);
+    }
+  }
+}
+
+/** A Float32Array over the whole module memory (made again after allocations: growing the memory detaches the old one). */
+const memory = (): Float32Array => f32At(0, wasm().memory.buffer.byteLength / 4);
+
+/** Scratch for the products of one call, allocated once at the largest size any product needs. */
+interface Scratch {
+  packedA: number;
+  packedB: number;
+  c: number;
+}
+
+function scratch(m: number, k: number, n: number): Scratch {
+  const m4 = up(m, 4), n8 = up(n, 8);
+  return { packedA: arena.alloc(m4 * k), packedB: arena.alloc(k * n8), c: arena.alloc(m4 * n8) };
+}
+
+/** C = A·B into the scratch's c ([m4, n8] row-major), with A and B given by byte address and strides. */
+function product(s: Scratch, a: number, ars: number, acs: number, m: number, b: number, brs: number, bcs: number, k: number, n: number): void {
+  parallelGemm({ a, ars, acs, m, b, brs, bcs, k, n, packedA: s.packedA, packedB: s.packedB, c: s.c, bias: 0 });
+}
+
+/** y[n]_g = W_g · unfold(x[n])_g (+ bias), `[N, Cout, L]`; null when one image's scratch does not fit. */
+export function convolution(x: View, weight: View, bias: View | null, win: Windows, groups: number): Float32Array | null {
+  const [n, c] = x.shape, cout = weight.shape[0];
+  const g = geometry(n, c, cout, groups, win);
+  const { K, L } = g, og = cout / groups;
+  arena.reset();
+  const B = imagesPerBlock(g, (b) => n * c * win.h * win.w + cout * K + c * win.kh * win.kw * b * L + productFloats(og, K, b * L));
+  if (B === 0) return null;
+  const wp = addressOf(weight.buffer, weight.offset, cout * K), xp = addressOf(x.buffer, x.offset, n * c * win.h * win.w);
+  const cols = arena.alloc(c * win.kh * win.kw * B * L), s = scratch(og, K, B * L);
+  const bv = bias === null ? null : bias.buffer.host;
+  const result = hostArray(n * cout * L);
+  for (let n0 = 0; n0 < n; n0 += B) {
+    const b = Math.min(B, n - n0), cw = b * L, n8 = up(cw, 8);
+    unfoldBlock(xp, g, n0, b, cols);
+    for (let gi = 0; gi < groups; gi++) {
+      product(s, wp + 4 * gi * og * K, K, 1, og, cols + 4 * gi * K * cw, cw, 1, K, cw);
+      const mem = memory();
+      for (let o = 0; o < og; o++) {
+        const co = gi * og + o, add = bv === null ? 0 : bv[bias!.offset + co];
+        for (let img = 0; img < b; img++) {
+          const src = s.c / 4 + o * n8 + img * L, dst = ((n0 + img) * cout + co) * L;
+          result.set(mem.subarray(src, src + L), dst);
+          if (add !== 0) for (let l = 0; l < L; l++) result[dst + l] += add;
+        }
+      }
+    }
+  }
+  return result;
+}
+
+/** ∂L/∂x = fold(W_gᵀ · g[n]_g), `[N, channels, h, w]`. */
+export function convolutionInputGrad(gv: View, weight: View, win: Windows, groups: number, channels: number): Float32Array | null {
+  const n = gv.shape[0], cout = weight.shape[0];
+  const g = geometry(n, channels, cout, groups, win);
+  const { K, L } = g, og = cout / groups, cg = channels / groups;
+  arena.reset();
+  const B = imagesPerBlock(g, (b) => n * channels * win.h * win.w + cout * K + cout * b * L + productFloats(K, og, b * L));
+  if (B === 0) return null;
+  const wp = addressOf(weight.buffer, weight.offset, cout * K);
+  const size = n * channels * win.h * win.w;
+  const gBlock = arena.alloc(cout * B * L), s = scratch(K, og, B * L), dx = arena.alloc(size);
+  memory().fill(0, dx / 4, dx / 4 + size);
+  const G = gv.buffer.host;
+  for (let n0 = 0; n0 < n; n0 += B) {
+    const b = Math.min(B, n - n0), cw = b * L;
+    gatherBlock(G, gv.offset, g, n0, b, memory(), gBlock / 4);
+    for (let gi = 0; gi < groups; gi++) {
+      // W_gᵀ [K, Cout/G]: element (i, p) is W[gi·og + p, i].
+      product(s, wp + 4 * gi * og * K, 1, K, K, gBlock + 4 * gi * og * cw, cw, 1, og, cw);
+      foldBlock(dx, g, n0, b, s.c, up(cw, 8), cg, gi * cg);
+    }
+  }
+  return copyToHost(dx, size);
+}
+
+/** ∂L/∂W = Σₙ g[n]_g · unfold(x[n])_gᵀ, `[Cout, K]`, summed over the blocks in float64. */
+export function convolutionWeightGrad(gv: View, x: View, win: Windows, groups: number): Float32Array | null {
+  const [n, c] = x.shape, cout = gv.shape[1];
+  const g = geometry(n, c, cout, groups, win);
+  const { K, L } = g, og = cout / groups;
+  arena.reset();
+  const B = imagesPerBlock(g, (b) => n * c * win.h * win.w + (c * win.kh * win.kw + cout) * b * L + productFloats(og, b * L, K));
+  if (B === 0) return null;
+  const xp = addressOf(x.buffer, x.offset, n * c * win.h * win.w);
+  const cols = arena.alloc(c * win.kh * win.kw * B * L), gBlock = arena.alloc(cout * B * L), s = scratch(og, B * L, K);
+  const G = gv.buffer.host;
+  const acc = new Float64Array(cout * K);
+  const k8 = up(K, 8);
+  for (let n0 = 0; n0 < n; n0 += B) {
+    const b = Math.min(B, n - n0), cw = b * L;
+    unfoldBlock(xp, g, n0, b, cols);
+    gatherBlock(G, gv.offset, g, n0, b, memory(), gBlock / 4);
+    for (let gi = 0; gi < groups; gi++) {
+      // colsᵀ [B·L, K]: element (p, j) is cols_g[j, p].
+      product(s, gBlock + 4 * gi * og * cw, cw, 1, og, cols + 4 * gi * K * cw, 1, cw, cw, K);
+      const mem = memory(), c0 = s.c / 4;
+      for (let o = 0; o < og; o++) for (let j = 0; j < K; j++) acc[(gi * og + o) * K + j] += mem[c0 + o * k8 + j];
+    }
+  }
+  return Float32Array.from(acc);
+}

@@ -6,9 +6,11 @@ export { Module, Parameter, asStateDict, type AnyModule, type StateDict } from '
 export { StateDictError, FormatError, FileError } from './errors.js';
 export { Linear, type LinearOptions } from './layers/linear.js';
 export { ReLU, LeakyReLU, Sigmoid, Tanh, Softplus } from './layers/activation.js';
-export { Sequential, Flatten, Identity, ModuleList } from './layers/container.js';
+export { Sequential, Flatten, Unflatten, Identity, ModuleList } from './layers/container.js';
+export { Conv1d, Conv2d, ConvTranspose2d, type ConvLayerOptions, type ConvTransposeLayerOptions } from './layers/conv.js';
+export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool2d, Upsample } from './layers/pooling.js';
 export { Dropout, type DropoutOptions } from './layers/dropout.js';
-export { LayerNorm, type LayerNormOptions } from './layers/normalization.js';
+export { LayerNorm, BatchNorm1d, BatchNorm2d, type LayerNormOptions, type BatchNormOptions } from './layers/normalization.js';
 export { Embedding, type EmbeddingOptions } from './layers/embedding.js';
 export * as init from './init.js';
 export {

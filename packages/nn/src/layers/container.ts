@@ -1,4 +1,4 @@
-import { ValueError, type Tensor } from '@tensorgrad/core';
+import { ShapeError, ValueError, fmtShape, type Tensor } from '@tensorgrad/core';
 import { Module, type AnyModule } from '../module.js';
 
 /**
@@ -30,6 +30,23 @@ export class Flatten extends Module {
 
   forward(x: Tensor): Tensor {
     return x.flatten(this.startDim, this.endDim);
+  }
+}
+
+/** Unflattens dim `dim` into `sizes` (`torch.nn.Unflatten`): `new Unflatten(1, [64, 7, 7])` turns `[N, 3136]` into `[N, 64, 7, 7]`. */
+export class Unflatten extends Module {
+  constructor(readonly dim: number, readonly sizes: readonly number[]) {
+    super();
+    if (!Number.isInteger(dim)) throw new ValueError('Unflatten', `dim must be an integer, got ${String(dim)}`);
+    if (!Array.isArray(sizes) || sizes.length === 0 || sizes.some((s) => !Number.isInteger(s) || (s < 1 && s !== -1))) {
+      throw new ValueError('Unflatten', `sizes must be a non-empty list of positive sizes (one may be -1), got ${JSON.stringify(sizes)}`);
+    }
+  }
+
+  forward(x: Tensor): Tensor {
+    const d = this.dim < 0 ? this.dim + x.ndim : this.dim;
+    if (d < 0 || d >= x.ndim) throw new ShapeError('Unflatten', `dim ${this.dim} is out of range for input ${fmtShape(x.shape)}`);
+    return x.reshape([...x.shape.slice(0, d), ...this.sizes, ...x.shape.slice(d + 1)]);
   }
 }
 

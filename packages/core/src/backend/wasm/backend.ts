@@ -123,6 +123,25 @@ function sumBlock(x: View, dims: readonly number[]): KernelOutput | null {
 }
 
 /**
+ * Sums over dims that are not one block — BatchNorm's [0, 2, 3] of `[N, C, H, W]` — as block sums
+ * one after another: the last run of reduced dims first (H·W per image and channel), then what is
+ * left (N per channel), each pass a `sumBlock` of the previous one's result.
+ */
+function sumBlocks(x: View, dims: readonly number[]): KernelOutput | null {
+  const direct = sumBlock(x, dims);
+  if (direct !== null || !isContiguous(x.shape, x.strides)) return direct;
+  const reduced = [...dims].filter((d) => x.shape[d] !== 1).sort((a, b) => a - b);
+  let start = reduced.length - 1;
+  while (start > 0 && reduced[start - 1] === reduced[start] - 1) start--;
+  const last = reduced.slice(start), rest = reduced.slice(0, start);
+  if (rest.length === 0) return null;
+  const partial = sumBlock(x, last) as Float32Array | null;
+  if (partial === null) return null;
+  const shape = x.shape.map((d, i) => (last.includes(i) ? 1 : d));
+  return sumBlocks({ buffer: DataBuffer.fromHost(partial), shape, strides: contiguousStrides(shape), offset: 0 }, rest);
+}
+
+/**
  * Batched `[m,k]·[k,n]` (+ bias) through pack_a, pack_b and gemm, shared out over the worker
  * threads (`parallelGemm`). A single product whose width is a multiple of 8 is written by gemm
  * straight into the result; otherwise each product's rows are moved there from gemm's padded
@@ -245,7 +264,7 @@ export const wasmKernels: BackendImpl = {
 
   reduce(op: ReduceOp, x: View, dims: readonly number[]) {
     if (op !== 'sum' || !isF32(x) || !arena.fits(4 * sizeOf(x.shape))) return DECLINE;
-    return sumBlock(x, dims) ?? DECLINE;
+    return sumBlocks(x, dims) ?? DECLINE;
   },
 
   matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: number, bias?: View) {

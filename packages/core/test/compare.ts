@@ -54,3 +54,23 @@ export function matmulLayoutTests(backend: string, maxSide: number, numRuns: num
     });
   }
 }
+
+/** Sizes a random convolution's geometry may range over (each an inclusive maximum; minimums are 1, paddings 0). */
+export interface ConvLimits {
+  n: number; groups: number; perGroup: number; side: number; kernel: number; stride: number; padding: number;
+}
+
+/**
+ * A random convolution: batch, groups, channels per group in (`cpg`) and out (`opg`), input
+ * size, kernel, stride, padding, dilation, and a seed; only geometries whose dilated kernel fits
+ * the padded input.
+ */
+export function convGeometry(l: ConvLimits) {
+  const int = (min: number, max: number) => fc.integer({ min, max });
+  return fc.record({
+    n: int(1, l.n), groups: int(1, l.groups), cpg: int(1, l.perGroup), opg: int(1, l.perGroup + 2),
+    h: int(l.side > 6 ? 1 : 3, l.side), w: int(l.side > 6 ? 1 : 3, l.side), kh: int(1, l.kernel), kw: int(1, l.kernel),
+    sh: int(1, l.stride), sw: int(1, l.stride), ph: int(0, l.padding), pw: int(0, l.padding),
+    dh: int(1, 2), dw: int(1, 2), seed: int(0, 1e6),
+  }).filter((g) => g.dh * (g.kh - 1) + 1 <= g.h + 2 * g.ph && g.dw * (g.kw - 1) + 1 <= g.w + 2 * g.pw);
+}

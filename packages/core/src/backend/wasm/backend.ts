@@ -123,22 +123,32 @@ function sumBlock(x: View, dims: readonly number[]): KernelOutput | null {
 }
 
 /**
- * Sums over dims that are not one block — BatchNorm's [0, 2, 3] of `[N, C, H, W]` — as block sums
- * one after another: the last run of reduced dims first (H·W per image and channel), then what is
- * left (N per channel), each pass a `sumBlock` of the previous one's result.
+ * Sums over a leading and a trailing block of dims with the kept dims between — BatchNorm's
+ * [0, 2, 3] of `[N, C, H, W]`, the shape `[R1, K, R2]` — in float64 throughout, as the reference:
+ * `sum_rows` adds the R1 rows of the `[R1, K·R2]` matrix into float64 column sums, and each kept
+ * position then adds its R2 neighbours in JavaScript doubles; one rounding, at the end.
  */
 function sumBlocks(x: View, dims: readonly number[]): KernelOutput | null {
   const direct = sumBlock(x, dims);
   if (direct !== null || !isContiguous(x.shape, x.strides)) return direct;
-  const reduced = [...dims].filter((d) => x.shape[d] !== 1).sort((a, b) => a - b);
-  let start = reduced.length - 1;
-  while (start > 0 && reduced[start - 1] === reduced[start] - 1) start--;
-  const last = reduced.slice(start), rest = reduced.slice(0, start);
-  if (rest.length === 0) return null;
-  const partial = sumBlock(x, last) as Float32Array | null;
-  if (partial === null) return null;
-  const shape = x.shape.map((d, i) => (last.includes(i) ? 1 : d));
-  return sumBlocks({ buffer: DataBuffer.fromHost(partial), shape, strides: contiguousStrides(shape), offset: 0 }, rest);
+  const reduced = x.shape.map((d, i) => dims.includes(i) && d !== 1);
+  const kept = reduced.map((r, i) => !r && x.shape[i] !== 1);
+  const a = kept.indexOf(true), b = kept.lastIndexOf(true);
+  if (a < 0 || reduced.slice(a, b + 1).some(Boolean) || !reduced.slice(0, a).some(Boolean) || !reduced.slice(b + 1).some(Boolean)) return null;
+  const R1 = sizeOf(x.shape.slice(0, a)), K = sizeOf(x.shape.slice(a, b + 1)), R2 = sizeOf(x.shape.slice(b + 1));
+  const cols = K * R2, stride = cols + (cols & 1);
+  arena.reset();
+  const xp = compactAddress(x);
+  const acc = arena.alloc(stride, 8);
+  arena.f64(acc, stride).fill(0);
+  wasm().kernels.sum_rows(xp, R1, cols, acc);
+  const sums = arena.f64(acc, cols), out = new Float32Array(K);
+  for (let k = 0; k < K; k++) {
+    let s = 0;
+    for (let r = 0; r < R2; r++) s += sums[k * R2 + r];
+    out[k] = s;
+  }
+  return out;
 }
 
 /**

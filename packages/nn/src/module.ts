@@ -89,9 +89,18 @@ export abstract class Module<In extends unknown[] = Tensor[], Out = Tensor> {
     for (const p of this.parameters()) p.zeroGrad();
   }
 
-  /** Parameters and buffers by dotted name. The tensors are the live ones, not copies. */
+  /**
+   * Parameters and buffers by dotted name, in PyTorch's order: module by module, each one's
+   * parameters, then its buffers. The tensors are the live ones, not copies.
+   */
   stateDict(): StateDict {
-    return new Map<string, Tensor>([...this.namedParameters(), ...this.namedBuffers()]);
+    const sd: StateDict = new Map();
+    for (const [path, m] of this.namedModules()) {
+      const name = (k: string): string => (path ? `${path}.${k}` : k);
+      for (const [k, v] of Object.entries(m)) if (v instanceof Parameter) sd.set(name(k), v);
+      for (const [k, v] of m.buffers) sd.set(name(k), v);
+    }
+    return sd;
   }
 
   /**

@@ -160,7 +160,7 @@ export interface Kernels {
   /**
    * im2col: the windows of a contiguous `x` `[N, C, h, w]` laid out as the columns of
    * `[N, C·kh·kw, oh·ow]`: `out[n, (c·kh + i)·kw + j, y·ow + x'] = x[n, c, y·sh − ph + i·dh, x'·sw − pw + j·dw]`,
-   * and `padValue` where that falls outside x (0 for a convolution, −∞ for max pooling).
+   * and `padValue` where that falls outside x (0 for a convolution and for pooling's sums).
    */
   unfold(x: View, win: Windows, padValue: number): KernelOutput;
   /**

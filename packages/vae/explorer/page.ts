@@ -3,7 +3,7 @@
 // Bundled by scripts/build-explorer.mjs; served by `tensorgrad-vae explore` (src/explore.ts).
 import { Generator, backendInfo, listBackends, noGrad, randn, setBackend, tensor } from '@tensorgrad/core';
 import { parseSafetensors } from '@tensorgrad/nn';
-import { vaeFromStateDict } from '../src/checkpoint.js';
+import { vaeFromStateDict } from '../src/model-files.js';
 import type { VAE } from '../src/model.js';
 
 interface TestSet { labels: number[]; images: string }

@@ -8,6 +8,7 @@
  * disk is full) — never a stack trace.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,13 +16,15 @@ import { parseArgs } from 'node:util';
 import { Generator, TensorgradError } from '@tensorgrad/core';
 import { FileError } from '@tensorgrad/nn';
 import { BACKENDS, defaultBackend } from './backends.js';
-import { MODEL_FILE, loadVaeForCli } from './checkpoint.js';
+import { MODEL_FILE, loadVaeForCli } from './model-files.js';
 import { startExplorer } from './explore.js';
 import { evalNoise, loadTestSet } from './data.js';
-import { TrainingError, UsageError } from './errors.js';
+import { InterruptedError, TrainingError, UsageError } from './errors.js';
 import { importanceWeightedLogLikelihood, testLoss } from './evaluate.js';
 import { firstImages, firstOfDigit, interpolate, saveGrid, saveReconstructions, saveSamples } from './pictures.js';
-import { makeOutDir, train } from './train.js';
+import { makeOutDir } from './out-dir.js';
+import { abortOnSignals } from './signals.js';
+import { train } from './train.js';
 
 export interface Io {
   stdout: { write(s: string): unknown; isTTY?: boolean; columns?: number };
@@ -36,7 +39,8 @@ const FLAGS = {
   seed: ['string', 'N', 'seeds weights, noise and shuffling (default 1)'],
   latent: ['string', 'N', 'latent size d (default 20; 2 also draws manifold.png)'],
   hidden: ['string', 'N', 'hidden layer width (default 400)'],
-  resume: ['boolean', '', 'continue from the checkpoint in --out (same settings; --lr may change)'],
+  resume: ['boolean', '', 'continue the run in --out from its last checkpoint (same settings, --lr included)'],
+  overwrite: ['boolean', '', 'start a new run in --out although it holds one (its checkpoint, model and metrics are removed)'],
   backend: ['string', 'NAME', 'kernel backend: wasm (SIMD; the default), cpu (the reference) or gpu (gpu.js; WebGL needs a display)'],
   'limit-train': ['string', 'N', 'use only the first N training images'],
   'limit-test': ['string', 'N', 'use only the first N test images'],
@@ -104,7 +108,7 @@ const say = (io: Io, line: string) => io.stdout.write(`${line}\n`);
 const COMMANDS: Record<string, Command> = {
   train: {
     summary: 'train the VAE on MNIST; write metrics.jsonl, a checkpoint per epoch and pictures',
-    flags: ['epochs', 'batch-size', 'lr', 'seed', 'latent', 'hidden', 'resume', 'backend', 'limit-train', 'limit-test', 'data', 'out', 'n'],
+    flags: ['epochs', 'batch-size', 'lr', 'seed', 'latent', 'hidden', 'resume', 'overwrite', 'backend', 'limit-train', 'limit-test', 'data', 'out', 'n'],
     parse(f) {
       const backend = f.str('backend') ?? defaultBackend();
       if (!(BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`unknown backend ${JSON.stringify(backend)}; available: ${BACKENDS.join(', ')}`);
@@ -116,6 +120,7 @@ const COMMANDS: Record<string, Command> = {
         latent: f.int('latent', 20, 1, 1000),
         hidden: f.int('hidden', 400, 1, 100_000),
         resume: f.bool('resume'),
+        overwrite: f.bool('overwrite'),
         limitTrain: f.int('limit-train', undefined),
         limitTest: f.int('limit-test', undefined),
         samples: f.int('n', 8, 1, PICTURE_MAX),
@@ -123,9 +128,15 @@ const COMMANDS: Record<string, Command> = {
         out: f.str('out') ?? 'out',
         backend,
       };
-      // train creates the out dir itself, after the data has loaded.
+      // train creates the out dir itself, after the data has loaded. Ctrl-C and SIGTERM stop it
+      // between two batches (an InterruptedError: main says what is saved and how to resume).
       return async (io) => {
-        await train({ ...cfg, stdout: io.stdout });
+        const stop = abortOnSignals();
+        try {
+          await train({ ...cfg, stdout: io.stdout, signal: stop.signal });
+        } finally {
+          stop.dispose();
+        }
       };
     },
   },
@@ -183,15 +194,19 @@ const COMMANDS: Record<string, Command> = {
     parse(f) {
       const port = f.int('port', 8080, 0, 65535);
       const [checkpoint, out, data, open] = [f.str('checkpoint'), f.str('out') ?? 'out', f.str('data'), f.bool('open')];
+      // Ctrl-C (or SIGTERM) is how the explorer is meant to end: it closes every connection,
+      // a half-sent request's included, and exits with 0.
       return async (io) => {
-        const explorer = await startExplorer({ checkpoint: checkpoint ?? join(out, MODEL_FILE), port, data });
-        say(io, `tensorgrad-vae explorer at ${explorer.url} (Ctrl+C to stop)`);
-        if (open) openInBrowser(explorer.url, io);
-        await new Promise<void>((resolve) => {
-          const stop = () => void explorer.close().then(resolve);
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
-        });
+        const stop = abortOnSignals();
+        try {
+          const explorer = await startExplorer({ checkpoint: checkpoint ?? join(out, MODEL_FILE), port, data });
+          say(io, `tensorgrad-vae explorer at ${explorer.url} (Ctrl+C to stop)`);
+          if (open) openInBrowser(explorer.url, io);
+          if (!stop.signal.aborted) await once(stop.signal, 'abort');
+          await explorer.close();
+        } finally {
+          stop.dispose();
+        }
       };
     },
   },
@@ -275,9 +290,10 @@ function joinNegativeValues(args: readonly string[]): string[] {
 export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    // No command asks for the same thing as --help: the help, on stdout, and success.
     if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
       io.stdout.write(HELP);
-      return command === undefined ? 2 : 0;
+      return 0;
     }
     if (command === '--version' || command === '-v') {
       say(io, version());
@@ -303,13 +319,25 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     await work(io);
     return 0;
   } catch (e) {
-    return report(e, io, command);
+    return report(e, io, command, rest);
   }
 }
 
+/** An argument as the shell needs it written (quoted unless it is plain). */
+const shellWord = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/** The command that continues an interrupted `train`: the same flags, with --resume (and without --overwrite). */
+const resumeCommand = (args: readonly string[]): string =>
+  ['tensorgrad-vae', 'train', ...args.filter((a) => a !== '--resume' && a !== '--overwrite'), '--resume'].map(shellWord).join(' ');
+
 /** One line on stderr for any error, and the exit code that goes with it. */
-function report(e: unknown, io: Io, command: string | undefined): number {
+function report(e: unknown, io: Io, command: string | undefined, args: readonly string[]): number {
   const line = (s: string) => io.stderr.write(`tensorgrad-vae: ${s}\n`);
+  // Ctrl-C or SIGTERM stopped a run between two batches: what is saved, and how to go on.
+  if (e instanceof InterruptedError) {
+    line(`${e.message}; to continue: ${resumeCommand(args)}`);
+    return e.exitCode;
+  }
   if (e instanceof UsageError) {
     line(`${e.message} (see tensorgrad-vae ${command !== undefined && command in COMMANDS ? `${command} ` : ''}--help)`);
     return 2;

@@ -6,9 +6,9 @@
 export { VAE, Sampler, makeEncoder, makeDecoder, PIXELS, type VaeOptions, type VaeOutput } from './model.js';
 export { vaeLoss, type VaeLoss } from './loss.js';
 export {
-  detectLayout, toWriteUpLayout, inferSizes, vaeFromStateDict, loadVae, loadVaeForCli, readCheckedVae, checkFinite, saveRun, resumeRun, writeOutputs,
-  CHECKPOINT_FILE, MODEL_FILE, METRICS_FILE, type CheckpointLayout, type EpochMetrics, type RunSettings, type RunState,
-} from './checkpoint.js';
+  detectLayout, toWriteUpLayout, inferSizes, vaeFromStateDict, loadVae, loadVaeForCli, readCheckedVae, checkFinite, MODEL_FILE, type CheckpointLayout,
+} from './model-files.js';
+export { saveRun, resumeRun, writeOutputs, CHECKPOINT_FILE, METRICS_FILE, type EpochMetrics, type RunSettings, type RunState } from './run-checkpoint.js';
 export { testLoss, importanceWeightedLogLikelihood, type EvalOptions } from './evaluate.js';
 export {
   imageGrid, saveGrid, reconstructionGrid, interpolate, manifold, normalQuantile, saveSamples, saveReconstructions, firstImages, firstOfDigit,
@@ -16,8 +16,10 @@ export {
 } from './pictures.js';
 export { loadData, loadTestSet, evalNoise, type Data, type DataOptions } from './data.js';
 export { BACKENDS, defaultBackend, useBackend } from './backends.js';
-export { train, makeOutDir, type TrainConfig } from './train.js';
+export { train, type TrainConfig } from './train.js';
+export { makeOutDir } from './out-dir.js';
+export { lockOutDir, LOCK_FILE } from './lock.js';
 export { Progress, formatSeconds } from './progress.js';
-export { TrainingError, CheckpointError, UsageError } from './errors.js';
+export { TrainingError, CheckpointError, UsageError, InterruptedError } from './errors.js';
 export { startExplorer, type Explorer, type ExplorerOptions } from './explore.js';
 export { main } from './cli.js';

@@ -102,16 +102,34 @@ describe('in Chromium', () => {
   }, 120_000);
 });
 
-/** A raw HTTP request (no URL normalisation on the way), resolving to the status code. */
-function rawGet(port: number, path: string, host = '127.0.0.1'): Promise<number> {
+/** A raw HTTP request (no URL normalisation on the way; `host: null` sends no Host), resolving to the whole response. */
+function rawRequest(port: number, path: string, { address = '127.0.0.1', host = `localhost:${port}` as string | null } = {}): Promise<{ status: number; headers: Record<string, string>; body: string }> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, host, () => socket.end(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`));
+    const socket = connect(port, address, () => socket.end(`GET ${path} HTTP/1.1\r\n${host === null ? '' : `Host: ${host}\r\n`}Connection: close\r\n\r\n`));
     let text = '';
-    socket.on('data', (d) => (text += d.toString()));
-    socket.on('end', () => resolve(Number(/^HTTP\/1\.1 (\d+)/.exec(text)?.[1])));
+    socket.on('data', (d) => (text += d.toString('latin1')));
+    socket.on('end', () => {
+      const [head, ...body] = text.split('\r\n\r\n');
+      const [statusLine, ...lines] = head.split('\r\n');
+      const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+      let rest = body.join('\r\n\r\n');
+      if (headers['transfer-encoding'] === 'chunked') {
+        // Each chunk: its size in hex, CRLF, the bytes, CRLF; a size of 0 ends the body.
+        let decoded = '';
+        for (let size = parseInt(rest, 16); size > 0; size = parseInt(rest, 16)) {
+          const start = rest.indexOf('\r\n') + 2;
+          decoded += rest.slice(start, start + size);
+          rest = rest.slice(start + size + 2);
+        }
+        rest = decoded;
+      }
+      resolve({ status: Number(/^HTTP\/1\.1 (\d+)/.exec(statusLine)?.[1]), headers, body: rest });
+    });
     socket.on('error', reject);
   });
 }
+
+const rawGet = async (port: number, path: string, address = '127.0.0.1'): Promise<number> => (await rawRequest(port, path, { address })).status;
 
 describe('the server', () => {
   test('serves its routes and nothing else: /../package.json and friends are 404', async () => {
@@ -122,6 +140,50 @@ describe('the server', () => {
       expect(await rawGet(port, path), path).toBe(404);
     }
   });
+  test('answers only requests addressed to 127.0.0.1, localhost or [::1] with its port (DNS rebinding): any other Host is a 421', async () => {
+    const port = Number(new URL(url).port);
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `LocalHost:${port}`]) {
+      expect((await rawRequest(port, '/info.json', { host })).status, host).toBe(200);
+    }
+    for (const host of ['evil.example', `evil.example:${port}`, `127.0.0.1.evil.example:${port}`, 'localhost', `localhost:${port + 1}`, `127.0.0.1:${port}@evil.example`, '', null]) {
+      const r = await rawRequest(port, '/checkpoint.safetensors', { host });
+      expect(r.status, String(host)).toBe(421);
+      expect(r.body).toBe(`this server answers only to 127.0.0.1:${port}, localhost:${port} or [::1]:${port}\n`);
+    }
+  });
+  test('every response forbids framing and type sniffing: X-Frame-Options, CSP frame-ancestors, nosniff', async () => {
+    const port = Number(new URL(url).port);
+    for (const [path, host, status] of [['/', `127.0.0.1:${port}`, 200], ['/explorer.js', `localhost:${port}`, 200], ['/nope', `localhost:${port}`, 404], ['/', 'evil.example', 421]] as const) {
+      const r = await rawRequest(port, path, { host });
+      expect(r.status, path).toBe(status);
+      expect(r.headers, `${path} via ${host}`).toMatchObject({
+        'x-frame-options': 'DENY', 'content-security-policy': "frame-ancestors 'none'", 'x-content-type-options': 'nosniff',
+      });
+    }
+  });
+  test('the first Ctrl-C ends it, even while a client is half-way through sending a request', async () => {
+    const explore = spawn(process.execPath, [cli, 'explore', '--checkpoint', checkpoint, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => explore.on('exit', (code, signal) => resolve([code, signal])));
+    const port = await new Promise<number>((resolve, reject) => {
+      let text = '';
+      explore.stdout!.on('data', (d: Buffer) => {
+        text += d.toString();
+        const m = /explorer at http:\/\/127\.0\.0\.1:(\d+)\//.exec(text);
+        if (m) resolve(Number(m[1]));
+      });
+      explore.on('exit', (code) => reject(new Error(`explore exited with ${code}`)));
+    });
+    // A request that never ends its headers, then a whole one: once the second is answered, the
+    // server has accepted the first connection too (it accepts in order).
+    const slow = connect(port, '127.0.0.1');
+    const slowClosed = new Promise<void>((resolve) => slow.on('close', () => resolve()));
+    slow.on('error', () => undefined);
+    await new Promise<void>((resolve) => slow.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Slow: `, () => resolve()));
+    expect((await rawRequest(port, '/info.json')).status).toBe(200);
+    explore.kill('SIGINT');
+    expect(await exited).toEqual([0, null]);
+    await slowClosed;
+  }, 30_000);
   test('listens on 127.0.0.1 only: another interface of this machine is refused', async () => {
     const port = Number(new URL(url).port);
     expect(url.startsWith('http://127.0.0.1:')).toBe(true);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pngjs from 'pngjs';
@@ -34,3 +34,24 @@ export const quickRun = (backend: string, limitTrain: number, epochs = 2): Train
   epochs, batchSize: 128, lr: 1e-3, seed: 5, out: tmp(), latent: 20, hidden: 400, resume: false, backend,
   limitTrain, limitTest: 200, samples: 8, stdout: sink(),
 });
+
+/** An IDX file: the 4-byte magic (uint8 data), the dims, then `fill` in every byte. */
+function idx(shape: number[], fill: number): Buffer {
+  const head = Buffer.alloc(4 + 4 * shape.length);
+  head[2] = 0x08;
+  head[3] = shape.length;
+  shape.forEach((s, i) => head.writeUInt32BE(s, 4 + 4 * i));
+  return Buffer.concat([head, Buffer.alloc(shape.reduce((a, b) => a * b, 1), fill)]);
+}
+
+/** A directory of MNIST-format files holding `n` grey `side`×`side` images per split, labelled 0…9 in turn. */
+export function idxDataset(side: number, n = 20): string {
+  const dir = tmp();
+  for (const split of ['train', 't10k']) {
+    writeFileSync(join(dir, `${split}-images-idx3-ubyte`), idx([n, side, side], 100));
+    const labels = idx([n], 0);
+    for (let i = 0; i < n; i++) labels[8 + i] = i % 10;
+    writeFileSync(join(dir, `${split}-labels-idx1-ubyte`), labels);
+  }
+  return dir;
+}

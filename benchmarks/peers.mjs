@@ -1,6 +1,6 @@
 // The JavaScript peers of the benchmarks, each behind one small interface: `upload(Float32Array,
-// shape)` → a handle, `matmul(a, b, ta, tb)` and the elementwise ops, each returning a Float32Array
-// (every library's work is forced and read back, as ours is).
+// shape)` → a handle, `matmul(a, b, ta, tb)`, the elementwise ops and the convolution ops, each
+// returning a Float32Array (or an array of them; every library's work is forced and read back, as ours is).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -29,14 +29,36 @@ export async function tfjs(backend) {
     name: `tfjs-${backend}`,
     version: tf.version_core,
     activate: () => tf.setBackend(backend),
-    upload: (data, shape) => tf.tensor(data, shape),
+    /** With `perm`, transposed once after the upload (NCHW → NHWC for the convolutions), outside any timing. */
+    upload: (data, shape, perm) => {
+      const t = tf.tensor(data, shape);
+      if (perm === undefined) return t;
+      const p = tf.transpose(t, perm);
+      t.dispose();
+      return p;
+    },
     matmul: (a, b, ta, tb) => read(() => tf.matMul(a, b, ta, tb)),
     add: (a, b) => read(() => tf.add(a, b)),
     exp: (a) => read(() => tf.exp(a)),
     sigmoid: (a) => read(() => tf.sigmoid(a)),
     sum: (a) => read(() => tf.sum(a)),
+    // Convolutions are NHWC with [kh, kw, Cin, Cout] filters in tfjs; the bias goes through
+    // tf.fused.conv2d (one FusedConv2D kernel, as a layer with a bias runs).
+    conv2d: (x, w, b, stride, pad) => read(() => tf.fused.conv2d({ x, filter: w, bias: b, strides: stride, pad: explicit(pad) })),
+    /** ∂/∂x, ∂/∂w, ∂/∂b of the biased convolution for the output gradient `dy` (forward included). */
+    conv2dGrads: (x, w, b, dy, stride, pad) => readAll(tf.grads((x, w, b) => tf.fused.conv2d({ x, filter: w, bias: b, strides: stride, pad: explicit(pad) }))([x, w, b], dy)),
+    maxPool: (x, k, stride) => read(() => tf.maxPool(x, k, stride, 'valid')),
+    maxPoolGrads: (x, dy, k, stride) => readAll(tf.grads((x) => tf.maxPool(x, k, stride, 'valid'))([x], dy)),
   };
+  function readAll(tensors) {
+    const out = tensors.map((t) => t.dataSync());
+    for (const t of tensors) t.dispose();
+    return out;
+  }
 }
+
+/** tfjs's explicit padding of an NHWC convolution: `p` zeros on each side of H and W. */
+const explicit = (p) => [[0, 0], [p, p], [p, p], [0, 0]];
 
 /** jax-js on its default device (wasm: generated WebAssembly kernels, `threads` worker threads). */
 export async function jaxjs(threads) {
@@ -58,7 +80,30 @@ export async function jaxjs(threads) {
     exp: (a) => read(np.exp(a.ref)),
     sigmoid: (a) => read(jax.nn.sigmoid(a.ref)),
     sum: (a) => read(np.sum(a.ref)),
+    // lax.convGeneralDilated: NCHW input, [Cout, Cin, kh, kw] kernel, as PyTorch; the bias added after.
+    conv2d: (x, w, b, stride, pad) => read(conv(stride, pad)(x.ref, w.ref, b.ref)),
+    /** ∂/∂x, ∂/∂w, ∂/∂b of the biased convolution for the output gradient `dy` (forward included), by jax.vjp. */
+    conv2dGrads: (x, w, b, dy, stride, pad) => {
+      const [y, back] = jax.vjp(conv(stride, pad), [x.ref, w.ref, b.ref]);
+      y.dispose();
+      const grads = back(dy.ref);
+      back.dispose();
+      return grads.map(read);
+    },
   };
+  function conv(stride, pad) {
+    return (x, w, b) => jax.lax.convGeneralDilated(x, w, [stride, stride], [[pad, pad], [pad, pad]]).add(b.reshape([1, -1, 1, 1]));
+  }
+}
+
+/**
+ * Adds a peer's task to a tinybench Bench: its backend is activated and its inputs uploaded just
+ * before it runs (`upload()` → the handles passed to `call`).
+ */
+export function peerTask(bench, name, peer, upload, call) {
+  let inputs = null;
+  // async: false, or tinybench calls the task once when it is added, to see whether it returns a promise.
+  bench.add(name, () => call(...inputs), { async: false, beforeAll: async () => { await peer.activate(); inputs = upload(); } });
 }
 
 /** The textbook triple loop over Float32Arrays, as a floor. */

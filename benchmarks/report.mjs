@@ -1,6 +1,6 @@
-// Turns results/kernels.json and results/vae-epoch-*.json into the tables between the markers in
-// benchmarks/README.md and the chart results/matmul.svg. Run by `npx pnpm@10 bench` after the
-// measurements; `node benchmarks/report.mjs` alone redraws from the committed results.
+// Turns results/kernels.json, results/conv.json and results/vae-epoch-*.json into the tables
+// between the markers in benchmarks/README.md and the chart results/matmul.svg. Run by
+// `npx pnpm@10 bench` after the measurements; `node benchmarks/report.mjs` alone redraws from the committed results.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 const here = (p) => new URL(p, import.meta.url);
@@ -44,6 +44,58 @@ const wasmCols = ewCols.filter((c) => c.startsWith('tensorgrad wasm'));
 lines.push(`| op | ${ewCols.join(' | ')} | ${wasmCols.map((c) => `${c.slice(11)} ÷ tfjs-wasm (speed)`).join(' | ')} |`);
 lines.push(`|---|${ewCols.map(() => '---:').join('|')}|${wasmCols.map(() => '---:').join('|')}|`);
 for (const r of ew) lines.push(`| ${r.id} | ${ewCols.map((c) => fmt(r.ms[c], 3)).join(' | ')} | ${wasmCols.map((c) => `${fmt(r.ms['tfjs-wasm'] / r.ms[c], 2)}×`).join(' | ')} |`);
+
+const convFile = here('./results/conv.json');
+if (existsSync(convFile)) {
+  const c = JSON.parse(readFileSync(convFile, 'utf8'));
+  const tg = `tensorgrad wasm ${c.threads}t`, pt = `PyTorch ${c.threads}t`;
+  const libs = [tg, 'tfjs-wasm', 'jax-js', pt];
+  // Median of the rounds' medians, and in brackets the rounds' min–max (GFLOP/s from ms, or ms).
+  const range = (t, digits) => (t.rounds.length > 1 ? ` (${fmt(t.lo, digits)}–${fmt(t.hi, digits)})` : '');
+  const gcell = (t) => (t === undefined ? '–' : t.unsupported ? 'not supported¹' : `${fmt(t.gflops, t.gflops < 1 ? 2 : 1)}${range({ rounds: t.rounds, lo: (t.gflops * t.ms) / t.max, hi: (t.gflops * t.ms) / t.min }, t.gflops < 1 ? 2 : 1)}`);
+  const mcell = (t) => (t === undefined ? '–' : t.unsupported ? 'not supported²' : `${fmt(t.ms, 2)}${range({ rounds: t.rounds, lo: t.min, hi: t.max }, 2)}`);
+  const x = (v) => (v === null || v === undefined ? '–' : `${fmt(v, 2)}×`);
+  const pct = (v) => (v === null || v === undefined ? '–' : `${fmt(100 * v, 0)} %`);
+  const why = (rows, pass, lib) => rows.map((r) => r[pass][lib]?.unsupported).find((u) => u !== undefined);
+  lines.push('');
+  lines.push(`**Convolution, GFLOP/s** (higher is better; \`results/conv.json\`, ${c.machine.date.slice(0, 10)}, \`node benchmarks/conv.mjs\`, ${c.threads} threads: the wasm backend, jax-js and PyTorch; tfjs-wasm runs on one thread in Node). conv2d with bias, NCHW; flops 2·N·Cout·OH·OW·Cin·kh·kw per pass, 3 passes for *fwd+bwd* (forward, then ∂x, ∂w and ∂b for a fixed output gradient). Each cell is the median of ${c.rounds} rounds' medians, with the rounds' min–max; the libraries are interleaved within each round. Operands in each library's memory before the timing (\`to('wasm')\`; uploaded; tfjs-wasm's transposed once to NHWC and [kh, kw, Cin, Cout], outside the timing), results read back. Peak: twice the one-core Wasm SIMD peak (**${c.wasmSimdPeakGflops1t} GFLOP/s**).`);
+  lines.push('');
+  lines.push(`| layer | pass | ${libs.join(' | ')} | ${tg} ÷ tfjs-wasm | ÷ jax-js | ÷ PyTorch | % of 2-core peak |`);
+  lines.push(`|---|---|${libs.map(() => '---:').join('|')}|---:|---:|---:|---:|`);
+  for (const r of c.conv) {
+    const q = r.ratios;
+    lines.push(`| ${r.id} | forward | ${libs.map((l) => gcell(r.forward[l])).join(' | ')} | ${x(q['forward ÷ tfjs-wasm'])} | ${x(q['forward ÷ jax-js'])} | ${x(q['forward ÷ PyTorch'])} | ${pct(q['forward ÷ 2-core SIMD peak'])} |`);
+    lines.push(`| | fwd+bwd | ${libs.map((l) => gcell(r['fwd+bwd'][l])).join(' | ')} | – | ${x(ratioOf(r['fwd+bwd'], tg, 'jax-js'))} | ${x(q['fwd+bwd ÷ PyTorch'])} | ${pct(q['fwd+bwd ÷ 2-core SIMD peak'])} |`);
+  }
+  const noGrad = why(c.conv, 'fwd+bwd', 'tfjs-wasm');
+  if (noGrad) lines.push(`\n¹ tfjs-wasm: \`tf.grads\` of \`tf.fused.conv2d\` fails with “${noGrad}” (its wasm backend has Conv2DBackpropInput but no Conv2DBackpropFilter kernel).`);
+  const gemmRows = c.conv.filter((r) => r.gemms);
+  if (gemmRows.length) {
+    lines.push('');
+    lines.push(`**Convolution against its gemms** (the wasm backend, ${c.threads} threads, GFLOP/s, same run): the three products a convolution does, as plain row-major matmuls on operands already in the module (K = Cin·kh·kw, L = N·OH·OW): forward [Cout, K]·[K, L], input grad [K, Cout]·[Cout, L], weight grad [Cout, L]·[L, K]. *conv ÷ gemms* is the convolution's fwd+bwd GFLOP/s over the three gemms' combined (the target is ≥ 60 %).`);
+    lines.push('');
+    lines.push('| layer | forward gemm | input-grad gemm | weight-grad gemm | gemms combined | conv fwd+bwd | conv ÷ gemms |');
+    lines.push('|---|---:|---:|---:|---:|---:|---:|');
+    for (const r of gemmRows) lines.push(`| ${r.id} | ${r.gemms.map((p) => `${gcell(p)}`).join(' | ')} | ${fmt(r.gemmsCombinedGflops)} | ${fmt(r['fwd+bwd'][tg]?.gflops)} | ${pct(r.ratios['fwd+bwd ÷ gemms'])} |`);
+  }
+  if (c.pool?.length) {
+    const plibs = [tg, 'tfjs-wasm', pt];
+    lines.push('');
+    lines.push('**Max-pool, milliseconds per call** (lower is better; same run and conventions; *fwd+bwd* is the forward and ∂x for a fixed output gradient).');
+    lines.push('');
+    lines.push(`| op | pass | ${plibs.join(' | ')} | ${tg} ÷ PyTorch (speed) |`);
+    lines.push(`|---|---|${plibs.map(() => '---:').join('|')}|---:|`);
+    for (const r of c.pool) {
+      for (const pass of ['forward', 'fwd+bwd']) lines.push(`| ${pass === 'forward' ? r.id : ''} | ${pass} | ${plibs.map((l) => mcell(r[pass][l])).join(' | ')} | ${x(r[pass][pt] && r[pass][tg] ? r[pass][pt].ms / r[pass][tg].ms : undefined)} |`);
+    }
+    const noPoolGrad = why(c.pool, 'fwd+bwd', 'tfjs-wasm');
+    if (noPoolGrad) lines.push(`\n² tfjs-wasm: \`tf.grads\` of \`tf.maxPool\` fails with “${noPoolGrad}” (tfjs-core alone registers no gradients for its plain ops; they come with the \`@tensorflow/tfjs\` package, not installed here).`);
+  }
+}
+
+function ratioOf(cols, a, b) {
+  return cols[a]?.gflops && cols[b]?.gflops ? cols[a].gflops / cols[b].gflops : undefined;
+}
 
 for (const f of ['vae-epoch.json', 'vae-epoch-wasm.json']) {
   if (!existsSync(here(`./results/${f}`))) continue;

@@ -1,6 +1,7 @@
 // Every benchmark, one after the other, each in a fresh process (the machine otherwise idle), then
 // the report: `npx pnpm@10 bench` builds first and provides the X display gpu.js's headless-gl needs.
 //   kernels.mjs       matmul, elementwise and sum: tensorgrad cpu/wasm × 1/2 threads, tfjs, jax-js, naive JS, PyTorch
+//   conv.mjs          conv2d forward and forward+backward, its gemms, max-pool: wasm backend, tfjs-wasm, jax-js, PyTorch
 //   gpu-matmul.mjs    matmul in every gpu.js mode (Node and Chromium) next to the cpu and wasm backends
 //   vae-epoch.mjs     one VAE epoch: wasm backend vs PyTorch in the same run (heap after each epoch),
 //                     then the reference cpu backend alone
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 const here = (f) => fileURLToPath(new URL(f, import.meta.url));
 const steps = [
   ['kernels.mjs'],
+  ['conv.mjs'],
   ['gpu-matmul.mjs'],
   ['--expose-gc', 'vae-epoch.mjs', '--epochs', '2'],
   ['vae-epoch.mjs', '--backend', 'cpu', '--skip-pytorch'],

@@ -4,7 +4,7 @@
 import { Generator, backendInfo, listBackends, noGrad, randn, setBackend, tensor } from '@tensorgrad/core';
 import { parseSafetensors } from '@tensorgrad/nn';
 import { vaeFromStateDict } from '../src/model-files.js';
-import type { VAE } from '../src/model.js';
+import type { VAEBase } from '../src/model.js';
 
 interface TestSet { labels: number[]; images: string }
 
@@ -12,7 +12,7 @@ const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) 
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 const RANGE = 3;
 
-let model: VAE;
+let model: VAEBase;
 let z: number[] = [];
 let means: number[][] = [];
 let labels: number[] = [];
@@ -283,12 +283,12 @@ async function wireBackends(): Promise<void> {
 async function main(): Promise<void> {
   const [bytes, info, test] = await Promise.all([
     fetch('checkpoint.safetensors').then((r) => r.arrayBuffer()),
-    fetch('info.json').then((r) => r.json() as Promise<{ checkpoint: string }>),
+    fetch('info.json').then((r) => r.json() as Promise<{ checkpoint: string; model: string }>),
     fetch('test-set.json').then((r) => r.json() as Promise<TestSet>),
   ]);
   await wireBackends();
   model = vaeFromStateDict(parseSafetensors(new Uint8Array(bytes), info.checkpoint).tensors, info.checkpoint).eval();
-  $('model').textContent = `${info.checkpoint} — ${model.latent}-d latent, ${model.hidden} hidden`;
+  $('model').textContent = `${info.checkpoint} — ${info.model}`;
   labels = test.labels;
   const raw = Uint8Array.from(atob(test.images), (c) => c.charCodeAt(0));
   means = encode(Float32Array.from(raw, (v) => v / 255), labels.length);

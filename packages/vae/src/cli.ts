@@ -17,6 +17,7 @@ import { Generator, TensorgradError } from '@tensorgrad/core';
 import { FileError } from '@tensorgrad/nn';
 import { BACKENDS, defaultBackend } from './backends.js';
 import { MODEL_FILE, loadVaeForCli } from './model-files.js';
+import { MODEL_KINDS, type ModelKind } from './model.js';
 import { startExplorer } from './explore.js';
 import { evalNoise, loadTestSet } from './data.js';
 import { InterruptedError, TrainingError, UsageError } from './errors.js';
@@ -38,7 +39,8 @@ const FLAGS = {
   lr: ['string', 'X', 'Adam learning rate (default 1e-3)'],
   seed: ['string', 'N', 'seeds weights, noise and shuffling (default 1)'],
   latent: ['string', 'N', 'latent size d (default 20; 2 also draws manifold.png)'],
-  hidden: ['string', 'N', 'hidden layer width (default 400)'],
+  hidden: ['string', 'N', 'hidden layer width of the mlp model (default 400)'],
+  model: ['string', 'KIND', 'the network: mlp (the write-up\'s, default) or conv (convolutions; see the README)'],
   resume: ['boolean', '', 'continue the run in --out from its last checkpoint (same settings, --lr included)'],
   overwrite: ['boolean', '', 'start a new run in --out although it holds one (its checkpoint, model and metrics are removed)'],
   backend: ['string', 'NAME', 'kernel backend: wasm (SIMD; the default), cpu (the reference) or gpu (gpu.js; WebGL needs a display)'],
@@ -108,11 +110,14 @@ const say = (io: Io, line: string) => io.stdout.write(`${line}\n`);
 const COMMANDS: Record<string, Command> = {
   train: {
     summary: 'train the VAE on MNIST; write metrics.jsonl, a checkpoint per epoch and pictures',
-    flags: ['epochs', 'batch-size', 'lr', 'seed', 'latent', 'hidden', 'resume', 'overwrite', 'backend', 'limit-train', 'limit-test', 'data', 'out', 'n'],
+    flags: ['model', 'epochs', 'batch-size', 'lr', 'seed', 'latent', 'hidden', 'resume', 'overwrite', 'backend', 'limit-train', 'limit-test', 'data', 'out', 'n'],
     parse(f) {
       const backend = f.str('backend') ?? defaultBackend();
       if (!(BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`unknown backend ${JSON.stringify(backend)}; available: ${BACKENDS.join(', ')}`);
+      const model = f.str('model') ?? 'mlp';
+      if (!(MODEL_KINDS as readonly string[]).includes(model)) throw new UsageError(`unknown --model ${JSON.stringify(model)}; choose ${MODEL_KINDS.join(' or ')}`);
       const cfg = {
+        model: model as ModelKind,
         epochs: f.int('epochs', 20, 1, 1_000_000),
         batchSize: f.int('batch-size', 128, 1, 60_000),
         lr: f.positive('lr', 1e-3),

@@ -1,7 +1,7 @@
 import { Generator, ValueError, checkOptions, emptyCache, noGrad, randn, stack, type Tensor } from '@tensorgrad/core';
 import { DataLoader, binaryCrossEntropy, type MnistDataset } from '@tensorgrad/nn';
 import { vaeLoss } from './loss.js';
-import { Sampler, type VAE } from './model.js';
+import { Sampler, type VAEBase } from './model.js';
 
 export interface EvalOptions {
   /** Examples per batch (default 1000 for testLoss, 500 for the log-likelihood). */
@@ -14,7 +14,7 @@ export interface EvalOptions {
  * The training objective on a dataset, per example: BCE + KL with z *sampled* (an estimate of
  * the negative ELBO, as PyTorch's examples/vae reports it). `noise` makes it reproducible.
  */
-export async function testLoss(model: VAE, data: MnistDataset, options: EvalOptions = {}): Promise<number> {
+export async function testLoss(model: VAEBase, data: MnistDataset, options: EvalOptions = {}): Promise<number> {
   const { batchSize = 1000, noise = new Generator(0) } = checkOptions('testLoss', options, ['batchSize', 'noise'], '{ noise: new Generator(0) }');
   return perExample(data, batchSize, (images) => {
     const { mu, logvar } = model.encode(images);
@@ -29,7 +29,7 @@ export async function testLoss(model: VAE, data: MnistDataset, options: EvalOpti
  * With z = mu + σ·ε, log p(z) − log q(z|x) = Σ_j [−½z_j² + ½ε_j² + ½·logvar_j] (the 2π terms cancel).
  * K = 1 gives the ELBO; larger K tightens the bound.
  */
-export async function importanceWeightedLogLikelihood(model: VAE, data: MnistDataset, k: number, options: EvalOptions = {}): Promise<number> {
+export async function importanceWeightedLogLikelihood(model: VAEBase, data: MnistDataset, k: number, options: EvalOptions = {}): Promise<number> {
   const { batchSize = 500, noise = new Generator(0) } = checkOptions('importanceWeightedLogLikelihood', options, ['batchSize', 'noise'], '{ noise: new Generator(0) }');
   if (!Number.isInteger(k) || k < 1) throw new ValueError('importanceWeightedLogLikelihood', `k must be a whole number ≥ 1, got ${String(k)}`);
   return perExample(data, batchSize, (images) => {

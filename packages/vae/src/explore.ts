@@ -75,7 +75,7 @@ export async function startExplorer(options: ExplorerOptions): Promise<Explorer>
     ['/', ['text/html; charset=utf-8', readFileSync(new URL('index.html', PAGE_DIR))]],
     ['/explorer.js', ['text/javascript; charset=utf-8', readFileSync(new URL('explorer.js', PAGE_DIR))]],
     ['/checkpoint.safetensors', ['application/octet-stream', bytes]],
-    ['/info.json', ['application/json', JSON.stringify({ checkpoint: basename(checkpoint), latent: model.latent, hidden: model.hidden })]],
+    ['/info.json', ['application/json', JSON.stringify({ checkpoint: basename(checkpoint), latent: model.latent, model: model.describe() })]],
     ['/test-set.json', ['application/json', testSet]],
   ]);
   let actual = port;

@@ -3,10 +3,12 @@
  * a learner can use on their own: encoder, sampler, decoder, loss; plus training, evaluation,
  * pictures and checkpoints in both the write-up's and PyTorch examples/vae's layouts.
  */
-export { VAE, Sampler, makeEncoder, makeDecoder, PIXELS, type VaeOptions, type VaeOutput } from './model.js';
+export {
+  VAE, ConvVAE, VAEBase, Sampler, makeEncoder, makeDecoder, makeConvEncoder, makeConvDecoder, PIXELS, MODEL_KINDS, type ModelKind, type VaeOptions, type VaeOutput,
+} from './model.js';
 export { vaeLoss, type VaeLoss } from './loss.js';
 export {
-  detectLayout, toWriteUpLayout, inferSizes, vaeFromStateDict, loadVae, loadVaeForCli, readCheckedVae, checkFinite, MODEL_FILE, type CheckpointLayout,
+  detectLayout, toWriteUpLayout, inferSizes, inferModel, vaeFromStateDict, loadVae, loadVaeForCli, readCheckedVae, checkFinite, MODEL_FILE, type CheckpointLayout,
 } from './model-files.js';
 export { saveRun, resumeRun, writeOutputs, CHECKPOINT_FILE, METRICS_FILE, type EpochMetrics, type RunSettings, type RunState } from './run-checkpoint.js';
 export { testLoss, importanceWeightedLogLikelihood, type EvalOptions } from './evaluate.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { cat, fmtShape, type Tensor } from '@tensorgrad/core';
 import { StateDictError, loadFile, parseSafetensors as parse, readFileChecked, type StateDict } from '@tensorgrad/nn';
 import { CheckpointError, UsageError } from './errors.js';
-import { PIXELS, VAE } from './model.js';
+import { ConvVAE, PIXELS, VAE, type ModelKind, type VAEBase } from './model.js';
 
 /** The model alone, in the write-up's names (PyTorch loads it with `load_state_dict`). */
 export const MODEL_FILE = 'model.safetensors';
@@ -54,16 +54,32 @@ export function inferSizes(sd: ReadonlyMap<string, Tensor>, source = 'checkpoint
   return { latent: w2.shape[0] / 2, hidden: w0.shape[0] };
 }
 
-/** Builds a VAE of the checkpoint's sizes and loads it (strict: every name and shape must fit). */
-export function vaeFromStateDict(sd: ReadonlyMap<string, Tensor>, source = 'checkpoint'): VAE {
+/**
+ * Which network a state dict holds: the convolutional one has a 4-D `encoder.0.weight` (its first
+ * convolution) and its latent size in `encoder.5.weight` [2d, 3136]; the MLP's sizes come from
+ * `inferSizes`.
+ */
+export function inferModel(sd: ReadonlyMap<string, Tensor>, source = 'checkpoint'): { kind: ModelKind; latent: number; hidden?: number } {
+  const w0 = sd.get('encoder.0.weight');
+  if (w0 === undefined || w0.ndim !== 4) return { kind: 'mlp', ...inferSizes(sd, source) };
+  const w5 = sd.get('encoder.5.weight');
+  if (w5 === undefined || w5.ndim !== 2 || w5.shape[0] % 2 !== 0) {
+    throw new StateDictError('loadVae', `${source}: a convolutional encoder without its linear layer encoder.5.weight [2d, 3136]`);
+  }
+  return { kind: 'conv', latent: w5.shape[0] / 2 };
+}
+
+/** Builds the VAE the state dict holds, of its sizes, and loads it (strict: every name and shape must fit). */
+export function vaeFromStateDict(sd: ReadonlyMap<string, Tensor>, source = 'checkpoint'): VAEBase {
   const state = toWriteUpLayout(sd);
-  const model = new VAE(inferSizes(state, source));
+  const { kind, latent, hidden } = inferModel(state, source);
+  const model = kind === 'conv' ? new ConvVAE({ latent }) : new VAE({ latent, hidden });
   model.loadStateDict(state);
   return model;
 }
 
-/** Loads a VAE from a safetensors file in either layout. */
-export function loadVae(path: string): VAE {
+/** Loads a VAE (either network) from a safetensors file in either layout. */
+export function loadVae(path: string): VAEBase {
   return vaeFromStateDict(loadFile(path).tensors, path);
 }
 
@@ -71,7 +87,7 @@ export function loadVae(path: string): VAE {
  * Refuses weights that are not all finite: a diverged model decodes NaN and scores NaN, and must
  * not pass for a trained one. Names the first bad tensor and how many of its values are bad.
  */
-export function checkFinite(model: VAE, source: string): void {
+export function checkFinite(model: VAEBase, source: string): void {
   for (const [name, t] of model.stateDict()) {
     const d = t.data;
     let bad = 0;
@@ -87,7 +103,7 @@ export function checkFinite(model: VAE, source: string): void {
  * one), parse, fit a VAE and hold finite weights. Returns the model in eval mode, and the file's
  * bytes (the explorer serves them).
  */
-export function readCheckedVae(path: string): { model: VAE; bytes: Uint8Array } {
+export function readCheckedVae(path: string): { model: VAEBase; bytes: Uint8Array } {
   if (!existsSync(path)) throw new UsageError(`no checkpoint at ${path}; train first (tensorgrad-vae train) or pass --checkpoint PATH`);
   const bytes = readFileChecked('load', path);
   const model = vaeFromStateDict(parse(bytes, path).tensors, path);
@@ -96,6 +112,6 @@ export function readCheckedVae(path: string): { model: VAE; bytes: Uint8Array } 
 }
 
 /** The model a subcommand works from (`--checkpoint`, else `<out>/model.safetensors`), checked and in eval mode. */
-export function loadVaeForCli(flag: string | undefined, out: string): VAE {
+export function loadVaeForCli(flag: string | undefined, out: string): VAEBase {
   return readCheckedVae(flag ?? join(out, MODEL_FILE)).model;
 }

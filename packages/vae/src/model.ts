@@ -1,5 +1,5 @@
 import { Generator, ShapeError, ValueError, checkOptions, randn, type Tensor, fmtShape } from '@tensorgrad/core';
-import { Linear, Module, ReLU, Sequential, Sigmoid } from '@tensorgrad/nn';
+import { Conv2d, ConvTranspose2d, Flatten, Linear, Module, ReLU, Sequential, Sigmoid, Unflatten } from '@tensorgrad/nn';
 
 /** MNIST images are 28×28 = 784 pixels. */
 export const PIXELS = 784;
@@ -82,45 +82,50 @@ export interface VaeOutput {
   z: Tensor;
 }
 
-/**
- * The VAE of the classic MNIST write-up: encoder → sampler → decoder. Its parameters are named
- * `encoder.0.weight`, `encoder.0.bias`, `encoder.2.*`, `decoder.0.*`, `decoder.2.*` — the names of
- * the write-up's PyTorch module, so state dicts move both ways.
- */
-export class VAE extends Module {
-  readonly latent: number;
-  readonly hidden: number;
-  encoder: Sequential;
-  sampler: Sampler;
-  decoder: Sequential;
+/** Which network: the write-up's MLP (the default) or the convolutional one. */
+export type ModelKind = 'mlp' | 'conv';
+export const MODEL_KINDS: readonly ModelKind[] = ['mlp', 'conv'];
 
-  constructor(options: VaeOptions = {}) {
+/**
+ * What both VAEs share: an encoder whose output is the 2d-vector of means and log-variances, the
+ * sampler, and a decoder to pixel probabilities. Images go in and come out as `[B, 784]` rows,
+ * whichever network is inside, so training, pictures, evaluation and the explorer use either.
+ */
+export abstract class VAEBase extends Module {
+  abstract readonly kind: ModelKind;
+  readonly latent: number;
+  abstract encoder: Sequential;
+  sampler: Sampler;
+  abstract decoder: Sequential;
+
+  constructor(latent: number, noise: Generator | undefined, name: string) {
     super();
-    const { latent = 20, hidden = 400, generator, noise } = checkOptions('VAE', options, ['latent', 'hidden', 'generator', 'noise'], '{ latent: 2 }');
-    for (const [name, v] of [['latent', latent], ['hidden', hidden]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new ValueError('VAE', `${name} must be a whole number ≥ 1, got ${String(v)}`);
-    }
+    if (!Number.isInteger(latent) || latent < 1) throw new ValueError(name, `latent must be a whole number ≥ 1, got ${String(latent)}`);
     this.latent = latent;
-    this.hidden = hidden;
-    this.encoder = makeEncoder(latent, hidden, generator);
     this.sampler = new Sampler(latent, noise);
-    this.decoder = makeDecoder(latent, hidden, generator);
   }
+
+  /** The network in one line, for the CLI and the explorer. */
+  abstract describe(): string;
+
+  /** The encoder's input for images `[B, 784]` (the conv network takes `[B, 1, 28, 28]`). */
+  protected abstract encoderInput(x: Tensor): Tensor;
 
   /** q(z|x): mu and logvar `[B, d]` for images `[B, 784]`. */
   encode(x: Tensor): { mu: Tensor; logvar: Tensor } {
-    return this.sampler.split(this.encoder.forward(x));
+    return this.sampler.split(this.encoder.forward(this.encoderInput(x)));
   }
 
   /** p(x|z): pixel probabilities `[B, 784]` for codes `[B, d]`. */
   decode(z: Tensor): Tensor {
-    return this.decoder.forward(z);
+    const y = this.decoder.forward(z);
+    return y.ndim === 2 ? y : y.reshape([z.shape[0], PIXELS]);
   }
 
   /** The full pass, with everything the loss needs. */
   run(x: Tensor): VaeOutput {
     if (x.ndim !== 2 || x.shape[1] !== PIXELS) {
-      throw new ShapeError('VAE', `expected images [batch, ${PIXELS}], got ${fmtShape(x.shape)}`);
+      throw new ShapeError(this.constructor.name, `expected images [batch, ${PIXELS}], got ${fmtShape(x.shape)}`);
     }
     const { mu, logvar } = this.encode(x);
     const z = this.sampler.code(mu, logvar);
@@ -129,5 +134,90 @@ export class VAE extends Module {
 
   forward(x: Tensor): Tensor {
     return this.run(x).recon;
+  }
+}
+
+/**
+ * The VAE of the classic MNIST write-up: encoder → sampler → decoder. Its parameters are named
+ * `encoder.0.weight`, `encoder.0.bias`, `encoder.2.*`, `decoder.0.*`, `decoder.2.*` — the names of
+ * the write-up's PyTorch module, so state dicts move both ways.
+ */
+export class VAE extends VAEBase {
+  readonly kind = 'mlp';
+  readonly hidden: number;
+  encoder: Sequential;
+  decoder: Sequential;
+
+  constructor(options: VaeOptions = {}) {
+    const { latent = 20, hidden = 400, generator, noise } = checkOptions('VAE', options, ['latent', 'hidden', 'generator', 'noise'], '{ latent: 2 }');
+    super(latent, noise, 'VAE');
+    if (!Number.isInteger(hidden) || hidden < 1) throw new ValueError('VAE', `hidden must be a whole number ≥ 1, got ${String(hidden)}`);
+    this.hidden = hidden;
+    this.encoder = makeEncoder(latent, hidden, generator);
+    this.decoder = makeDecoder(latent, hidden, generator);
+  }
+
+  describe(): string {
+    return `VAE 784 → ${this.hidden} → ${2 * this.latent} | ${this.latent} → ${this.hidden} → 784`;
+  }
+
+  protected encoderInput(x: Tensor): Tensor {
+    return x;
+  }
+}
+
+/** The convolutional encoder's and decoder's feature maps: 64 channels of 7×7 (3136 numbers). */
+const FEATURES = [64, 7, 7] as const;
+const FEATURE_SIZE = 64 * 7 * 7;
+
+/**
+ * The convolutional encoder: `[B, 1, 28, 28]` → 2d means and log-variances.
+ *   Conv2d(1, 32, 4, stride 2, padding 1) → ReLU → Conv2d(32, 64, 4, 2, 1) → ReLU → Flatten → Linear(3136, 2d)
+ * (28 → 14 → 7 on each side).
+ */
+export function makeConvEncoder(latent = 20, generator?: Generator): Sequential {
+  return new Sequential(
+    new Conv2d(1, 32, 4, { stride: 2, padding: 1, generator }), new ReLU(),
+    new Conv2d(32, 64, 4, { stride: 2, padding: 1, generator }), new ReLU(),
+    new Flatten(), new Linear(FEATURE_SIZE, 2 * latent, { generator }),
+  );
+}
+
+/**
+ * The convolutional decoder, the encoder mirrored: a code → `[B, 1, 28, 28]` pixel probabilities.
+ *   Linear(d, 3136) → ReLU → Unflatten(64, 7, 7) → ConvTranspose2d(64, 32, 4, 2, 1) → ReLU → ConvTranspose2d(32, 1, 4, 2, 1) → Sigmoid
+ */
+export function makeConvDecoder(latent = 20, generator?: Generator): Sequential {
+  return new Sequential(
+    new Linear(latent, FEATURE_SIZE, { generator }), new ReLU(), new Unflatten(1, FEATURES),
+    new ConvTranspose2d(64, 32, 4, { stride: 2, padding: 1, generator }), new ReLU(),
+    new ConvTranspose2d(32, 1, 4, { stride: 2, padding: 1, generator }), new Sigmoid(),
+  );
+}
+
+/**
+ * The convolutional VAE (`tensorgrad-vae train --model conv`): the same sampler, loss and recipe as
+ * the write-up's, with convolutions in the encoder and transposed convolutions in the decoder.
+ * Parameters `encoder.0`, `encoder.2`, `encoder.5`, `decoder.0`, `decoder.3`, `decoder.5`, as a
+ * PyTorch nn.Sequential of the same layers names them.
+ */
+export class ConvVAE extends VAEBase {
+  readonly kind = 'conv';
+  encoder: Sequential;
+  decoder: Sequential;
+
+  constructor(options: Omit<VaeOptions, 'hidden'> = {}) {
+    const { latent = 20, generator, noise } = checkOptions('ConvVAE', options, ['latent', 'generator', 'noise'], '{ latent: 2 }');
+    super(latent, noise, 'ConvVAE');
+    this.encoder = makeConvEncoder(latent, generator);
+    this.decoder = makeConvDecoder(latent, generator);
+  }
+
+  describe(): string {
+    return `ConvVAE 1×28×28 → conv 32 → conv 64 → ${2 * this.latent} | ${this.latent} → 64×7×7 → deconv 32 → deconv 1`;
+  }
+
+  protected encoderInput(x: Tensor): Tensor {
+    return x.reshape([x.shape[0], 1, 28, 28]);
   }
 }

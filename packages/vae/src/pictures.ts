@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Generator, Tensor, TensorgradError, ValueError, cat, fmtShape, linspace, noGrad, randn, stack, tensor } from '@tensorgrad/core';
 import { writeFileAtomic, type MnistDataset } from '@tensorgrad/nn';
 import pngjs from 'pngjs';
-import type { VAE } from './model.js';
+import type { VAEBase } from './model.js';
 
 const { PNG } = pngjs;
 const SIDE = 28;
@@ -50,7 +50,7 @@ export function saveGrid(path: string, images: Tensor, cols: number, options?: G
 }
 
 /** Input digits over their reconstructions (eval mode: z = mu): 2 rows of `x.shape[0]`. */
-export function reconstructionGrid(model: VAE, x: Tensor): Tensor {
+export function reconstructionGrid(model: VAEBase, x: Tensor): Tensor {
   return noGrad(() => {
     const wasTraining = model.training;
     model.eval();
@@ -64,7 +64,7 @@ export function reconstructionGrid(model: VAE, x: Tensor): Tensor {
  * A straight line in latent space between the codes (latent means) of two images:
  * z_i = (i/N)·z_b + (1 − i/N)·z_a for i = 0…N, decoded.
  */
-export function interpolate(model: VAE, a: Tensor, b: Tensor, steps = 9): Tensor {
+export function interpolate(model: VAEBase, a: Tensor, b: Tensor, steps = 9): Tensor {
   return noGrad(() => {
     const za = model.encode(a.reshape(1, -1)).mu;
     const zb = model.encode(b.reshape(1, -1)).mu;
@@ -94,7 +94,7 @@ export function normalQuantile(p: number): number {
  * The classic picture of a 2-D latent space: decodings of an n×n grid of codes placed at normal
  * quantiles 0.05…0.95, so the grid covers the prior N(0, I) evenly in probability.
  */
-export function manifold(model: VAE, n = 20): Tensor {
+export function manifold(model: VAEBase, n = 20): Tensor {
   if (model.latent !== 2) throw new ValueError('manifold', `needs a 2-D latent space, this model has ${model.latent}`);
   const q = Array.from(linspace(0.05, 0.95, n).data, normalQuantile);
   const codes: Tensor[] = [];
@@ -106,7 +106,7 @@ export function manifold(model: VAE, n = 20): Tensor {
  * Decodings of `n` codes drawn from the prior N(0, I) (seeded), as in the write-up: a row of up
  * to 8, or a square grid for more (64 → 8×8).
  */
-export function saveSamples(path: string, model: VAE, n: number, seed: number): void {
+export function saveSamples(path: string, model: VAEBase, n: number, seed: number): void {
   const z = randn([n, model.latent], { generator: new Generator(seed) });
   saveGrid(path, noGrad(() => model.decode(z)), n > 8 ? Math.ceil(Math.sqrt(n)) : n);
 }
@@ -133,7 +133,7 @@ export function firstImages(data: MnistDataset, n = 8): Tensor {
 }
 
 /** Input digits over their reconstructions, written as a 2-row grid. */
-export function saveReconstructions(path: string, model: VAE, x: Tensor): void {
+export function saveReconstructions(path: string, model: VAEBase, x: Tensor): void {
   saveGrid(path, reconstructionGrid(model, x), x.shape[0]);
 }
 
@@ -142,7 +142,7 @@ export function saveReconstructions(path: string, model: VAE, x: Tensor): void {
  * after training. A picture never fails the run it illustrates: one that cannot be drawn or
  * written is skipped with a notice (via `say`), and the names written are returned.
  */
-export function drawPictures(model: VAE, test: MnistDataset, out: string, say: (line: string) => void, { samples = 8, seed = 0, suffix = 'after' } = {}): string[] {
+export function drawPictures(model: VAEBase, test: MnistDataset, out: string, say: (line: string) => void, { samples = 8, seed = 0, suffix = 'after' } = {}): string[] {
   const written: string[] = [];
   const picture = (name: string, draw: (path: string) => void) => {
     try {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Generator, tensor } from '@tensorgrad/core';
 import { Adam, loadFile, save, writeFileAtomic, type SafetensorsFile, type StateDict } from '@tensorgrad/nn';
 import { CheckpointError, UsageError } from './errors.js';
-import type { VAE } from './model.js';
+import type { ModelKind, VAEBase } from './model.js';
 import { MODEL_FILE, checkFinite, vaeFromStateDict } from './model-files.js';
 
 /** Everything needed to continue a run: model, optimizer, random streams, epoch and metrics, in one file. */
@@ -24,6 +24,8 @@ export interface EpochMetrics {
 
 /** The settings that decide a run's numbers: a resumed run must use the same ones. */
 export interface RunSettings {
+  /** Which network (default, and in checkpoints from before the convolutional one: the MLP). */
+  model?: ModelKind;
   /** Adam's learning rate. */
   lr: number;
   seed: number;
@@ -36,7 +38,7 @@ export interface RunSettings {
 
 /** A run at the end of an epoch: what the checkpoint holds. */
 export interface RunState {
-  model: VAE;
+  model: VAEBase;
   opt: Adam;
   loaderNoise: Generator;
   /** The last finished epoch (0 before the first). */
@@ -45,10 +47,12 @@ export interface RunState {
 }
 
 const SETTINGS: readonly [keyof RunSettings, string, string][] = [
-  ['lr', 'lr', '--lr'], ['seed', 'seed', '--seed'], ['batchSize', 'batch_size', '--batch-size'], ['latent', 'latent', '--latent'],
+  ['model', 'model', '--model'], ['lr', 'lr', '--lr'], ['seed', 'seed', '--seed'], ['batchSize', 'batch_size', '--batch-size'], ['latent', 'latent', '--latent'],
   ['hidden', 'hidden', '--hidden'], ['limitTrain', 'limit_train', '--limit-train'], ['limitTest', 'limit_test', '--limit-test'],
 ];
-const show = (v: number | undefined): string => (v === undefined ? 'all' : String(v));
+const show = (v: number | string | undefined): string => (v === undefined ? 'all' : String(v));
+/** A setting as the checkpoint's metadata records it. */
+const setting = (s: RunSettings, key: keyof RunSettings): string => show(key === 'model' ? (s.model ?? 'mlp') : s[key]);
 
 /**
  * Saves the run after `state.epoch`. The checkpoint file is the one commit point: it is written
@@ -64,7 +68,7 @@ export function saveRun(out: string, settings: RunSettings, state: RunState): vo
   tensors.set('rng.noise', tensor(state.model.sampler.noise.getState(), { dtype: 'float64' }));
   tensors.set('rng.loader', tensor(state.loaderNoise.getState(), { dtype: 'float64' }));
   const meta: Record<string, string> = { format: FORMAT, epoch: String(state.epoch), metrics: JSON.stringify(state.metrics) };
-  for (const [key, name] of SETTINGS) meta[name] = show(settings[key]);
+  for (const [key, name] of SETTINGS) meta[name] = setting(settings, key);
   save(join(out, CHECKPOINT_FILE), tensors, meta);
   writeOutputs(out, state);
 }
@@ -73,7 +77,7 @@ export function saveRun(out: string, settings: RunSettings, state: RunState): vo
 export function writeOutputs(out: string, state: RunState): void {
   const lines = state.metrics.map((m) => JSON.stringify(m)).join('\n');
   writeFileAtomic(join(out, METRICS_FILE), [new TextEncoder().encode(lines === '' ? '' : `${lines}\n`)], 'train');
-  save(join(out, MODEL_FILE), state.model.stateDict(), { format: 'tensorgrad-vae', epoch: String(state.epoch) });
+  save(join(out, MODEL_FILE), state.model.stateDict(), { format: 'tensorgrad-vae', model: state.model.kind, epoch: String(state.epoch) });
 }
 
 /**
@@ -84,8 +88,8 @@ export function writeOutputs(out: string, state: RunState): void {
 function mismatch(file: SafetensorsFile, settings: RunSettings): { flag: string; words: string } | undefined {
   const lr = file.tensors.get('optimizer.param_groups.0.lr');
   for (const [key, name, flag] of SETTINGS) {
-    const recorded = file.metadata[name] ?? (name === 'lr' && lr?.numel() === 1 ? show(lr.item()) : undefined);
-    if (recorded !== show(settings[key])) return { flag, words: `${flag} ${recorded ?? '(unknown)'}, not ${show(settings[key])}` };
+    const recorded = file.metadata[name] ?? (name === 'lr' && lr?.numel() === 1 ? show(lr.item()) : name === 'model' ? 'mlp' : undefined);
+    if (recorded !== setting(settings, key)) return { flag, words: `${flag} ${recorded ?? '(unknown)'}, not ${setting(settings, key)}` };
   }
   return undefined;
 }

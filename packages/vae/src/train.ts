@@ -11,7 +11,7 @@ import { lockOutDir } from './lock.js';
 import { makeOutDir, removeCreatedDirs } from './out-dir.js';
 import { testLoss } from './evaluate.js';
 import { vaeLoss } from './loss.js';
-import { VAE } from './model.js';
+import { ConvVAE, VAE } from './model.js';
 import { drawPictures, firstImages, saveReconstructions } from './pictures.js';
 import { Progress, type ProgressStream } from './progress.js';
 
@@ -38,7 +38,8 @@ export interface TrainConfig extends RunSettings {
 }
 
 function freshRun(cfg: TrainConfig): RunState {
-  const model = new VAE({ latent: cfg.latent, hidden: cfg.hidden, generator: new Generator(cfg.seed), noise: new Generator(cfg.seed + 1) });
+  const [generator, noise] = [new Generator(cfg.seed), new Generator(cfg.seed + 1)];
+  const model = cfg.model === 'conv' ? new ConvVAE({ latent: cfg.latent, generator, noise }) : new VAE({ latent: cfg.latent, hidden: cfg.hidden, generator, noise });
   return { model, opt: new Adam(model.parameters(), { lr: cfg.lr }), loaderNoise: new Generator(cfg.seed + 2), epoch: 0, metrics: [] };
 }
 
@@ -138,7 +139,7 @@ async function trainLocked(cfg: TrainConfig, data: Data, say: (line: string) => 
   await new Promise((resolve) => setImmediate(resolve));
   stopIfAborted(cfg, run.epoch, 'before training started');
   const { model, opt } = run;
-  say(`VAE 784 → ${cfg.hidden} → ${2 * cfg.latent} | ${cfg.latent} → ${cfg.hidden} → 784 on ${data.train.length} training and ${data.test.length} test images; ` +
+  say(`${run.model.describe()} on ${data.train.length} training and ${data.test.length} test images; ` +
     `Adam lr ${cfg.lr}, batch ${cfg.batchSize}, seed ${cfg.seed}, backend ${cfg.backend}`);
   const fresh = run.epoch === 0;
   if (fresh) saveReconstructions(join(cfg.out, 'reconstructions-before.png'), model, firstImages(data.test));

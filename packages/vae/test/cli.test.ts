@@ -123,6 +123,14 @@ describe('subcommands work from a checkpoint', () => {
     expect(r.out).toMatch(/^ {2}--overwrite {9}start a new run in --out although it holds one/m);
   });
 
+  test('train --model picks the network; anything but mlp or conv is one line and exit 2', async () => {
+    const help = await run('train', '--help');
+    expect(help.out).toMatch(/^ {2}--model KIND {8}the network: mlp \(the write-up's, default\) or conv/m);
+    const r = await run('train', '--model', 'cnn', '--out', tmp());
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('tensorgrad-vae: unknown --model "cnn"; choose mlp or conv (see tensorgrad-vae train --help)\n');
+  });
+
   test('<command> --help lists that command\'s flags only; --version prints the package version', async () => {
     const r = await run('sample', '--help');
     expect(r.code).toBe(0);

@@ -63,7 +63,8 @@ describe('checkpoints move both ways with PyTorch', () => {
   const x = () => tensor(ref.x, { shape: [4, 784] });
   test("a checkpoint in the write-up's layout, saved from PyTorch, gives PyTorch's outputs", () => {
     const m = loadVae(new URL('writeup_vae.safetensors', fixtures).pathname).eval();
-    expect([m.latent, m.hidden]).toEqual([ref.latent, ref.hidden]);
+    expect(m).toBeInstanceOf(VAE);
+    expect([m.latent, (m as VAE).hidden]).toEqual([ref.latent, ref.hidden]);
     const { mu, logvar } = m.encode(x());
     expectClose(mu.data, ref.mu);
     expectClose(logvar.data, ref.logvar);

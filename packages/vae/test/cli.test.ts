@@ -16,6 +16,17 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
 }
 
 describe('bad input: a clear message and exit code 2, never a stack trace', () => {
+  test('a bad TENSORGRAD_BACKEND: --help still works, train says so in one line and exits 2', () => {
+    const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+    const env = { ...process.env, TENSORGRAD_BACKEND: 'nope' };
+    const help = spawnSync(process.execPath, [cli, '--help'], { env, encoding: 'utf8' });
+    expect([help.status, help.stderr]).toEqual([0, '']);
+    expect(help.stdout).toMatch(/^Usage: tensorgrad-vae/);
+    const train = spawnSync(process.execPath, [cli, 'train', '--out', tmp()], { env, encoding: 'utf8' });
+    expect(train.status).toBe(2);
+    expect(train.stderr).toBe('tensorgrad-vae: TENSORGRAD_BACKEND="nope" names no backend; use one of wasm, cpu, gpu, or unset it (see tensorgrad-vae train --help)\n');
+  });
+
   test.each([
     [['train', '--bogus'], /Unknown option '--bogus'/],
     [['train', '--epochs', 'ten'], /--epochs expects a whole number from 1 to 1000000, got "ten"/],

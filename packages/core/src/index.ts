@@ -16,12 +16,18 @@ export {
   type TensorOptions, type RandomOptions,
 } from './creation.js';
 
-export { add, sub, mul, div, pow, neg, maximum, minimum } from './ops/arithmetic.js';
+export { add, sub, mul, div, pow, neg, maximum, minimum, atan2, hypot, remainder, fmod, copysign, lerp, logaddexp } from './ops/arithmetic.js';
 export {
-  exp, log, sqrt, abs, sign, relu, sigmoid, tanh, softplus, clamp, square, log1p, expm1, sin, cos, erf, gelu, silu,
+  exp, log, sqrt, abs, sign, relu, sigmoid, tanh, clamp, square, log1p, expm1, sin, cos, erf, gelu, silu,
+  floor, ceil, round, trunc, frac, reciprocal, rsqrt, log2, log10, exp2, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh,
   type ClampBounds, type GeluOptions,
 } from './ops/unary.js';
-export { eq, ne, lt, le, gt, ge, where, maskedFill, logicalNot, logicalAnd, logicalOr, logicalXor } from './ops/compare.js';
+export {
+  elu, selu, celu, hardtanh, relu6, hardsigmoid, hardswish, mish, logsigmoid, leakyRelu, softplus, softmin, glu, type SoftplusOptions,
+} from './ops/activation.js';
+export {
+  eq, ne, lt, le, gt, ge, where, maskedFill, logicalNot, logicalAnd, logicalOr, logicalXor, isnan, isinf, isfinite, nanToNum, type NanToNumOptions,
+} from './ops/compare.js';
 export {
   sum, mean, max, min, logsumexp, argmax, argmin, softmax, logSoftmax, variance, variance as var, std, norm, cumsum, type VarOptions,
 } from './ops/reduce.js';

@@ -14,6 +14,7 @@ import * as V from './ops/view.js';
 import * as S from './ops/select.js';
 import * as J from './ops/join.js';
 import * as I from './ops/indexing.js';
+import * as Act from './ops/activation.js';
 import { writeInPlace } from './ops/inplace.js';
 import { scalarTensor } from './ops/helpers.js';
 
@@ -308,7 +309,7 @@ export class Tensor {
   relu(): Tensor { return U.relu(this); }
   sigmoid(): Tensor { return U.sigmoid(this); }
   tanh(): Tensor { return U.tanh(this); }
-  softplus(): Tensor { return U.softplus(this); }
+  softplus(options?: Act.SoftplusOptions): Tensor { return Act.softplus(this, options); }
   clamp(min?: number | null | U.ClampBounds, max?: number | null): Tensor { return U.clamp(this, min, max); }
   square(): Tensor { return U.square(this); }
   log1p(): Tensor { return U.log1p(this); }
@@ -318,6 +319,48 @@ export class Tensor {
   erf(): Tensor { return U.erf(this); }
   gelu(options?: U.GeluOptions): Tensor { return U.gelu(this, options); }
   silu(): Tensor { return U.silu(this); }
+  floor(): Tensor { return U.floor(this); }
+  ceil(): Tensor { return U.ceil(this); }
+  round(): Tensor { return U.round(this); }
+  trunc(): Tensor { return U.trunc(this); }
+  frac(): Tensor { return U.frac(this); }
+  reciprocal(): Tensor { return U.reciprocal(this); }
+  rsqrt(): Tensor { return U.rsqrt(this); }
+  log2(): Tensor { return U.log2(this); }
+  log10(): Tensor { return U.log10(this); }
+  exp2(): Tensor { return U.exp2(this); }
+  tan(): Tensor { return U.tan(this); }
+  asin(): Tensor { return U.asin(this); }
+  acos(): Tensor { return U.acos(this); }
+  atan(): Tensor { return U.atan(this); }
+  sinh(): Tensor { return U.sinh(this); }
+  cosh(): Tensor { return U.cosh(this); }
+  asinh(): Tensor { return U.asinh(this); }
+  acosh(): Tensor { return U.acosh(this); }
+  atanh(): Tensor { return U.atanh(this); }
+  atan2(other: TensorLike): Tensor { return A.atan2(this, other); }
+  hypot(other: TensorLike): Tensor { return A.hypot(this, other); }
+  remainder(other: TensorLike): Tensor { return A.remainder(this, other); }
+  fmod(other: TensorLike): Tensor { return A.fmod(this, other); }
+  copysign(other: TensorLike): Tensor { return A.copysign(this, other); }
+  lerp(end: TensorLike, weight: TensorLike): Tensor { return A.lerp(this, end, weight); }
+  logaddexp(other: TensorLike): Tensor { return A.logaddexp(this, other); }
+  isnan(): Tensor { return C.isnan(this); }
+  isinf(): Tensor { return C.isinf(this); }
+  isfinite(): Tensor { return C.isfinite(this); }
+  nanToNum(options?: C.NanToNumOptions): Tensor { return C.nanToNum(this, options); }
+  elu(alpha?: number): Tensor { return Act.elu(this, alpha); }
+  selu(): Tensor { return Act.selu(this); }
+  celu(alpha?: number): Tensor { return Act.celu(this, alpha); }
+  hardtanh(min?: number, max?: number): Tensor { return Act.hardtanh(this, min, max); }
+  relu6(): Tensor { return Act.relu6(this); }
+  hardsigmoid(): Tensor { return Act.hardsigmoid(this); }
+  hardswish(): Tensor { return Act.hardswish(this); }
+  mish(): Tensor { return Act.mish(this); }
+  logsigmoid(): Tensor { return Act.logsigmoid(this); }
+  leakyRelu(negativeSlope?: number): Tensor { return Act.leakyRelu(this, negativeSlope); }
+  softmin(dim: number): Tensor { return Act.softmin(this, dim); }
+  glu(dim?: number): Tensor { return Act.glu(this, dim); }
 
   eq(other: TensorLike): Tensor { return C.eq(this, other); }
   ne(other: TensorLike): Tensor { return C.ne(this, other); }

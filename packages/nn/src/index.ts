@@ -5,7 +5,10 @@
 export { Module, Parameter, asStateDict, type AnyModule, type StateDict } from './module.js';
 export { StateDictError, FormatError, FileError } from './errors.js';
 export { Linear, type LinearOptions } from './layers/linear.js';
-export { ReLU, LeakyReLU, Sigmoid, Tanh, Softplus } from './layers/activation.js';
+export {
+  ReLU, LeakyReLU, Sigmoid, Tanh, Softplus, ELU, SELU, CELU, Hardtanh, ReLU6, Hardsigmoid, Hardswish, Mish, LogSigmoid, GELU, SiLU, Softmax,
+  LogSoftmax, Softmin, GLU,
+} from './layers/activation.js';
 export { Sequential, Flatten, Unflatten, Identity, ModuleList } from './layers/container.js';
 export { Conv1d, Conv2d, ConvTranspose2d, type ConvLayerOptions, type ConvTransposeLayerOptions } from './layers/conv.js';
 export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool2d, Upsample } from './layers/pooling.js';

@@ -145,3 +145,20 @@ describe('Identity and ModuleList', () => {
     expect(String(new Sequential(new Identity(), new Dropout(0.2)))).toBe('Sequential(\n  (0): Identity()\n  (1): Dropout(p=0.2)\n)');
   });
 });
+
+describe('activation modules are their core functions', () => {
+  test('each module of torch.nn\'s name computes the function of the same name', async () => {
+    const nn = await import('../src/index.js');
+    const core = await import('@tensorgrad/core');
+    const x = core.randn([3, 4], { generator: new Generator(4) });
+    const pairs: [Module, Tensor][] = [
+      [new nn.ELU(0.5), core.elu(x, 0.5)], [new nn.SELU(), core.selu(x)], [new nn.CELU(1.3), core.celu(x, 1.3)],
+      [new nn.Hardtanh(-0.5, 0.5), core.hardtanh(x, -0.5, 0.5)], [new nn.ReLU6(), core.relu6(x)], [new nn.Hardsigmoid(), core.hardsigmoid(x)],
+      [new nn.Hardswish(), core.hardswish(x)], [new nn.Mish(), core.mish(x)], [new nn.LogSigmoid(), core.logsigmoid(x)],
+      [new nn.GELU({ approximate: 'tanh' }), core.gelu(x, { approximate: 'tanh' })], [new nn.SiLU(), core.silu(x)],
+      [new nn.Softmax(1), core.softmax(x, 1)], [new nn.LogSoftmax(0), core.logSoftmax(x, 0)], [new nn.Softmin(1), core.softmin(x, 1)],
+      [new nn.GLU(1), core.glu(x, 1)], [new nn.Softplus({ beta: 2 }), core.softplus(x, { beta: 2 })], [new nn.LeakyReLU(0.2), core.leakyRelu(x, 0.2)],
+    ];
+    for (const [m, expected] of pairs) expect(Array.from(m.forward(x).data), m.constructor.name).toEqual(Array.from(expected.data));
+  });
+});

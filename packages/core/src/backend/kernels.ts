@@ -17,7 +17,9 @@ export interface View {
 
 export type UnaryOp =
   | 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sign' | 'relu' | 'sigmoid' | 'tanh' | 'softplus'
-  | 'sin' | 'cos' | 'log1p' | 'expm1' | 'erf';
+  | 'sin' | 'cos' | 'log1p' | 'expm1' | 'erf'
+  | 'floor' | 'ceil' | 'round' | 'trunc' | 'reciprocal' | 'rsqrt' | 'log2' | 'log10' | 'exp2'
+  | 'tan' | 'asin' | 'acos' | 'atan' | 'sinh' | 'cosh' | 'asinh' | 'acosh' | 'atanh';
 /**
  * Elementwise ops of two operands. The last four are fused steps, each one kernel where the ops
  * above would take several, named after their math as PyTorch names its kernels:
@@ -27,7 +29,7 @@ export type UnaryOp =
  * sigmoid whose output is `b`; `thresholdBackward` is b > 0 ? a : 0, through a ReLU of `b`.
  */
 export type BinaryOp =
-  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'atan2' | 'hypot' | 'remainder' | 'fmod' | 'copysign'
   | ComparisonOp | 'binaryCrossEntropy' | 'binaryCrossEntropyBackward' | 'sigmoidBackward' | 'thresholdBackward';
 /** The binary ops whose result is bool whatever the operands' dtype. */
 export const COMPARISON_OPS = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;

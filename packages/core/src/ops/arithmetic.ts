@@ -7,10 +7,12 @@ import { broadcastShapes } from '../shape.js';
 import { Tensor, fromStorage, type TensorLike } from '../tensor.js';
 import { asDType, broadcastView, checkOperand, needs, resultDType, scalarTensor, sumToShape, tensorPair } from './helpers.js';
 import { eq, gt, lt, where } from './compare.js';
-import { log } from './unary.js';
+import { abs, exp, log, log1p, floor as floorOf, trunc as truncOf } from './unary.js';
 
 /** Ops defined on floats only: integer and bool operands are promoted to float32 first (true division, as PyTorch's `/`). */
-const FLOAT_ONLY: ReadonlySet<BinaryOp> = new Set(['div', 'binaryCrossEntropy', 'binaryCrossEntropyBackward', 'sigmoidBackward', 'thresholdBackward']);
+const FLOAT_ONLY: ReadonlySet<BinaryOp> = new Set([
+  'div', 'atan2', 'hypot', 'copysign', 'binaryCrossEntropy', 'binaryCrossEntropyBackward', 'sigmoidBackward', 'thresholdBackward',
+]);
 
 /**
  * Runs a broadcasting binary kernel on the operands promoted to one dtype (PyTorch's rules,
@@ -110,4 +112,65 @@ export function maximum(a: TensorLike, b: TensorLike): Tensor {
 
 export function minimum(a: TensorLike, b: TensorLike): Tensor {
   return extremum('minimum', a, b);
+}
+
+/** The angle of the point (x, y), atan2(y, x), in (−π, π].   ∂/∂y = x/(x² + y²), ∂/∂x = −y/(x² + y²). */
+export function atan2(a: TensorLike, b: TensorLike): Tensor {
+  const [out, y, x] = broadcastBinary('atan2', a, b);
+  return record(out, 'Atan2Backward', [y, x], (g) => {
+    const r2 = add(mul(x, x), mul(y, y));
+    return [needs(y, () => sumToShape(mul(g, div(x, r2)), y.shape)), needs(x, () => sumToShape(mul(g, div(y, r2)).neg(), x.shape))];
+  }, [y, x]);
+}
+
+/** √(a² + b²) without overflow in the squares.   ∂/∂a = a/out, ∂/∂b = b/out. */
+export function hypot(a: TensorLike, b: TensorLike): Tensor {
+  const [out, x, y] = broadcastBinary('hypot', a, b);
+  return record(out, 'HypotBackward', [x, y], (g) => [
+    needs(x, () => sumToShape(mul(g, div(x, out)), x.shape)),
+    needs(y, () => sumToShape(mul(g, div(y, out)), y.shape)),
+  ], [x, y, out]);
+}
+
+/**
+ * The remainder of a/b with the sign of b (Python's %, PyTorch's remainder): a − ⌊a/b⌋·b.
+ *   ∂/∂a = 1, ∂/∂b = −⌊a/b⌋ (the quotient is locally constant).
+ */
+export function remainder(a: TensorLike, b: TensorLike): Tensor {
+  const [out, x, y] = broadcastBinary('remainder', a, b);
+  return record(out, 'RemainderBackward', [x, y], (g) => [
+    needs(x, () => sumToShape(g, x.shape)),
+    needs(y, () => sumToShape(mul(g, floorOf(div(x, y))).neg(), y.shape)),
+  ], [x, y]);
+}
+
+/** The remainder of a/b with the sign of a (C's fmod): a − trunc(a/b)·b.   ∂/∂a = 1, ∂/∂b = −trunc(a/b). */
+export function fmod(a: TensorLike, b: TensorLike): Tensor {
+  const [out, x, y] = broadcastBinary('fmod', a, b);
+  return record(out, 'FmodBackward', [x, y], (g) => [
+    needs(x, () => sumToShape(g, x.shape)),
+    needs(y, () => sumToShape(mul(g, truncOf(div(x, y))).neg(), y.shape)),
+  ], [x, y]);
+}
+
+/** |a| with the sign of b (IEEE copysign).   ∂/∂a = out/a (±1; 0 at a = 0, as PyTorch), ∂/∂b = 0. */
+export function copysign(a: TensorLike, b: TensorLike): Tensor {
+  const [out, x, y] = broadcastBinary('copysign', a, b);
+  return record(out, 'CopysignBackward', [x, y], (g) => [
+    needs(x, () => sumToShape(mul(g, where(eq(x, 0), 0, div(out, x))), x.shape)),
+    needs(y, () => sumToShape(mul(g, 0), y.shape)),
+  ], [x, out]);
+}
+
+/** start + weight·(end − start) (PyTorch's lerp); the gradients come out of the ops. */
+export function lerp(start: TensorLike, end: TensorLike, weight: TensorLike): Tensor {
+  return add(start, mul(weight, sub(end, start)));
+}
+
+/**
+ * log(eᵃ + eᵇ) = max(a, b) + log1p(e^{−|a − b|}), which neither overflows nor loses the smaller
+ * term.   ∂/∂a = σ(a − b), ∂/∂b = σ(b − a), out of the ops.
+ */
+export function logaddexp(a: TensorLike, b: TensorLike): Tensor {
+  return add(maximum(a, b), log1p(exp(abs(sub(a, b)).neg())));
 }

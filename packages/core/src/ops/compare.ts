@@ -4,6 +4,8 @@ import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { broadcastShapes, sameShape } from '../shape.js';
 import { Tensor, fromStorage, type TensorLike } from '../tensor.js';
 import { broadcastBinary, mul, add } from './arithmetic.js';
+import { abs } from './unary.js';
+import { checkOptions } from '../options.js';
 import { broadcastView, checkOperand, needs, scalarTensor, sumToShape, tensorPair } from './helpers.js';
 
 // Comparisons promote their operands as arithmetic does and return bool tensors. They are step
@@ -65,4 +67,35 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number | boolean): Te
   if (!sameShape(shape, x.shape)) throw new ShapeError('maskedFill', `mask ${fmtShape(mask.shape)} must broadcast to the input ${fmtShape(x.shape)}`);
   // The value takes x's dtype (3.7 fills an int32 tensor with 3), as in PyTorch.
   return where(mask, scalarTensor(value, x.dtype), x);
+}
+
+// ---- what kind of number: bool, never on the tape ---------------------------------------------------
+
+/** True where x is NaN (the one value unequal to itself). */
+export function isnan(x: Tensor): Tensor { return ne(x, x); }
+/** True where x is +∞ or −∞. */
+export function isinf(x: Tensor): Tensor { return eq(abs(x), Infinity); }
+/** True where x is neither NaN nor infinite (|x| < ∞ is false for both). */
+export function isfinite(x: Tensor): Tensor { return lt(abs(x), Infinity); }
+
+export interface NanToNumOptions {
+  /** What replaces NaN (default 0). */
+  nan?: number;
+  /** What replaces +∞ (default: the dtype's largest finite value). */
+  posinf?: number;
+  /** What replaces −∞ (default: the dtype's lowest finite value). */
+  neginf?: number;
+}
+
+/**
+ * NaN, +∞ and −∞ replaced by finite numbers (PyTorch's nan_to_num).   Gradient: g where x was
+ * finite, 0 where it was replaced (the replacements are constants).
+ */
+export function nanToNum(x: Tensor, options: NanToNumOptions = {}): Tensor {
+  const big = x.dtype === 'float64' ? Number.MAX_VALUE : 3.4028234663852886e38;
+  const { nan = 0, posinf = big, neginf = -big } = checkOptions('nanToNum', options, ['nan', 'posinf', 'neginf'], '{ nan: 0 }');
+  for (const [k, v] of [['nan', nan], ['posinf', posinf], ['neginf', neginf]] as const) {
+    if (typeof v !== 'number') throw new ValueError('nanToNum', `${k} must be a number, got ${typeof v}`);
+  }
+  return where(isnan(x), nan, where(eq(x, Infinity), posinf, where(eq(x, -Infinity), neginf, x)));
 }

@@ -11,7 +11,7 @@ import { isFloating, promoteWithScalar } from '../dtype.js';
 import { ge, le } from './compare.js';
 
 /** The unary ops that keep an integer or bool dtype; the others compute in float32 for those (exp of an int32 tensor is float32, as in PyTorch). */
-const KEEPS_DTYPE: ReadonlySet<UnaryOp> = new Set(['neg', 'abs', 'sign', 'relu']);
+const KEEPS_DTYPE: ReadonlySet<UnaryOp> = new Set(['neg', 'abs', 'sign', 'relu', 'floor', 'ceil', 'round', 'trunc']);
 
 function apply(op: UnaryOp, x: Tensor): Tensor {
   const input = KEEPS_DTYPE.has(op) || isFloating(x.dtype) ? x : asDType(x, 'float32');
@@ -172,4 +172,101 @@ export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
 /** SiLU (swish), x·σ(x).   d/dx = σ(x)(1 + x(1 − σ(x))), from the product rule. */
 export function silu(x: Tensor): Tensor {
   return mul(x, sigmoid(x));
+}
+
+// ---- rounding: piecewise constant, so their gradient is 0 (PyTorch's convention), and an
+// integer tensor comes back as it is ---------------------------------------------------------------
+
+function rounding(op: 'floor' | 'ceil' | 'round' | 'trunc', name: string, x: Tensor): Tensor {
+  if (!isFloating(x.dtype)) return x;
+  return record(apply(op, x), name, [x], (g) => [mul(g, 0)], []);
+}
+
+/** ⌊x⌋.   d/dx = 0. */
+export function floor(x: Tensor): Tensor { return rounding('floor', 'FloorBackward', x); }
+/** ⌈x⌉.   d/dx = 0. */
+export function ceil(x: Tensor): Tensor { return rounding('ceil', 'CeilBackward', x); }
+/** x rounded to the nearest integer, halves to even (2.5 → 2, 3.5 → 4), as PyTorch.   d/dx = 0. */
+export function round(x: Tensor): Tensor { return rounding('round', 'RoundBackward', x); }
+/** x rounded toward zero.   d/dx = 0. */
+export function trunc(x: Tensor): Tensor { return rounding('trunc', 'TruncBackward', x); }
+/** The fractional part x − trunc(x) (its sign is x's).   d/dx = 1. */
+export function frac(x: Tensor): Tensor { return sub(x, trunc(x)); }
+
+// ---- powers and logarithms ------------------------------------------------------------------------
+
+/** 1/x.   d/dx = −1/x² = −out². */
+export function reciprocal(x: Tensor): Tensor {
+  const out = apply('reciprocal', x);
+  return record(out, 'ReciprocalBackward', [x], (g) => [mul(g, mul(out, out)).neg()], [out]);
+}
+
+/** 1/√x.   d/dx = −½·x^(−3/2) = −½·out³. */
+export function rsqrt(x: Tensor): Tensor {
+  const out = apply('rsqrt', x);
+  return record(out, 'RsqrtBackward', [x], (g) => [mul(g, mul(mul(out, mul(out, out)), -0.5))], [out]);
+}
+
+/** log₂ x.   d/dx = 1/(x·ln 2). */
+export function log2(x: Tensor): Tensor {
+  return record(apply('log2', x), 'Log2Backward', [x], (g) => [div(g, mul(x, Math.LN2))], [x]);
+}
+
+/** log₁₀ x.   d/dx = 1/(x·ln 10). */
+export function log10(x: Tensor): Tensor {
+  return record(apply('log10', x), 'Log10Backward', [x], (g) => [div(g, mul(x, Math.LN10))], [x]);
+}
+
+/** 2ˣ.   d/dx = 2ˣ·ln 2 = out·ln 2. */
+export function exp2(x: Tensor): Tensor {
+  const out = apply('exp2', x);
+  return record(out, 'Exp2Backward', [x], (g) => [mul(g, mul(out, Math.LN2))], [out]);
+}
+
+// ---- trigonometric and hyperbolic -----------------------------------------------------------------
+
+/** tan x.   d/dx = 1 + tan²x = 1 + out². */
+export function tan(x: Tensor): Tensor {
+  const out = apply('tan', x);
+  return record(out, 'TanBackward', [x], (g) => [mul(g, add(mul(out, out), 1))], [out]);
+}
+
+/** arcsin x.   d/dx = 1/√(1 − x²). */
+export function asin(x: Tensor): Tensor {
+  return record(apply('asin', x), 'AsinBackward', [x], (g) => [div(g, sqrt(sub(1, mul(x, x))))], [x]);
+}
+
+/** arccos x.   d/dx = −1/√(1 − x²). */
+export function acos(x: Tensor): Tensor {
+  return record(apply('acos', x), 'AcosBackward', [x], (g) => [div(g, sqrt(sub(1, mul(x, x)))).neg()], [x]);
+}
+
+/** arctan x.   d/dx = 1/(1 + x²). */
+export function atan(x: Tensor): Tensor {
+  return record(apply('atan', x), 'AtanBackward', [x], (g) => [div(g, add(mul(x, x), 1))], [x]);
+}
+
+/** sinh x.   d/dx = cosh x. */
+export function sinh(x: Tensor): Tensor {
+  return record(apply('sinh', x), 'SinhBackward', [x], (g) => [mul(g, cosh(x))], [x]);
+}
+
+/** cosh x.   d/dx = sinh x. */
+export function cosh(x: Tensor): Tensor {
+  return record(apply('cosh', x), 'CoshBackward', [x], (g) => [mul(g, sinh(x))], [x]);
+}
+
+/** arsinh x.   d/dx = 1/√(x² + 1). */
+export function asinh(x: Tensor): Tensor {
+  return record(apply('asinh', x), 'AsinhBackward', [x], (g) => [div(g, sqrt(add(mul(x, x), 1)))], [x]);
+}
+
+/** arcosh x (x ≥ 1).   d/dx = 1/√(x² − 1). */
+export function acosh(x: Tensor): Tensor {
+  return record(apply('acosh', x), 'AcoshBackward', [x], (g) => [div(g, sqrt(sub(mul(x, x), 1)))], [x]);
+}
+
+/** artanh x (|x| < 1).   d/dx = 1/(1 − x²). */
+export function atanh(x: Tensor): Tensor {
+  return record(apply('atanh', x), 'AtanhBackward', [x], (g) => [div(g, sub(1, mul(x, x)))], [x]);
 }

@@ -26,6 +26,25 @@ const unaryExpr: Record<UnaryOp, string> = {
   log1p: 'Math.log1p(a)',
   expm1: 'Math.expm1(a)',
   erf: 'erf(a)',
+  floor: 'Math.floor(a)',
+  ceil: 'Math.ceil(a)',
+  // Half to even, as PyTorch (and IEEE's roundeven): Math.round sends every half up.
+  round: '(e = Math.round(a), e - a === 0.5 && e % 2 !== 0 ? e - 1 : e)',
+  trunc: 'Math.trunc(a)',
+  reciprocal: '1 / a',
+  rsqrt: '1 / Math.sqrt(a)',
+  log2: 'Math.log2(a)',
+  log10: 'Math.log10(a)',
+  exp2: 'Math.pow(2, a)',
+  tan: 'Math.tan(a)',
+  asin: 'Math.asin(a)',
+  acos: 'Math.acos(a)',
+  atan: 'Math.atan(a)',
+  sinh: 'Math.sinh(a)',
+  cosh: 'Math.cosh(a)',
+  asinh: 'Math.asinh(a)',
+  acosh: 'Math.acosh(a)',
+  atanh: 'Math.atanh(a)',
 };
 
 const binaryExpr: Record<BinaryOp, string> = {
@@ -36,6 +55,13 @@ const binaryExpr: Record<BinaryOp, string> = {
   pow: 'Math.pow(a, b)',
   maximum: 'a !== a || b !== b ? NaN : a > b ? a : b', // NaN propagates, as in PyTorch
   minimum: 'a !== a || b !== b ? NaN : a < b ? a : b',
+  atan2: 'Math.atan2(a, b)',
+  hypot: 'Math.hypot(a, b)',
+  // Python's modulo (the sign of the divisor), as PyTorch's remainder; fmod is C's (the sign of the dividend), JavaScript's %.
+  remainder: '(e = a % b, e !== 0 && (e < 0) !== (b < 0) ? e + b : e)',
+  fmod: 'a % b',
+  // |a| with b's sign bit (−0 counts as negative, as in IEEE copysign).
+  copysign: '(b < 0 || (b === 0 && 1 / b < 0)) ? -Math.abs(a) : Math.abs(a)',
   eq: 'a === b ? 1 : 0',
   ne: 'a !== b ? 1 : 0',
   lt: 'a < b ? 1 : 0',

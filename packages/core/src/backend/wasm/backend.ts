@@ -39,6 +39,8 @@ const UNARY: { readonly [P in UnaryOp]: number | null } = {
   neg: unaryCode('neg'), abs: unaryCode('abs'), sqrt: unaryCode('sqrt'), relu: unaryCode('relu'), exp: unaryCode('exp'),
   log: unaryCode('log'), sigmoid: unaryCode('sigmoid'), sign: unaryCode('sign'),
   tanh: null, softplus: null, sin: null, cos: null, log1p: null, expm1: null, erf: null,
+  floor: null, ceil: null, round: null, trunc: null, reciprocal: null, rsqrt: null, log2: null, log10: null, exp2: null,
+  tan: null, asin: null, acos: null, atan: null, sinh: null, cosh: null, asinh: null, acosh: null, atanh: null,
 };
 const CLAMP = unaryCode('clamp');
 /** exp, log, sigmoid: tens of instructions per element, so worth sharing out over threads. */
@@ -49,7 +51,7 @@ const BINARY: { readonly [P in BinaryOp]: number | null } = {
   eq: binaryCode('eq'), ne: binaryCode('ne'), lt: binaryCode('lt'), le: binaryCode('le'), gt: binaryCode('gt'), ge: binaryCode('ge'),
   binaryCrossEntropy: binaryCode('binaryCrossEntropy'), binaryCrossEntropyBackward: binaryCode('binaryCrossEntropyBackward'),
   sigmoidBackward: binaryCode('sigmoidBackward'), thresholdBackward: binaryCode('thresholdBackward'),
-  pow: null, maximum: null, minimum: null,
+  pow: null, maximum: null, minimum: null, atan2: null, hypot: null, remainder: null, fmod: null, copysign: null,
 };
 
 const isF32 = (...views: { buffer: { dtype: string } }[]): boolean => views.every((v) => v.buffer.dtype === 'float32');

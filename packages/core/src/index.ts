@@ -29,9 +29,12 @@ export {
   eq, ne, lt, le, gt, ge, where, maskedFill, logicalNot, logicalAnd, logicalOr, logicalXor, isnan, isinf, isfinite, nanToNum, type NanToNumOptions,
 } from './ops/compare.js';
 export {
-  sum, mean, max, min, logsumexp, argmax, argmin, softmax, logSoftmax, variance, variance as var, std, norm, cumsum, type VarOptions,
+  sum, mean, max, min, logsumexp, argmax, argmin, softmax, logSoftmax, variance, variance as var, std, norm, cumsum, amax, amin, any, all, prod,
+  type VarOptions,
 } from './ops/reduce.js';
-export { matmul, linear } from './ops/matmul.js';
+export { sort, argsort, topk, kthvalue, median, type SortOptions, type TopkOptions } from './ops/sort.js';
+export { repeat, tile, roll, unflatten, movedim, broadcastTo, diagonal, diag, tril, triu, meshgrid } from './ops/rearrange.js';
+export { matmul, linear, outer, dot, bmm } from './ops/matmul.js';
 export { reshape, view, flatten, squeeze, unsqueeze, transpose, permute, expand, contiguous, clone } from './ops/view.js';
 export { narrow, indexSelect, gather, scatterAdd, flip, type IndexLike } from './ops/select.js';
 export { slice, Slice, index, select, nonzero, maskedSelect, take, indexPut, type IndexEntry, type IndexPutOptions } from './ops/indexing.js';

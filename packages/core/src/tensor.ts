@@ -15,6 +15,8 @@ import * as S from './ops/select.js';
 import * as J from './ops/join.js';
 import * as I from './ops/indexing.js';
 import * as Act from './ops/activation.js';
+import * as Srt from './ops/sort.js';
+import * as Re from './ops/rearrange.js';
 import { writeInPlace } from './ops/inplace.js';
 import { scalarTensor } from './ops/helpers.js';
 
@@ -390,6 +392,28 @@ export class Tensor {
   std(dim?: number | readonly number[], options?: R.VarOptions): Tensor { return R.std(this, dim, options); }
   norm(p = 2, dim?: number | readonly number[], keepdim = false): Tensor { return R.norm(this, p, dim, keepdim); }
   cumsum(dim: number): Tensor { return R.cumsum(this, dim); }
+  amax(dim?: number | readonly number[], keepdim = false): Tensor { return R.amax(this, dim, keepdim); }
+  amin(dim?: number | readonly number[], keepdim = false): Tensor { return R.amin(this, dim, keepdim); }
+  any(dim?: number | readonly number[], keepdim = false): Tensor { return R.any(this, dim, keepdim); }
+  all(dim?: number | readonly number[], keepdim = false): Tensor { return R.all(this, dim, keepdim); }
+  prod(dim?: number | readonly number[], keepdim = false): Tensor { return R.prod(this, dim, keepdim); }
+  sort(options?: Srt.SortOptions): { values: Tensor; indices: Tensor } { return Srt.sort(this, options); }
+  argsort(options?: Srt.SortOptions): Tensor { return Srt.argsort(this, options); }
+  topk(k: number, options?: Srt.TopkOptions): { values: Tensor; indices: Tensor } { return Srt.topk(this, k, options); }
+  kthvalue(k: number, dim?: number, keepdim?: boolean): { values: Tensor; indices: Tensor } { return Srt.kthvalue(this, k, dim, keepdim); }
+  repeat(...counts: number[] | [readonly number[]]): Tensor { return Re.repeat(this, V.shapeArgs(counts)); }
+  tile(...counts: number[] | [readonly number[]]): Tensor { return Re.tile(this, V.shapeArgs(counts)); }
+  roll(shifts: number | readonly number[], dims?: number | readonly number[]): Tensor { return Re.roll(this, shifts, dims); }
+  unflatten(dim: number, sizes: readonly number[]): Tensor { return Re.unflatten(this, dim, sizes); }
+  movedim(source: number | readonly number[], destination: number | readonly number[]): Tensor { return Re.movedim(this, source, destination); }
+  broadcastTo(shape: readonly number[]): Tensor { return Re.broadcastTo(this, shape); }
+  diagonal(offset = 0, dim1 = 0, dim2 = 1): Tensor { return Re.diagonal(this, offset, dim1, dim2); }
+  diag(offset = 0): Tensor { return Re.diag(this, offset); }
+  tril(diagonal = 0): Tensor { return Re.tril(this, diagonal); }
+  triu(diagonal = 0): Tensor { return Re.triu(this, diagonal); }
+  outer(other: Tensor): Tensor { return M.outer(this, other); }
+  dot(other: Tensor): Tensor { return M.dot(this, other); }
+  bmm(other: Tensor): Tensor { return M.bmm(this, other); }
 
   matmul(other: Tensor): Tensor { return M.matmul(this, other); }
 

@@ -43,7 +43,7 @@ export function isComparison(op: BinaryOp): op is ComparisonOp {
 export function binaryResultDType(op: BinaryOp, dtype: DType): DType {
   return isComparison(op) ? 'bool' : dtype;
 }
-export type ReduceOp = 'sum' | 'max' | 'min';
+export type ReduceOp = 'sum' | 'max' | 'min' | 'prod';
 export type ArgReduceOp = 'argmax' | 'argmin';
 
 /**
@@ -121,6 +121,11 @@ export interface Kernels {
   reduce(op: ReduceOp, x: View, dims: readonly number[]): KernelOutput;
   /** Running sums along `dim` of a contiguous `x`: `out[…, i, …] = Σ_{j ≤ i} x[…, j, …]`, same shape. */
   cumsum(x: View, dim: number): KernelOutput;
+  /**
+   * The order that sorts a contiguous `x` along `dim`, as int32 positions (stable: equal elements
+   * keep their order; NaN sorts after every number, as PyTorch's), same shape as x.
+   */
+  argsort(x: View, dim: number, descending: boolean): KernelOutput;
   /** Index of the largest/smallest element along `dim` (first one on ties), as int32; keepdim layout. */
   argReduce(op: ArgReduceOp, x: View, dim: number): KernelOutput;
   /**
@@ -189,7 +194,7 @@ export interface Kernels {
 const KERNELS: { readonly [K in keyof Kernels]: true } = {
   unary: true, clamp: true, binary: true, where: true, reduce: true, cumsum: true, argReduce: true, matmul: true,
   copy: true, copyInto: true, adam: true, gather: true, scatterAdd: true, put: true, unfold: true, fold: true,
-  conv2d: true, conv2dInputGrad: true, conv2dWeightGrad: true, maxPoolIndices: true,
+  conv2d: true, conv2dInputGrad: true, conv2dWeightGrad: true, maxPoolIndices: true, argsort: true,
 };
 export const KERNEL_NAMES = Object.keys(KERNELS) as (keyof Kernels)[];
 

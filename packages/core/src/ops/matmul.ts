@@ -6,6 +6,7 @@ import { DTypeError, ShapeError, fmtShape } from '../errors.js';
 import { broadcastShapes, sizeOf, type Shape } from '../shape.js';
 import { Tensor, fromStorage } from '../tensor.js';
 import { needs, sumToShape } from './helpers.js';
+import { mul } from './arithmetic.js';
 import { contiguous, expand, reshape, squeeze, transpose, unsqueeze } from './view.js';
 
 /**
@@ -101,4 +102,22 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
     needs(weight, () => matmul(transpose(reshape(g, [-1, n]), 0, 1), reshape(x, [-1, k]))),
     needs(bias, () => sumToShape(g, bias.shape)),
   ], [x, weight]);
+}
+
+/** aᵢbⱼ for 1-D a and b: the [n, m] outer product. */
+export function outer(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 1 || b.ndim !== 1) throw new ShapeError('outer', `expects two 1-D tensors, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  return mul(unsqueeze(a, 1), unsqueeze(b, 0));
+}
+
+/** Σ aᵢbᵢ for 1-D a and b of one length. */
+export function dot(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 1 || b.ndim !== 1 || a.shape[0] !== b.shape[0]) throw new ShapeError('dot', `expects two 1-D tensors of one length, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  return matmul(a, b);
+}
+
+/** Batched matmul of [B, n, m] by [B, m, p], without broadcasting (PyTorch's bmm). */
+export function bmm(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 3 || b.ndim !== 3 || a.shape[0] !== b.shape[0]) throw new ShapeError('bmm', `expects [B, n, m] and [B, m, p] with one B, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  return matmul(a, b);
 }

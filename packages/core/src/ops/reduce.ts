@@ -9,7 +9,7 @@ import { checkShape, describe, normalizeDim, normalizeDims, sizeOf } from '../sh
 import { Tensor, fromStorage } from '../tensor.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { add, div, mul, pow, sub } from './arithmetic.js';
-import { eq, where } from './compare.js';
+import { eq, gt, ne, where } from './compare.js';
 import { flip } from './select.js';
 import { abs, exp, log, sqrt } from './unary.js';
 import { contiguous, expand, reshape } from './view.js';
@@ -195,4 +195,44 @@ export function cumsum(x: Tensor, dim: number): Tensor {
   const src = contiguous(asDType(x, x.dtype === 'bool' ? 'int32' : x.dtype));
   const out = fromStorage(getBackend().cumsum(src, d), x.shape);
   return record(out, 'CumsumBackward', [x], (g) => [flip(cumsum(flip(g, [d]), d), [d])], []);
+}
+
+/** The largest values over `dim` (all dims when omitted): PyTorch's amax, the values `max` gives. */
+export function amax(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  return max(x, dim, keepdim);
+}
+
+/** The smallest values over `dim`: PyTorch's amin. */
+export function amin(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  return min(x, dim, keepdim);
+}
+
+/** Whether any element over `dim` is non-zero (true), as bool. */
+export function any(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  return gt(sum(ne(x, 0), dim, keepdim), 0);
+}
+
+/** Whether every element over `dim` is non-zero (true), as bool. */
+export function all(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  return eq(sum(eq(x, 0), dim, keepdim), 0);
+}
+
+/**
+ * Π over `dim` (all dims when omitted). ∂/∂xᵢ is the product of the others: out/xᵢ where no
+ * element of the slice is 0; where exactly one is, that one gets the product of the rest and the
+ * others 0; where two or more are, every gradient is 0 (PyTorch's rule, never a 0/0).
+ */
+export function prod(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  const dims = dimsOf('prod', x, dim);
+  const [out, kept] = runReduce('prod', asDType(x, x.dtype === 'bool' ? 'int32' : x.dtype), dims, keepdim);
+  return record(out, 'ProdBackward', [x], (g) => {
+    const zero = eq(x, 0);
+    const zeros = sum(zero, dims, true);
+    const others = prod(where(zero, 1, x), dims, true); // the product of the non-zero elements
+    const back = (t: Tensor): Tensor => expand(t, x.shape);
+    const whenNone = div(back(reshape(out, kept)), where(zero, 1, x));
+    const whenOne = where(zero, back(others), 0);
+    const local = where(back(eq(zeros, 0)), whenNone, where(back(eq(zeros, 1)), whenOne, 0));
+    return [mul(local, back(reshape(g, kept)))];
+  }, [x, out]);
 }

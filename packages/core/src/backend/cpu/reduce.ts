@@ -12,13 +12,17 @@ export function reduce(op: ReduceOp, x: View, dims: readonly number[]): Storage 
   const outShape = x.shape.map((d, i) => (dims.includes(i) ? 1 : d));
   const outStrides = contiguousStrides(outShape).map((s, i) => (dims.includes(i) ? 0 : s));
   const size = sizeOf(outShape);
-  const acc = new Float64Array(size).fill(op === 'sum' ? 0 : op === 'max' ? -Infinity : Infinity);
+  const acc = new Float64Array(size).fill(op === 'sum' ? 0 : op === 'prod' ? 1 : op === 'max' ? -Infinity : Infinity);
   const a = x.buffer.host;
   const row =
     op === 'sum'
       ? (n: number, o: number, so: number, i: number, si: number) => {
           for (let j = 0; j < n; j++, o += so, i += si) acc[o] += a[i];
         }
+      : op === 'prod'
+        ? (n: number, o: number, so: number, i: number, si: number) => {
+            for (let j = 0; j < n; j++, o += so, i += si) acc[o] *= a[i];
+          }
       : op === 'max'
         ? (n: number, o: number, so: number, i: number, si: number) => {
             for (let j = 0; j < n; j++, o += so, i += si) {
@@ -81,6 +85,37 @@ export function cumsum(x: View, dim: number): Storage {
     for (let i = 0; i < len; i++) {
       const base = (o * len + i) * inner;
       for (let r = 0; r < inner; r++) out[base + r] = acc[r] += X[x.offset + base + r];
+    }
+  }
+  return out;
+}
+
+/**
+ * The stable sorting order along `dim` of a contiguous view: each `[…, :, …]` line's positions
+ * sorted by value (NaN after every number), ties in their original order.
+ */
+export function argsort(x: View, dim: number, descending: boolean): Storage {
+  const len = x.shape[dim], inner = sizeOf(x.shape.slice(dim + 1)), outer = sizeOf(x.shape.slice(0, dim));
+  const out = allocate('int32', outer * len * inner);
+  const X = x.buffer.host;
+  const order = Array.from({ length: len }, (_, i) => i);
+  const key = new Float64Array(len);
+  // NaN compares as larger than everything; a descending sort is the ascending one of −x with NaN first.
+  const cmp = (i: number, j: number): number => {
+    const a = key[i], b = key[j];
+    if (a !== a) return b !== b ? 0 : descending ? -1 : 1;
+    if (b !== b) return descending ? 1 : -1;
+    return descending ? b - a : a - b;
+  };
+  for (let o = 0; o < outer; o++) {
+    for (let r = 0; r < inner; r++) {
+      const base = x.offset + o * len * inner + r;
+      for (let i = 0; i < len; i++) {
+        key[i] = X[base + i * inner];
+        order[i] = i;
+      }
+      order.sort((i, j) => cmp(i, j) || i - j);
+      for (let i = 0; i < len; i++) out[o * len * inner + i * inner + r] = order[i];
     }
   }
   return out;

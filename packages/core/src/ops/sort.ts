@@ -1,0 +1,83 @@
+import { getBackend } from '../backend/backend.js';
+import { IndexError, ValueError } from '../errors.js';
+import { checkOptions } from '../options.js';
+import { describe, normalizeDim } from '../shape.js';
+import { Tensor, fromStorage } from '../tensor.js';
+import { gather, narrow } from './select.js';
+import { contiguous, reshape, squeeze } from './view.js';
+
+/**
+ * Sorting and order statistics. One kernel finds the order (`argsort`, stable); the values are
+ * gathered with it, so their gradient is gather's: each output's gradient goes back to the
+ * element it came from.
+ */
+
+export interface SortOptions {
+  /** Along this dim (default the last). */
+  dim?: number;
+  /** Largest first (default false). */
+  descending?: boolean;
+}
+
+function order(op: string, x: Tensor, dim: number, descending: boolean): Tensor {
+  if (typeof descending !== 'boolean') throw new ValueError(op, `descending must be a boolean, got ${describe(descending)}`);
+  return fromStorage(getBackend().argsort(contiguous(x.detach()), dim, descending), x.shape);
+}
+
+/** The sorting order along `dim` as int32 positions (stable; NaN last, or first when descending). */
+export function argsort(x: Tensor, options: SortOptions = {}): Tensor {
+  const { dim = -1, descending = false } = checkOptions('argsort', options, ['dim', 'descending'], '{ dim: 0, descending: true }');
+  if (x.ndim === 0) return fromStorage(new Int32Array(1), []);
+  return order('argsort', x, normalizeDim('argsort', dim, x.ndim), descending);
+}
+
+/** The values sorted along `dim`, and the int32 positions they came from (stable, as `sort(stable=True)`). */
+export function sort(x: Tensor, options: SortOptions = {}): { values: Tensor; indices: Tensor } {
+  const { dim = -1, descending = false } = checkOptions('sort', options, ['dim', 'descending'], '{ dim: 0, descending: true }');
+  if (x.ndim === 0) return { values: x, indices: fromStorage(new Int32Array(1), []) };
+  const d = normalizeDim('sort', dim, x.ndim);
+  const indices = order('sort', x, d, descending);
+  return { values: gather(x, d, indices), indices };
+}
+
+export interface TopkOptions {
+  dim?: number;
+  /** The k largest (default) or the k smallest. */
+  largest?: boolean;
+}
+
+/** The k largest (or smallest) values along `dim`, in order, and their int32 positions. */
+export function topk(x: Tensor, k: number, options: TopkOptions = {}): { values: Tensor; indices: Tensor } {
+  const { dim = -1, largest = true } = checkOptions('topk', options, ['dim', 'largest'], '{ dim: 0, largest: false }');
+  const d = normalizeDim('topk', dim, x.ndim);
+  const size = x.ndim === 0 ? 1 : x.shape[d];
+  if (!Number.isInteger(k) || k < 0 || k > size) throw new IndexError('topk', `k must be a whole number from 0 to ${size} (the size of dim ${dim}), got ${describe(k)}`);
+  const { values, indices } = sort(x, { dim: d, descending: largest });
+  return { values: narrow(values, d, 0, k), indices: narrow(indices, d, 0, k) };
+}
+
+/** The k-th smallest value along `dim` (k from 1) and its int32 position. */
+export function kthvalue(x: Tensor, k: number, dim = -1, keepdim = false): { values: Tensor; indices: Tensor } {
+  const d = normalizeDim('kthvalue', dim, x.ndim);
+  const size = x.ndim === 0 ? 1 : x.shape[d];
+  if (!Number.isInteger(k) || k < 1 || k > size) throw new IndexError('kthvalue', `k must be a whole number from 1 to ${size} (the size of dim ${dim}), got ${describe(k)}`);
+  const { values, indices } = sort(x, { dim: d });
+  const pick = (t: Tensor): Tensor => (keepdim ? narrow(t, d, k - 1, 1) : squeeze(narrow(t, d, k - 1, 1), d));
+  return { values: pick(values), indices: pick(indices) };
+}
+
+/**
+ * The median along `dim`, the lower of the two middle values for an even count (PyTorch's
+ * rule), and its position; without a dim, the median of all elements (values only).
+ */
+export function median(x: Tensor): Tensor;
+export function median(x: Tensor, dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
+export function median(x: Tensor, dim?: number, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
+  if (dim === undefined) {
+    const flat = reshape(x, [-1]);
+    if (flat.numel() === 0) throw new IndexError('median', 'the median of no elements is undefined');
+    return kthvalue(flat, Math.floor((flat.numel() - 1) / 2) + 1, 0).values;
+  }
+  const d = normalizeDim('median', dim, x.ndim);
+  return kthvalue(x, Math.floor(((x.ndim === 0 ? 1 : x.shape[d]) - 1) / 2) + 1, d, keepdim);
+}

@@ -135,6 +135,17 @@ describe('normalisations, statistics and scans over a dim match finite differenc
     x.norm().backward();
     expect(x.grad!.toArray()).toEqual([0, 0, 0]);
   });
+  test('the 3-norm of zeros has gradient 0, not NaN, and so has x⁰ at x = 0', () => {
+    const x = tensor([0, 0, 0], { requiresGrad: true, dtype: 'float64' });
+    x.norm(3).backward();
+    expect(x.grad!.toArray()).toEqual([0, 0, 0]);
+    const y = tensor([0, 2, -1], { requiresGrad: true, dtype: 'float64' });
+    const e = tensor([0, 0, 0], { requiresGrad: true, dtype: 'float64' });
+    pow(y, e).sum().backward();
+    expect(y.grad!.toArray()).toEqual([0, 0, 0]);
+    // ∂/∂e of 0^e is 0 for e ≥ 0 (the limit), ln 2 at 2, NaN for a negative base (ln of a negative).
+    expect(e.grad!.toArray().slice(0, 2)).toEqual([0, Math.log(2)]);
+  });
   test('cumsum and flip', () => {
     fc.assert(fc.property(withDim(), ([x, d]) => {
       check((t) => t.cumsum(d).mul(t), [x]);

@@ -6,7 +6,7 @@ import { DTypeError } from '../errors.js';
 import { broadcastShapes } from '../shape.js';
 import { Tensor, fromStorage, type TensorLike } from '../tensor.js';
 import { asDType, broadcastView, checkOperand, needs, resultDType, scalarTensor, sumToShape, tensorPair } from './helpers.js';
-import { eq, gt, lt, where } from './compare.js';
+import { eq, ge, gt, logicalAnd, lt, where } from './compare.js';
 import { abs, exp, log, log1p, floor as floorOf, trunc as truncOf } from './unary.js';
 
 /** Ops defined on floats only: integer and bool operands are promoted to float32 first (true division, as PyTorch's `/`). */
@@ -71,13 +71,14 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
 }
 
 /**
- * xʸ.   ∂/∂x = y·x^(y−1),  ∂/∂y = xʸ·ln x (taken as 0 where x = 0, the limit for y > 0, as PyTorch does).
+ * xʸ.   ∂/∂x = y·x^(y−1), taken as 0 where y = 0 (x⁰ is constant; at x = 0 the formula is 0·∞);
+ *       ∂/∂y = xʸ·ln x, taken as 0 where x = 0 and y ≥ 0 (the limit there) — both PyTorch's rules.
  */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
   const [out, x, y] = broadcastBinary('pow', a, b);
   return record(out, 'PowBackward', [x, y], (g) => [
-    needs(x, () => sumToShape(mul(g, mul(y, pow(x, sub(y, 1)))), x.shape)),
-    needs(y, () => sumToShape(mul(g, where(eq(x, 0), 0, mul(out, log(x)))), y.shape)),
+    needs(x, () => sumToShape(mul(g, where(eq(y, 0), 0, mul(y, pow(x, sub(y, 1))))), x.shape)),
+    needs(y, () => sumToShape(mul(g, where(logicalAnd(eq(x, 0), ge(y, 0)), 0, mul(out, log(x)))), y.shape)),
   ]);
 }
 

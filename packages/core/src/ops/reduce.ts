@@ -9,9 +9,9 @@ import { checkShape, describe, normalizeDim, normalizeDims, sizeOf } from '../sh
 import { Tensor, fromStorage } from '../tensor.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { add, div, mul, pow, sub } from './arithmetic.js';
-import { eq, gt, ne, where } from './compare.js';
+import { eq, gt, logicalOr, ne, where } from './compare.js';
 import { flip } from './select.js';
-import { abs, exp, log, sqrt } from './unary.js';
+import { abs, exp, log, sign, sqrt } from './unary.js';
 import { contiguous, expand, reshape } from './view.js';
 
 type Dims = number | readonly number[] | undefined;
@@ -176,7 +176,7 @@ export function norm(x: Tensor, p = 2, dim?: Dims, keepdim = false): Tensor {
   const dims = dimsOf('norm', x, dim);
   if (p === Infinity) return max(abs(x), dims, keepdim);
   if (p === 1) return sum(abs(x), dims, keepdim);
-  if (p !== 2) return pow(sum(pow(abs(x), p), dims, keepdim), 1 / p);
+  if (p !== 2) return pNorm(x, p, dims, keepdim);
   const out = noGrad(() => sqrt(sum(mul(x, x), dims, keepdim)));
   const kept = reducedShapes(x, dims, true)[0];
   return record(out, 'NormBackward', [x], (g) => {
@@ -234,5 +234,20 @@ export function prod(x: Tensor, dim?: Dims, keepdim = false): Tensor {
     const whenOne = where(zero, back(others), 0);
     const local = where(back(eq(zeros, 0)), whenNone, where(back(eq(zeros, 1)), whenOne, 0));
     return [mul(local, back(reshape(g, kept)))];
+  }, [x, out]);
+}
+
+/**
+ * (Σ|x|ᵖ)^{1/p} for p other than 1, 2 and ∞.   ∂/∂x = sign(x)·|x|^{p−1} / out^{p−1}, taken as 0
+ * where the norm is 0 (the zero subgradient, as PyTorch; the composed rule would give 0·∞) and
+ * where xᵢ = 0 (for p < 1 the formula there is 0·∞).
+ */
+function pNorm(x: Tensor, p: number, dims: number[], keepdim: boolean): Tensor {
+  const out = noGrad(() => pow(sum(pow(abs(x), p), dims, keepdim), 1 / p));
+  const kept = reducedShapes(x, dims, true)[0];
+  return record(out, 'NormBackward', [x], (g) => {
+    const n = expand(reshape(out, kept), x.shape);
+    const scale = div(mul(sign(x), pow(abs(x), p - 1)), pow(n, p - 1));
+    return [mul(expand(reshape(g, kept), x.shape), where(logicalOr(eq(n, 0), eq(x, 0)), 0, scale))];
   }, [x, out]);
 }

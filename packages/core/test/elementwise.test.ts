@@ -25,7 +25,7 @@ const ops: Record<string, (...xs: Tensor[]) => Tensor> = {
   elu: (x) => tg.elu(x), 'elu alpha 0.5': (x) => tg.elu(x, 0.5), selu: tg.selu, celu: (x) => tg.celu(x, 1.3),
   hardtanh: (x) => tg.hardtanh(x, -0.7, 0.9), relu6: tg.relu6, hardsigmoid: tg.hardsigmoid, hardswish: tg.hardswish, mish: tg.mish,
   logsigmoid: tg.logsigmoid, leakyRelu: (x) => tg.leakyRelu(x, 0.02), 'softplus beta threshold': (x) => tg.softplus(x, { beta: 2, threshold: 5 }),
-  softmin: (x) => tg.softmin(x, 1), glu: (x) => tg.glu(x, -1),
+  softmin: (x) => tg.softmin(x, 1), glu: (x) => tg.glu(x, -1), erf: tg.erf, gelu: (x) => tg.gelu(x),
 };
 
 const num = (v: Value): number => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : Number(v));

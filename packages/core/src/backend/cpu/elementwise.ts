@@ -79,10 +79,10 @@ const binaryExpr: Record<BinaryOp, string> = {
 type RowFactory = (out: Storage, x: Storage, y: Storage | null, lo: number, hi: number) => RowFn;
 
 /**
- * erf(x) = 2/√π ∫₀ˣ e^{−t²} dt, which JavaScript's Math lacks: 1 − erfc(|x|) with erfc from the
- * Chebyshev-fitted form of Numerical Recipes (§6.2, erfcc: relative error below 1.2e-7 everywhere,
- * under float32's rounding), and for |x| < 0.5 the Maclaurin series 2/√π·Σ (−1)ⁿx²ⁿ⁺¹/(n!(2n+1))
- * to x¹⁵, which keeps the relative precision that 1 − erfc loses near 0.
+ * erf(x) = 2/√π ∫₀ˣ e^{−t²} dt, which JavaScript's Math lacks, to float32 precision: 1 − erfc(|x|)
+ * with erfc from the Chebyshev-fitted form of Numerical Recipes (§6.2, erfcc: relative error below
+ * 1.2e-7 everywhere, under float32's rounding), and for |x| < 0.5 the Maclaurin series
+ * 2/√π·Σ (−1)ⁿx²ⁿ⁺¹/(n!(2n+1)) to x¹⁵, which keeps the relative precision that 1 − erfc loses near 0.
  */
 export function erf(x: number): number {
   const z = Math.abs(x);
@@ -101,8 +101,37 @@ export function erf(x: number): number {
   return x >= 0 ? 1 - erfc : erfc - 1;
 }
 
+/**
+ * erf to float64 precision (a few ulps), for float64 outputs, where erfcc's 1e-7 would show in
+ * gradients (GELU's, for one). Two expansions, each used where it converges fast:
+ * - |x| < 2.5: erf x = 2/√π · e^{−x²} · Σₙ 2ⁿx²ⁿ⁺¹/(1·3·…·(2n+1)), whose terms are all of x's sign,
+ *   so nothing cancels (the alternating Maclaurin series loses digits as |x| grows);
+ * - |x| ≥ 2.5: erfc z = e^{−z²}/√π · 1/(z + ½/(z + 1/(z + 3⁄2/(z + …)))), Laplace's continued
+ *   fraction, evaluated bottom-up; 1 − erfc is then exact to rounding because erfc < 4.1e-4.
+ * Past |x| = 6, erfc < 2.2e-17 and erf rounds to ±1.
+ */
+export function erf64(x: number): number {
+  const z = Math.abs(x);
+  if (z >= 6) return x > 0 ? 1 : -1;
+  if (z < 2.5) {
+    const x2 = 2 * x * x;
+    let term = x, sum = x;
+    for (let n = 1; n < 100; n++) {
+      term *= x2 / (2 * n + 1);
+      sum += term;
+      if (Math.abs(term) < 1e-17 * Math.abs(sum)) break;
+    }
+    return 1.1283791670955126 * Math.exp(-x * x) * sum;
+  }
+  let t = z;
+  for (let k = 60; k >= 1; k--) t = z + k / 2 / t;
+  const erfc = Math.exp(-z * z) / 1.7724538509055159 / t;
+  return x > 0 ? 1 - erfc : erfc - 1;
+}
+
 function compile(expr: string, arity: 1 | 2): RowFactory {
-  // The expressions may call `erf`, handed in as the generated function's first argument.
+  // The expressions may call `erf`, handed in as the generated function's first argument: the
+  // float64 one when the output is float64, the cheaper float32-accurate one otherwise.
   const factory = new Function(
     'erf', 'out', 'x', 'y', 'lo', 'hi',
     `return function row(n, o, so, i, si, k, sk) {
@@ -114,7 +143,7 @@ function compile(expr: string, arity: 1 | 2): RowFactory {
       }
     };`,
   ) as (f: typeof erf, ...rest: Parameters<RowFactory>) => RowFn;
-  return (out, x, y, lo, hi) => factory(erf, out, x, y, lo, hi);
+  return (out, x, y, lo, hi) => factory(out instanceof Float64Array ? erf64 : erf, out, x, y, lo, hi);
 }
 
 const unaryRows = Object.fromEntries(Object.entries(unaryExpr).map(([op, ex]) => [op, compile(ex, 1)])) as Record<UnaryOp, RowFactory>;

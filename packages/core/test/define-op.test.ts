@@ -1,7 +1,7 @@
 // defineOp: a user's differentiable op with its own gradient rule, on the tape like any other.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { AutogradError, ShapeError, ValueError, defineOp, gradcheck, gradgradcheck, tensor, toDot, type Tensor } from '../src/index.js';
+import { AutogradError, DTypeError, ShapeError, ValueError, defineOp, gradcheck, gradgradcheck, tensor, toDot, type Tensor } from '../src/index.js';
 import * as arb from '../src/testing/index.js';
 
 const cube = defineOp({
@@ -58,6 +58,10 @@ describe('defineOp', () => {
     const wrongShape = defineOp({ name: 'Sum', forward: (x) => x.sum(), backward: (g) => [g] });
     expect(() => wrongShape(tensor([1, 2], { requiresGrad: true })).backward()).toThrow('SumBackward: gradient 0 has shape [], but input 0 has shape [2]');
     expect(() => wrongShape(tensor([1, 2], { requiresGrad: true })).backward()).toThrow(ShapeError);
+    const wrongDType = defineOp({ name: 'Half', forward: (x) => x.mul(0.5), backward: (g) => [g.mul(0.5).to('float32')] });
+    expect(() => wrongDType(tensor([1, 2], { requiresGrad: true, dtype: 'float64' })).sum().backward())
+      .toThrow("HalfBackward: gradient 0 has dtype float32, but input 0 has dtype float64; convert it with .to('float64')");
+    expect(() => wrongDType(tensor([1, 2], { requiresGrad: true, dtype: 'float64' })).sum().backward()).toThrow(DTypeError);
     expect(() => cube(3 as never)).toThrow('Cube: input 0 is not a tensor (number); wrap numbers with tensor()');
     const noTensor = defineOp({ name: 'Nothing', forward: () => 5 as never, backward: () => [] });
     expect(() => noTensor(tensor([1]))).toThrow(/forward must return a tensor/);

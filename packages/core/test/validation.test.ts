@@ -140,6 +140,14 @@ describe('options objects are checked at run time (for plain-JavaScript callers)
     expectTyped(() => tensor([1], { dtyp: 'float64' } as never), ValueError, 'tensor');
     expectTyped(() => randn([2], { seed: 1 } as never), ValueError, 'randn');
   });
+  test('backward() and grad() check their options too (retain_graph is not silently ignored)', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    expect(() => x.mul(x).sum().backward(undefined, { retain_graph: true } as never))
+      .toThrow('backward: unknown option "retain_graph"; did you mean retainGraph? (valid options: retainGraph, createGraph)');
+    expect(() => x.mul(x).sum().backward({ retainGraph: true } as never)).toThrow(/pass options second: backward\(undefined, \{ retainGraph: true \}\)/);
+    expectTyped(() => grad(x.mul(x).sum(), [x], { create_graph: true } as never), ValueError, 'grad');
+    expect(x.grad).toBeNull();
+  });
   test('a number where the options object belongs is an error showing the object form', () => {
     expect(() => checkOptions('Adam', 0.1 as never, ['lr'], '{ lr: 0.1 }')).toThrow('Adam: expected an options object such as { lr: 0.1 }, got 0.1');
     expectTyped(() => full([2], 1, 'float64' as never), ValueError, 'full');

@@ -1,4 +1,4 @@
-import { AutogradError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { AutogradError, DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { checkOptions } from '../options.js';
 import { sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -43,7 +43,7 @@ export interface OpDefinition<S = undefined> {
  *   cube(x).backward();   // x.grad = 3x²; gradcheck(cube, [x]) verifies the rule
  *
  * Mistakes in the rule's shape are caught where they happen: a backward that returns the wrong
- * number of gradients, or one of the wrong shape, is an AutogradError naming the op.
+ * number of gradients, or one of the wrong shape or dtype, is an error naming the op.
  */
 export function defineOp<S = undefined>(definition: OpDefinition<S>): (...inputs: Tensor[]) => Tensor {
   const { name, forward, backward } = checkOptions('defineOp', definition, ['name', 'forward', 'backward'], "{ name: 'Cube', forward, backward }");
@@ -69,6 +69,11 @@ export function defineOp<S = undefined>(definition: OpDefinition<S>): (...inputs
         if (!(gi instanceof Tensor)) throw new AutogradError(`${name}Backward`, `gradient ${i} is not a tensor`);
         if (!sameShape(gi.shape, inputs[i].shape)) {
           throw new ShapeError(`${name}Backward`, `gradient ${i} has shape ${fmtShape(gi.shape)}, but input ${i} has shape ${fmtShape(inputs[i].shape)}`);
+        }
+        // A float32 gradient for a float64 input would silently lose precision downstream (and the
+        // engine would then add float32 to float64): name the op instead.
+        if (gi.dtype !== inputs[i].dtype) {
+          throw new DTypeError(`${name}Backward`, `gradient ${i} has dtype ${gi.dtype}, but input ${i} has dtype ${inputs[i].dtype}; convert it with .to('${inputs[i].dtype}')`);
         }
         return gi;
       });

@@ -1,5 +1,6 @@
 import { AutogradError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { describe, sameShape } from '../shape.js';
+import { checkOptions } from '../options.js';
 import { Tensor } from '../tensor.js';
 import { add } from '../ops/arithmetic.js';
 import { contiguous } from '../ops/view.js';
@@ -100,6 +101,9 @@ export function runBackward(
 
 function checkGradOutput(op: string, out: Tensor, g: Tensor | undefined): Tensor {
   if (g !== undefined && !(g instanceof Tensor)) {
+    if (typeof g === 'object' && g !== null && !Array.isArray(g)) {
+      throw new ValueError(op, `the first argument is the gradient (a tensor of the output's shape ${fmtShape(out.shape)}); pass options second: backward(undefined, { retainGraph: true })`);
+    }
     throw new ValueError(op, `the gradient must be a tensor of the output's shape ${fmtShape(out.shape)}, got ${Array.isArray(g) ? 'an array; wrap it with tensor()' : describe(g)}`);
   }
   if (g === undefined) {
@@ -114,8 +118,11 @@ function checkGradOutput(op: string, out: Tensor, g: Tensor | undefined): Tensor
   return g;
 }
 
+const BACKWARD_OPTIONS = ['retainGraph', 'createGraph'] as const satisfies readonly (keyof BackwardOptions)[];
+
 /** `t.backward(gradient?)`: accumulates ∂t/∂leaf into every leaf's `.grad`. */
-export function backward(t: Tensor, gradient?: Tensor, options: BackwardOptions = {}): void {
+export function backward(t: Tensor, gradient?: Tensor, options?: BackwardOptions): void {
+  checkOptions('backward', options, BACKWARD_OPTIONS, '{ retainGraph: true }');
   if (!t.requiresGrad) {
     throw new AutogradError('backward', 'tensor does not require grad and has no gradFn (did you set requiresGrad on the inputs, or run inside noGrad?)');
   }
@@ -134,6 +141,7 @@ export interface GradOptions extends BackwardOptions {
  * (like `torch.autograd.grad`). With `createGraph: true` they are differentiable again.
  */
 export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | readonly Tensor[], options: GradOptions = {}): Tensor[] {
+  checkOptions<GradOptions>('grad', options, [...BACKWARD_OPTIONS, 'gradOutputs', 'allowUnused'], '{ createGraph: true }');
   const outs = Array.isArray(outputs) ? (outputs as readonly Tensor[]) : [outputs as Tensor];
   const ins = Array.isArray(inputs) ? (inputs as readonly Tensor[]) : [inputs as Tensor];
   for (const [what, list] of [['output', outs], ['input', ins]] as const) {

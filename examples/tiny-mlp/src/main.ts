@@ -1,6 +1,7 @@
 // A two-layer MLP learns to separate two interleaved spirals, using only @tensorgrad/core:
 // the forward pass builds a tape, backward() fills .grad, and a hand-written SGD step updates
-// the weights inside noGrad. Run: pnpm start  (from the repository root)
+// the weights inside noGrad. Run from the repository root, after `npx --yes pnpm@10 run build`:
+//   node examples/tiny-mlp/dist/main.js
 import { Generator, noGrad, randn, tensor, type Tensor } from '@tensorgrad/core';
 
 const g = new Generator(0);
@@ -22,7 +23,9 @@ function spirals(n: number): { x: Tensor; y: Tensor } {
 
 const { x, y } = spirals(100);
 const hidden = 32;
-// Scaled like PyTorch's default init: weights ~ N(0, 1/fan_in).
+// Weights ~ N(0, 1/fan_in) (LeCun normal), biases ~ N(0, 0.1²). This is not PyTorch's default
+// init, which nn.Linear follows: there weight and bias are both U(−1/√fan_in, 1/√fan_in)
+// (kaiming_uniform with a = √5 for the weight), a variance of 1/(3·fan_in).
 const w1 = randn([hidden, 2], { generator: g }).mul(Math.SQRT1_2).requiresGrad_();
 const b1 = randn([hidden], { generator: g }).mul(0.1).requiresGrad_();
 const w2 = randn([hidden, hidden], { generator: g }).mul(1 / Math.sqrt(hidden)).requiresGrad_();

@@ -29,9 +29,10 @@ export {
   eq, ne, lt, le, gt, ge, where, maskedFill, logicalNot, logicalAnd, logicalOr, logicalXor, isnan, isinf, isfinite, nanToNum, type NanToNumOptions,
 } from './ops/compare.js';
 export {
-  sum, mean, max, min, logsumexp, argmax, argmin, softmax, logSoftmax, variance, variance as var, std, norm, cumsum, amax, amin, any, all, prod,
+  sum, mean, max, min, logsumexp, argmax, argmin, softmax, logSoftmax, variance, variance as var, std, norm, amax, amin, any, all, prod,
   type VarOptions,
 } from './ops/reduce.js';
+export { cumsum, cumprod, cummax, cummin, logcumsumexp, type CumulativeResult } from './ops/scan.js';
 export { sort, argsort, topk, kthvalue, median, type SortOptions, type TopkOptions } from './ops/sort.js';
 export { repeat, tile, roll, unflatten, movedim, broadcastTo, diagonal, diag, tril, triu, meshgrid } from './ops/rearrange.js';
 export { matmul, linear, outer, dot, bmm } from './ops/matmul.js';

@@ -17,6 +17,7 @@ import * as I from './ops/indexing.js';
 import * as Act from './ops/activation.js';
 import * as Srt from './ops/sort.js';
 import * as Re from './ops/rearrange.js';
+import * as Sc from './ops/scan.js';
 import { writeInPlace } from './ops/inplace.js';
 import { scalarTensor } from './ops/helpers.js';
 
@@ -391,7 +392,11 @@ export class Tensor {
   var(dim?: number | readonly number[], options?: R.VarOptions): Tensor { return R.variance(this, dim, options); }
   std(dim?: number | readonly number[], options?: R.VarOptions): Tensor { return R.std(this, dim, options); }
   norm(p = 2, dim?: number | readonly number[], keepdim = false): Tensor { return R.norm(this, p, dim, keepdim); }
-  cumsum(dim: number): Tensor { return R.cumsum(this, dim); }
+  cumsum(dim: number): Tensor { return Sc.cumsum(this, dim); }
+  cumprod(dim: number): Tensor { return Sc.cumprod(this, dim); }
+  cummax(dim: number): Sc.CumulativeResult { return Sc.cummax(this, dim); }
+  cummin(dim: number): Sc.CumulativeResult { return Sc.cummin(this, dim); }
+  logcumsumexp(dim: number): Tensor { return Sc.logcumsumexp(this, dim); }
   amax(dim?: number | readonly number[], keepdim = false): Tensor { return R.amax(this, dim, keepdim); }
   amin(dim?: number | readonly number[], keepdim = false): Tensor { return R.amin(this, dim, keepdim); }
   any(dim?: number | readonly number[], keepdim = false): Tensor { return R.any(this, dim, keepdim); }

@@ -80,7 +80,7 @@ export function runBackward(
       if (node.backward === null) {
         throw new AutogradError(
           'backward',
-          `trying to run backward through ${node.name} a second time, but its saved tensors were freed; pass { retainGraph: true } to the first backward()`,
+          `trying to run backward through ${node.name} a second time, but the first pass freed its gradient rule; pass { retainGraph: true } to the first backward()`,
         );
       }
       node.checkSaved();

@@ -45,6 +45,11 @@ export function binaryResultDType(op: BinaryOp, dtype: DType): DType {
 }
 export type ReduceOp = 'sum' | 'max' | 'min' | 'prod';
 export type ArgReduceOp = 'argmax' | 'argmin';
+/**
+ * Running reductions along a dim (`cumsum`, `cumprod`, `cummax`, `cummin`, `logcumsumexp`).
+ * max and min propagate NaN: once a NaN is met the rest of the line is NaN, as PyTorch's.
+ */
+export type ScanOp = 'sum' | 'prod' | 'max' | 'min' | 'logsumexp';
 
 /**
  * One operand of a batched matmul: batch `b` of the matrix starts at `offsets[b]` and is stored
@@ -119,8 +124,8 @@ export interface Kernels {
   where(cond: View, a: View, b: View, shape: Shape): KernelOutput;
   /** Reduces over `dims`; the result has `x.shape` with those dims set to 1 (keepdim layout). */
   reduce(op: ReduceOp, x: View, dims: readonly number[]): KernelOutput;
-  /** Running sums along `dim` of a contiguous `x`: `out[…, i, …] = Σ_{j ≤ i} x[…, j, …]`, same shape. */
-  cumsum(x: View, dim: number): KernelOutput;
+  /** Running `op` along `dim` of a contiguous `x` (`sum`: `out[…, i, …] = Σ_{j ≤ i} x[…, j, …]`), same shape. */
+  scan(op: ScanOp, x: View, dim: number): KernelOutput;
   /**
    * The order that sorts a contiguous `x` along `dim`, as int32 positions (stable: equal elements
    * keep their order; NaN sorts after every number, as PyTorch's), same shape as x.
@@ -192,7 +197,7 @@ export interface Kernels {
 
 /** Every kernel's name, the list the registry completes a backend from (the compiler checks it is whole). */
 const KERNELS: { readonly [K in keyof Kernels]: true } = {
-  unary: true, clamp: true, binary: true, where: true, reduce: true, cumsum: true, argReduce: true, matmul: true,
+  unary: true, clamp: true, binary: true, where: true, reduce: true, scan: true, argReduce: true, matmul: true,
   copy: true, copyInto: true, adam: true, gather: true, scatterAdd: true, put: true, unfold: true, fold: true,
   conv2d: true, conv2dInputGrad: true, conv2dWeightGrad: true, maxPoolIndices: true, argsort: true,
 };

@@ -72,7 +72,8 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
 
 /**
  * xʸ.   ∂/∂x = y·x^(y−1), taken as 0 where y = 0 (x⁰ is constant; at x = 0 the formula is 0·∞);
- *       ∂/∂y = xʸ·ln x, taken as 0 where x = 0 and y ≥ 0 (the limit there) — both PyTorch's rules.
+ *       ∂/∂y = xʸ·ln x, taken as 0 where x = 0 and y ≥ 0 (the limit for y > 0, a convention at y = 0)
+ *       — both PyTorch's rules.
  */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
   const [out, x, y] = broadcastBinary('pow', a, b);

@@ -185,18 +185,6 @@ export function norm(x: Tensor, p = 2, dim?: Dims, keepdim = false): Tensor {
   });
 }
 
-/**
- * Running sums along `dim`: out[…, i, …] = Σ_{j ≤ i} x[…, j, …] (accumulated in float64 on the CPU).
- * Gradient: the running sums of g taken from the other end, flip(cumsum(flip(g))).
- */
-export function cumsum(x: Tensor, dim: number): Tensor {
-  const d = normalizeDim('cumsum', dim, x.ndim);
-  if (x.ndim === 0) return cumsum(reshape(x, [1]), 0).reshape([]);
-  const src = contiguous(asDType(x, x.dtype === 'bool' ? 'int32' : x.dtype));
-  const out = fromStorage(getBackend().cumsum(src, d), x.shape);
-  return record(out, 'CumsumBackward', [x], (g) => [flip(cumsum(flip(g, [d]), d), [d])], []);
-}
-
 /** The largest values over `dim` (all dims when omitted): PyTorch's amax, the values `max` gives. */
 export function amax(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   return max(x, dim, keepdim);

@@ -4,7 +4,7 @@ import { binary, clamp, unary, where } from './elementwise.js';
 import { gather, put, scatterAdd } from './gather.js';
 import { matmul } from './matmul.js';
 import { adam } from './optim.js';
-import { argReduce, argsort, cumsum, reduce } from './reduce.js';
+import { argReduce, argsort, reduce, scan } from './reduce.js';
 import { getNumThreads } from './threads.js';
 import { conv2d, conv2dInputGrad, conv2dWeightGrad, fold, maxPoolIndices, unfold } from './windows.js';
 
@@ -18,7 +18,7 @@ export const cpuBackend: Backend = {
   where,
   reduce,
   argReduce,
-  cumsum,
+  scan,
   matmul,
   copy,
   copyInto,

@@ -1,6 +1,6 @@
 import { allocate, type Storage } from '../../dtype.js';
 import { contiguousStrides, sizeOf } from '../../shape.js';
-import type { ArgReduceOp, ReduceOp, View } from '../kernels.js';
+import type { ArgReduceOp, ReduceOp, ScanOp, View } from '../kernels.js';
 import { walk } from '../walk.js';
 
 /**
@@ -69,26 +69,42 @@ export function argReduce(op: ArgReduceOp, x: View, dim: number): Storage {
 }
 
 /**
- * Running sums along `dim` of a contiguous view, accumulated in float64 (as PyTorch's CPU kernel
+ * Running `op` along `dim` of a contiguous view, accumulated in float64 (as PyTorch's CPU kernel
  * accumulates float32) and rounded once per output. With the shape as `[outer, len, inner]`,
  * element `[o, i, r]` sits at `(o·len + i)·inner + r`.
  */
-export function cumsum(x: View, dim: number): Storage {
+export function scan(op: ScanOp, x: View, dim: number): Storage {
   const len = x.shape[dim];
   const inner = sizeOf(x.shape.slice(dim + 1));
   const outer = sizeOf(x.shape.slice(0, dim));
   const out = allocate(x.buffer.dtype, outer * len * inner);
   const X = x.buffer.host;
   const acc = new Float64Array(inner);
+  const step = SCAN_STEPS[op];
   for (let o = 0; o < outer; o++) {
-    acc.fill(0);
+    acc.fill(SCAN_IDENTITY[op]);
     for (let i = 0; i < len; i++) {
       const base = (o * len + i) * inner;
-      for (let r = 0; r < inner; r++) out[base + r] = acc[r] += X[x.offset + base + r];
+      for (let r = 0; r < inner; r++) out[base + r] = acc[r] = step(acc[r], X[x.offset + base + r]);
     }
   }
   return out;
 }
+
+const SCAN_IDENTITY: Record<ScanOp, number> = { sum: 0, prod: 1, max: -Infinity, min: Infinity, logsumexp: -Infinity };
+const SCAN_STEPS: Record<ScanOp, (acc: number, v: number) => number> = {
+  sum: (acc, v) => acc + v,
+  prod: (acc, v) => acc * v,
+  // A NaN, once met, stays (`v >= NaN` is false), and each later NaN takes its place: PyTorch's rule.
+  max: (acc, v) => (v >= acc || v !== v ? v : acc),
+  min: (acc, v) => (v <= acc || v !== v ? v : acc),
+  // log(eᵃ + eᵛ) = m + log1p(e^{−|a−v|}) with m the larger: never overflows. An infinite m is the
+  // answer itself (the formula would give ∞ − ∞); a NaN passes through Math.max.
+  logsumexp: (acc, v) => {
+    const m = Math.max(acc, v);
+    return m === -Infinity || m === Infinity ? m : m + Math.log1p(Math.exp(-Math.abs(acc - v)));
+  },
+};
 
 /**
  * The stable sorting order along `dim` of a contiguous view: each `[…, :, …]` line's positions

@@ -49,7 +49,7 @@ export { adamStep_, type AdamHyper } from './ops/optim.js';
 export { bce } from './ops/loss.js';
 
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.js';
-export { grad, type BackwardOptions, type GradOptions } from './autograd/engine.js';
+export { grad, onBackwardStep, type BackwardOptions, type BackwardStep, type GradOptions, type RemovableHandle } from './autograd/engine.js';
 export { GradNode, type BackwardFn } from './autograd/node.js';
 export { defineOp, type OpDefinition, type OpContext, type ForwardResult } from './autograd/define-op.js';
 export { tape, toDot, toMermaid, type GraphOptions } from './autograd/graph.js';

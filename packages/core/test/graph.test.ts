@@ -1,7 +1,7 @@
 // Seeing the tape: tape() order, toDot and toMermaid, names, gradient norms and the depth limit.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { tape, tensor, toDot, toMermaid, type Tensor } from '../src/index.js';
+import { grad, onBackwardStep, tape, tensor, toDot, toMermaid, type BackwardStep, type Tensor } from '../src/index.js';
 import * as arb from '../src/testing/index.js';
 
 /** y = sigmoid(x·w + b).sum() with named leaves. */
@@ -94,5 +94,50 @@ describe('testing helpers: layouts', () => {
       kinds.add(x.strides.includes(0) ? 'expanded' : x.isContiguous() ? 'contiguous' : 'strided');
     }), { numRuns: 200 });
     expect([...kinds].sort()).toEqual(['contiguous', 'expanded', 'strided']);
+  });
+});
+
+describe('onBackwardStep reports each node as the engine processes it', () => {
+  test('the gradient in, the gradients out and what accumulated, for a graph with fan-out', () => {
+    const x = tensor([1, 2], { requiresGrad: true, dtype: 'float64' });
+    const w = tensor([3, -1], { requiresGrad: true, dtype: 'float64' });
+    const h = x.mul(w);
+    h.retainGrad();
+    const loss = h.add(x.exp()).sum();
+    const steps: BackwardStep[] = [];
+    const handle = onBackwardStep((s) => steps.push(s));
+    loss.backward();
+    handle.remove();
+    expect(steps.map((s) => s.index)).toEqual(steps.map((_, i) => i));
+    expect(steps.map((s) => s.node?.name ?? 'leaf')).toEqual(['SumBackward', 'AddBackward', 'ExpBackward', 'MulBackward', 'leaf', 'leaf']);
+    expect(steps[0].tensor).toBe(loss);
+    expect(steps[0].gradOutput.item()).toBe(1);
+    // Every tensor's incoming gradient is what had accumulated for it when its producer's consumers were done.
+    const last = new Map<Tensor, Tensor>();
+    for (const s of steps) {
+      if (last.has(s.tensor)) expect(s.gradOutput.toArray()).toEqual(last.get(s.tensor)!.toArray());
+      s.node?.inputs.forEach((input, i) => {
+        if (s.accumulated[i] !== null) last.set(input, s.accumulated[i]!);
+      });
+    }
+    // x is reached twice (through mul and through exp): the second report holds the sum.
+    const mulStep = steps.find((s) => s.node?.name === 'MulBackward')!;
+    expect(mulStep.gradInputs[0]!.toArray()).toEqual([3, -1]);
+    expect(mulStep.accumulated[0]!.toArray()).toEqual([3 + Math.exp(1), -1 + Math.exp(2)]);
+    expect(mulStep.grad).toBe(h.grad);
+    const xStep = steps.find((s) => s.tensor === x)!;
+    expect(xStep.grad).toBe(x.grad);
+    expect(xStep.gradOutput.toArray()).toEqual(x.grad!.toArray());
+  });
+  test('grad() reports too (without storing .grad), and a removed hook hears nothing', () => {
+    const x = tensor([0.5], { requiresGrad: true, dtype: 'float64' });
+    const seen: string[] = [];
+    const handle = onBackwardStep((s) => seen.push(`${s.node?.name ?? 'leaf'}:${s.grad === null}`));
+    grad(x.sin().sum(), x);
+    expect(seen).toEqual(['SumBackward:true', 'SinBackward:true', 'leaf:true']);
+    handle.remove();
+    x.sin().sum().backward();
+    expect(seen).toHaveLength(3);
+    expect(() => onBackwardStep(5 as never)).toThrow('onBackwardStep: expected a function, got 5');
   });
 });

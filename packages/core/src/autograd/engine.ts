@@ -6,12 +6,54 @@ import { add } from '../ops/arithmetic.js';
 import { contiguous } from '../ops/view.js';
 import { onesLike, zerosLike } from '../creation.js';
 import { withGradMode } from './grad-mode.js';
+import type { GradNode } from './node.js';
 
 export interface BackwardOptions {
   /** Keep the tape so backward can run through it again (default: false, or true with `createGraph`). */
   retainGraph?: boolean;
   /** Record the backward pass itself, so the gradients can be differentiated (second derivatives). */
   createGraph?: boolean;
+}
+
+/** What `onBackwardStep` hooks see for each tensor the backward pass reaches, in order. */
+export interface BackwardStep {
+  /** 0 for the first tensor processed in this pass (the output), counting up. */
+  readonly index: number;
+  /** The tensor whose gradient is now complete. */
+  readonly tensor: Tensor;
+  /** Its node on the tape; null for a leaf. */
+  readonly node: GradNode | null;
+  /** ∂L/∂tensor: every contribution from the tensors processed before, summed. */
+  readonly gradOutput: Tensor;
+  /** What the node's rule returned for each of `node.inputs` (null where an input gets none); empty for a leaf. */
+  readonly gradInputs: readonly (Tensor | null)[];
+  /** For each of `node.inputs`, its gradient summed so far in this pass, this step's share included (null if none yet). */
+  readonly accumulated: readonly (Tensor | null)[];
+  /** `tensor.grad` after this step, where the pass stores into `.grad` (leaves, `retainGrad()`); else null. */
+  readonly grad: Tensor | null;
+}
+
+/** Returned by `onBackwardStep`: `remove()` unregisters the hook (PyTorch's RemovableHandle). */
+export interface RemovableHandle {
+  remove(): void;
+}
+
+const stepHooks = new Set<(step: BackwardStep) => void>();
+
+/**
+ * Calls `hook` for every tensor each backward pass (`backward()` and `grad()`) processes, in the
+ * order the engine processes them: the gradient coming in, the gradients going out, and what has
+ * accumulated. The tensors are the engine's own: read them, do not write into them.
+ *
+ *   const handle = onBackwardStep((s) => console.log(s.node?.name ?? 'leaf', s.gradOutput.toArray()));
+ *   loss.backward();
+ *   handle.remove();
+ */
+export function onBackwardStep(hook: (step: BackwardStep) => void): RemovableHandle {
+  if (typeof hook !== 'function') throw new ValueError('onBackwardStep', `expected a function, got ${describe(hook)}`);
+  const own = (step: BackwardStep) => hook(step);
+  stepHooks.add(own);
+  return { remove: () => void stepHooks.delete(own) };
 }
 
 /**
@@ -67,6 +109,9 @@ export function runBackward(
   withGradMode(createGraph, () => {
     outputs.forEach((o, i) => accumulate(o, gradOutputs[i]));
     const order = topologicalOrder(outputs);
+    // Hooks are read once per pass, so one that removes itself still sees this pass out.
+    const hooks = [...stepHooks];
+    let step = 0;
     for (let idx = order.length - 1; idx >= 0; idx--) {
       const t = order[idx];
       const g = grads.get(t);
@@ -75,7 +120,11 @@ export function runBackward(
       if (node === null || t.retainsGrad) {
         // .grad is stored contiguous, in the tensor's own layout, as optimizers expect.
         if (options.accumulateIntoLeaves) t.grad = t.grad === null ? contiguous(g) : add(t.grad, g);
-        if (node === null) continue;
+        if (node === null) {
+          for (const hook of hooks) hook({ index: step, tensor: t, node: null, gradOutput: g, gradInputs: [], accumulated: [], grad: options.accumulateIntoLeaves ? t.grad : null });
+          step++;
+          continue;
+        }
       }
       if (node.backward === null) {
         throw new AutogradError(
@@ -94,6 +143,12 @@ export function runBackward(
         }
         accumulate(input, gi);
       });
+      if (hooks.length > 0) {
+        const accumulated = node.inputs.map((input) => grads.get(input) ?? null);
+        const stored = options.accumulateIntoLeaves && t.retainsGrad ? t.grad : null;
+        for (const hook of hooks) hook({ index: step, tensor: t, node, gradOutput: g, gradInputs: inputGrads, accumulated, grad: stored });
+      }
+      step++;
     }
   }, 'backward');
   return grads;

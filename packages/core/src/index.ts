@@ -32,6 +32,10 @@ export {
   sum, mean, max, min, logsumexp, argmax, argmin, softmax, logSoftmax, variance, variance as var, std, norm, amax, amin, any, all, prod,
   type VarOptions,
 } from './ops/reduce.js';
+export {
+  scatter, scatterReduce, indexAdd, indexCopy, indexFill, oneHot, type ScatterReduce, type ScatterReduceOptions, type IndexAddOptions,
+} from './ops/scatter.js';
+export { normalize, cdist, type NormalizeOptions } from './ops/distance.js';
 export { cumsum, cumprod, cummax, cummin, logcumsumexp, type CumulativeResult } from './ops/scan.js';
 export { sort, argsort, topk, kthvalue, median, type SortOptions, type TopkOptions } from './ops/sort.js';
 export { repeat, tile, roll, unflatten, movedim, broadcastTo, diagonal, diag, tril, triu, meshgrid } from './ops/rearrange.js';

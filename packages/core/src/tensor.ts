@@ -18,6 +18,7 @@ import * as Act from './ops/activation.js';
 import * as Srt from './ops/sort.js';
 import * as Re from './ops/rearrange.js';
 import * as Sc from './ops/scan.js';
+import * as Sca from './ops/scatter.js';
 import { writeInPlace } from './ops/inplace.js';
 import { scalarTensor } from './ops/helpers.js';
 
@@ -397,6 +398,13 @@ export class Tensor {
   cummax(dim: number): Sc.CumulativeResult { return Sc.cummax(this, dim); }
   cummin(dim: number): Sc.CumulativeResult { return Sc.cummin(this, dim); }
   logcumsumexp(dim: number): Tensor { return Sc.logcumsumexp(this, dim); }
+  scatter(dim: number, index: Tensor, src: Tensor | number): Tensor { return Sca.scatter(this, dim, index, src); }
+  scatterReduce(dim: number, index: Tensor, src: Tensor, reduce: Sca.ScatterReduce, options?: Sca.ScatterReduceOptions): Tensor {
+    return Sca.scatterReduce(this, dim, index, src, reduce, options);
+  }
+  indexAdd(dim: number, index: S.IndexLike, source: Tensor, options?: Sca.IndexAddOptions): Tensor { return Sca.indexAdd(this, dim, index, source, options); }
+  indexCopy(dim: number, index: S.IndexLike, source: Tensor): Tensor { return Sca.indexCopy(this, dim, index, source); }
+  indexFill(dim: number, index: S.IndexLike, value: number): Tensor { return Sca.indexFill(this, dim, index, value); }
   amax(dim?: number | readonly number[], keepdim = false): Tensor { return R.amax(this, dim, keepdim); }
   amin(dim?: number | readonly number[], keepdim = false): Tensor { return R.amin(this, dim, keepdim); }
   any(dim?: number | readonly number[], keepdim = false): Tensor { return R.any(this, dim, keepdim); }

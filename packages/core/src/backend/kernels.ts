@@ -49,6 +49,8 @@ export type ArgReduceOp = 'argmax' | 'argmin';
  * Running reductions along a dim (`cumsum`, `cumprod`, `cummax`, `cummin`, `logcumsumexp`).
  * max and min propagate NaN: once a NaN is met the rest of the line is NaN, as PyTorch's.
  */
+/** How `put` combines a value with what is at its position: overwrite, or a reduction (amax/amin keep NaN). */
+export type PutMode = 'set' | 'add' | 'multiply' | 'amax' | 'amin';
 export type ScanOp = 'sum' | 'prod' | 'max' | 'min' | 'logsumexp';
 
 /**
@@ -163,12 +165,13 @@ export interface Kernels {
   /** The adjoint of gather: `out = zeros(shape)`, then `out[…, index[…, i, …], …] += src[…, i, …]`. */
   scatterAdd(shape: Shape, dtype: DType, dim: number, index: View, src: View): KernelOutput;
   /**
-   * A copy of the contiguous `x` with `out[index[i]] = values[i]` (or `+=` when `accumulate`), over
-   * x's elements in row-major order (PyTorch's `put`): `index` int32 and in range, `index` and
-   * `values` contiguous and of one length. What `indexPut` runs; with repeated indices and no
-   * accumulation, the last write wins.
+   * A copy of the contiguous `x` with `out[index[i]] ∘= values[i]` over x's elements in row-major
+   * order (PyTorch's `put`): `index` int32 and in range, `index` and `values` contiguous and of
+   * one length. `set` overwrites (with repeated indices the last write wins); the others combine
+   * with what is there, so repeated indices accumulate. What `indexPut`, the scatters and the
+   * index_* ops run.
    */
-  put(x: View, index: View, values: View, accumulate: boolean): KernelOutput;
+  put(x: View, index: View, values: View, mode: PutMode): KernelOutput;
   /**
    * im2col: the windows of a contiguous `x` `[N, C, h, w]` laid out as the columns of
    * `[N, C·kh·kw, oh·ow]`: `out[n, (c·kh + i)·kw + j, y·ow + x'] = x[n, c, y·sh − ph + i·dh, x'·sw − pw + j·dw]`,

@@ -254,24 +254,25 @@ export function indexPut(x: Tensor, entries: readonly unknown[], values: Tensor 
   }
   const flatPos = reshape(contiguous(positions), [-1]);
   const flatVals = reshape(contiguous(expand(vals, positions.shape)), [-1]);
-  return reshape(put(reshape(x, [-1]), flatPos, flatVals, accumulate), x.shape);
+  return reshape(put(reshape(x, [-1]), flatPos, flatVals, accumulate ? 'add' : 'set'), x.shape);
 }
 
 /** `arange(n)` as int32, the flat positions of a tensor's elements. */
-function arangeInt(n: number): Tensor {
+export function arangeInt(n: number): Tensor {
   const s = allocate('int32', n);
   for (let i = 0; i < n; i++) s[i] = i;
   return fromStorage(s, [n]);
 }
 
 /**
- * 1-D put: a copy of x with x[pos[i]] = vals[i] (or +=). pos holds distinct-or-not flat positions.
- *   ∂/∂x = accumulate ? g : g with zeros put at pos;   ∂/∂vals = g[pos].
+ * 1-D put: a copy of x with x[pos[i]] = vals[i] (`set`) or += vals[i] (`add`). pos holds flat
+ * positions, repeats allowed.
+ *   ∂/∂x = add ? g : g with zeros put at pos;   ∂/∂vals = g[pos].
  */
-function put(x: Tensor, pos: Tensor, vals: Tensor, accumulate: boolean): Tensor {
-  const out = fromStorage(getBackend().put(contiguous(x.detach()), pos, contiguous(vals.detach()), accumulate), x.shape);
+export function put(x: Tensor, pos: Tensor, vals: Tensor, mode: 'set' | 'add'): Tensor {
+  const out = fromStorage(getBackend().put(contiguous(x.detach()), pos, contiguous(vals.detach()), mode), x.shape);
   return record(out, 'IndexPutBackward', [x, vals], (g) => [
-    accumulate ? g : put(g, pos, zerosOf(vals), false),
+    mode === 'add' ? g : put(g, pos, zerosOf(vals), 'set'),
     indexSelect(g, 0, pos),
   ], [pos]);
 }

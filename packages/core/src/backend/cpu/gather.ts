@@ -1,6 +1,6 @@
 import { allocate, type DType, type Storage } from '../../dtype.js';
 import { sizeOf, type Shape } from '../../shape.js';
-import type { View } from '../kernels.js';
+import type { PutMode, View } from '../kernels.js';
 
 /**
  * Views `shape` around `dim` as `[outer, len, inner]`; with contiguous operands the element
@@ -42,13 +42,26 @@ export function scatterAdd(shape: Shape, dtype: DType, dim: number, index: View,
   return out;
 }
 
-export function put(x: View, index: View, values: View, accumulate: boolean): Storage {
+/** `out = x`, then `out[index[i]] = combine(out[index[i]], values[i])` in order. */
+export function put(x: View, index: View, values: View, mode: PutMode): Storage {
   const n = sizeOf(x.shape);
   const out = allocate(x.buffer.dtype, n);
   out.set(x.buffer.host.subarray(x.offset, x.offset + n));
   const I = index.buffer.host, V = values.buffer.host, m = sizeOf(index.shape);
-  if (accumulate) for (let i = 0; i < m; i++) out[I[index.offset + i]] += V[values.offset + i];
-  else for (let i = 0; i < m; i++) out[I[index.offset + i]] = V[values.offset + i];
+  const combine = PUT_MODES[mode];
+  for (let i = 0; i < m; i++) {
+    const at = I[index.offset + i];
+    out[at] = combine(out[at], V[values.offset + i]);
+  }
   if (x.buffer.dtype === 'bool') for (let i = 0; i < m; i++) out[I[index.offset + i]] = out[I[index.offset + i]] !== 0 ? 1 : 0;
   return out;
 }
+
+const PUT_MODES: Record<PutMode, (have: number, v: number) => number> = {
+  set: (_, v) => v,
+  add: (have, v) => have + v,
+  multiply: (have, v) => have * v,
+  // A NaN on either side wins (`v > NaN` is false, so a NaN already there stays): PyTorch's amax.
+  amax: (have, v) => (v > have || v !== v ? v : have),
+  amin: (have, v) => (v < have || v !== v ? v : have),
+};

@@ -118,8 +118,10 @@ export function logcumsumexp(x: Tensor, dim: number): Tensor {
   const out = scanOf('logsumexp', x, d);
   return record(out, 'LogcumsumexpBackward', [x], (g) => {
     const reverse = (t: Tensor) => flip(logcumsumexp(flip(t, [d]), d), [d]);
-    // log is taken of 1 where masked out, so no NaN reaches a second derivative through where.
-    const part = (mask: Tensor, magnitude: Tensor) => exp(add(reverse(sub(where(mask, log(where(mask, magnitude, 1)), -Infinity), out)), x));
+    // Masked-out terms get log-magnitude −1e30 rather than −∞: e^{−1e30} is 0 all the same, and no
+    // backend meets ∞ − ∞ or an infinite constant (GLSL has none). log is taken of 1 where masked
+    // out, so no NaN reaches a second derivative through where.
+    const part = (mask: Tensor, magnitude: Tensor) => exp(add(reverse(sub(where(mask, log(where(mask, magnitude, 1)), -1e30), out)), x));
     return [sub(part(gt(g, 0), g), part(lt(g, 0), neg(g)))];
   }, [x, out]);
 }

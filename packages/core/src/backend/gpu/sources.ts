@@ -60,7 +60,12 @@ function indexing(dims: readonly number[], operands: readonly Operand[]): [strin
 export const helperFunctions: readonly string[] = [
   // eˣ = 2ⁿ·eʳ with n = round(x/ln2) and r = x − n·ln2 (ln2 split in two so n·ln2_hi is exact):
   // exp of |r| ≤ ln2/2 is accurate, and 2ⁿ is exact (taken as 2ⁿ⁻¹·2 so that n = 128 still fits).
-  `function expf(x) {
+  // Past float32's range the result is 0 or ∞ anyway; x is cut there first, because for huge |x|
+  // the split x − n·ln2 is garbage and eʳ·2ⁿ becomes ∞·0 = NaN (exp(−1e30) must be 0).
+  `function expf(v) {
+    if (v < -104.0) return 0.0;
+    let x = v;
+    if (x > 89.0) x = 89.0;
     const n = Math.floor(x * 1.4426950408889634 + 0.5);
     const r = (x - n * 0.693145751953125) - n * 0.0000014286068203094173;
     return (Math.exp(r) * Math.pow(2.0, n - 1.0)) * 2.0;

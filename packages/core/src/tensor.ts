@@ -47,6 +47,8 @@ export type NestedArray = number | boolean | NestedArray[];
 export class Tensor {
   /** The gradient accumulated by `backward()` (leaves, and tensors that called `retainGrad()`). */
   grad: Tensor | null = null;
+  /** A label for pictures of the graph (`toDot`, `toMermaid`): `mu.name = 'mu'`. */
+  name: string | undefined = undefined;
   private gradFn_: GradNode | null = null;
   private requiresGradFlag = false;
   private retainsGrad_ = false;

@@ -41,10 +41,10 @@ describe('toDot and toMermaid', () => {
   t4 [label="AddBackward\\n[2,1]", fillcolor="#e5e7eb"];
   t5 [label="SigmoidBackward\\n[2,1]", fillcolor="#e5e7eb"];
   t6 [label="SumBackward\\n[]", fillcolor="#e5e7eb"];
-  t0 -> t2;
-  t1 -> t2;
-  t2 -> t4;
-  t3 -> t4;
+  t0 -> t2 [label="0"];
+  t1 -> t2 [label="1"];
+  t2 -> t4 [label="0"];
+  t3 -> t4 [label="1"];
   t4 -> t5;
   t5 -> t6;
 }
@@ -69,7 +69,27 @@ describe('toDot and toMermaid', () => {
     expect(m.startsWith('flowchart TB\n')).toBe(true);
     expect(m).toContain('t2["MmBackward<br/>#91;2,1#93;"]');
     expect(m).toContain('t5 --> t6');
+    expect(m).toContain('t1 -->|1| t2');
     expect(m.match(/-->/g)).toHaveLength(6);
+  });
+  test('showValues, every node\'s gradient from grads, tensor names, scalar constants by value', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const h = x.mul(3);
+    h.name = 'h';
+    const y = h.exp().sum();
+    const grads = new Map<Tensor, Tensor>();
+    const handle = onBackwardStep((s) => grads.set(s.tensor, s.gradOutput));
+    y.backward();
+    handle.remove();
+    const dot = toDot(y, { names: [['x', x]], showValues: true, showGrad: true, grads });
+    expect(dot).toContain('label="x\\n[2]\\nrequires_grad\\n= [1, 2]\\ngrad [60.26, 1210]"');
+    expect(dot).toContain('label="3", fillcolor="#f3f4f6"');
+    expect(dot).toContain('label="h\\nMulBackward\\n[2]\\n= [3, 6]\\ngrad [20.09, 403.4]"');
+    expect(dot).toContain('label="SumBackward\\n[]\\n= 423.5\\ngrad 1"');
+    const big = tensor(Array.from({ length: 10 }, (_, i) => i), { requiresGrad: true });
+    expect(toDot(big.sum(), { showValues: true })).toContain('= min 0 mean 4.5 max 9');
+    // Without values, gradients are norms, now for intermediates too.
+    expect(toDot(y, { showGrad: true, grads })).toContain(`h\\nMulBackward\\n[2]\\n‖grad‖ = ${Math.hypot(Math.exp(3), Math.exp(6)).toPrecision(4)}`);
   });
   test('a leaf alone is a one-node graph', () => {
     expect(toDot(tensor([1], { requiresGrad: true }))).toContain('t0 [label="[1]\\nrequires_grad"');

@@ -235,6 +235,26 @@ export function randint(low: number, high: number, shape: readonly number[], opt
   return randomFill('randint', shape, opts, (g) => g.integer(low, high), 'int32');
 }
 
+/**
+ * A random permutation of 0 … n−1 (int32 unless `dtype` says), by Fisher–Yates: each of the n!
+ * orders equally likely, from the generator's draws.
+ */
+export function randperm(n: number, opts?: RandomOptions): Tensor {
+  checkOptions('randperm', opts, RANDOM_OPTIONS, '{ generator: new Generator(0) }');
+  if (!Number.isInteger(n) || n < 0 || n > 2 ** 31) throw new ValueError('randperm', `n must be a non-negative integer, got ${describe(n)}`);
+  const g = opts?.generator ?? defaultGenerator;
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = g.integer(0, i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const dt = checkDType('randperm', opts?.dtype ?? 'int32');
+  const s = allocate(dt, n, 'randperm');
+  s.set(order);
+  return finish(s, [n], opts);
+}
+
 /** Uniform samples from [0, 1) in the shape and dtype of `t`. */
 export function randLike(t: Tensor, opts?: RandomOptions): Tensor {
   return rand(t.shape, { dtype: t.dtype, ...opts });

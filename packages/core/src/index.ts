@@ -12,7 +12,7 @@ export { TensorgradError, ShapeError, DTypeError, AutogradError, ValueError, Ind
 export { Generator, manualSeed, defaultGenerator } from './random.js';
 export {
   tensor, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye,
-  rand, randn, randint, randLike, randnLike,
+  rand, randn, randint, randLike, randnLike, randperm,
   type TensorOptions, type RandomOptions,
 } from './creation.js';
 
@@ -36,6 +36,7 @@ export {
   scatter, scatterReduce, indexAdd, indexCopy, indexFill, oneHot, type ScatterReduce, type ScatterReduceOptions, type IndexAddOptions,
 } from './ops/scatter.js';
 export { normalize, cdist, type NormalizeOptions } from './ops/distance.js';
+export { bernoulli, multinomial, normal, type MultinomialOptions, type NormalOptions, type SampleOptions } from './ops/sampling.js';
 export { cumsum, cumprod, cummax, cummin, logcumsumexp, type CumulativeResult } from './ops/scan.js';
 export { sort, argsort, topk, kthvalue, median, type SortOptions, type TopkOptions } from './ops/sort.js';
 export { repeat, tile, roll, unflatten, movedim, broadcastTo, diagonal, diag, tril, triu, meshgrid } from './ops/rearrange.js';

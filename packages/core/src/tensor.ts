@@ -21,6 +21,8 @@ import * as Sc from './ops/scan.js';
 import * as Sca from './ops/scatter.js';
 import { writeInPlace } from './ops/inplace.js';
 import { scalarTensor } from './ops/helpers.js';
+import { rand, randn } from './creation.js';
+import type { Generator } from './random.js';
 
 /**
  * Node's `util.inspect.custom`, the hook `console.log` calls. `Symbol.for` gives the same symbol
@@ -291,6 +293,14 @@ export class Tensor {
     return this.inPlace('fill_', [], () => V.cast(V.expand(scalarTensor(value, this.dtype), this.shape), this.dtype));
   }
   zero_(): this { return this.fill_(0); }
+  /** Fills with uniform samples from [from, to) (PyTorch's uniform_), from `generator` or the global one. */
+  uniform_(from = 0, to = 1, options?: { generator?: Generator }): this {
+    return this.inPlace('uniform_', [], () => A.add(A.mul(rand(this.shape, { dtype: this.dtype, ...options }), to - from), from));
+  }
+  /** Fills with samples of N(mean, std²) (PyTorch's normal_). */
+  normal_(mean = 0, std = 1, options?: { generator?: Generator }): this {
+    return this.inPlace('normal_', [], () => A.add(A.mul(randn(this.shape, { dtype: this.dtype, ...options }), std), mean));
+  }
 
   private inPlace(op: string, operands: readonly unknown[], compute: () => Tensor): this {
     writeInPlace(op, this, operands, compute);

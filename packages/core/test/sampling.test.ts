@@ -58,7 +58,7 @@ describe('bernoulli, normal, randperm, uniform_ and normal_', () => {
   test('normal: tensor mean and std broadcast; numbers take { size }; moments match', () => {
     const z = tg.normal(tensor([[10], [-10]]), tensor([0.5, 2, 0]), { generator: gen(3) });
     expect(z.shape).toEqual([2, 3]);
-    expect(z.toArray()[0][2]).toBe(10);
+    expect((z.toArray() as number[][])[0][2]).toBe(10);
     const many = tg.normal(1, 2, { size: [20000], generator: gen(4), dtype: 'float64' });
     expect(Math.abs(many.mean().item() - 1)).toBeLessThan(0.05);
     expect(Math.abs(many.std().item() - 2)).toBeLessThan(0.05);

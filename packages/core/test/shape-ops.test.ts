@@ -30,6 +30,7 @@ const ops: Record<string, (...xs: Tensor[]) => Out> = {
   'flatten 1 2': (x) => tg.flatten(x, 1, 2),
   'cumprod dim 1': (x) => tg.cumprod(x, 1), 'cummax dim 1': (x) => pair(tg.cummax(x, 1)), 'cummin dim 0': (x) => pair(tg.cummin(x, 0)),
   'logcumsumexp dim 1': (x) => tg.logcumsumexp(x, 1),
+  'mode dim 1': (x) => pair(tg.mode(x, 1)), 'mode dim 0 keepdim': (x) => pair(tg.mode(x, 0, true)),
 };
 
 function close(ours: ArrayLike<number>, theirs: (number | boolean)[], rtol: number, atol: number, what: string): void {
@@ -142,6 +143,22 @@ describe('gradients match finite differences on random shapes (float64)', () => 
     tg.logcumsumexp(x, 0).sum().backward();
     expect(Array.from(x.grad!.data).every(Number.isFinite)).toBe(true);
     expect(() => tg.logcumsumexp(tensor([1, 2], { dtype: 'int32' }), 0)).toThrow(/logcumsumexp: needs a float tensor/);
+  });
+  test('mode: the smallest most frequent value at its last occurrence, against a line-by-line reference', () => {
+    fc.assert(fc.property(fc.array(fc.array(fc.integer({ min: -2, max: 2 }), { minLength: 5, maxLength: 5 }), { minLength: 1, maxLength: 4 }), (rows) => {
+      const x = tensor(rows, { dtype: 'float64', requiresGrad: true });
+      const { values, indices } = tg.mode(x, 1);
+      const expected = rows.map((r) => {
+        const count = (v: number) => r.filter((u) => u === v).length;
+        const top = Math.max(...r.map(count));
+        const v = Math.min(...r.filter((u) => count(u) === top));
+        return [v, r.lastIndexOf(v)];
+      });
+      expect(Array.from(values.data)).toEqual(expected.map((e) => e[0]));
+      expect(Array.from(indices.data)).toEqual(expected.map((e) => e[1]));
+      values.sum().backward();
+      expect(x.grad!.toArray()).toEqual(rows.map((r, i) => r.map((_, j) => (j === expected[i][1] ? 1 : 0))));
+    }), { numRuns: 200 });
   });
   test('sort is a permutation that orders, and argsort is stable', () => {
     fc.assert(fc.property(fc.array(fc.integer({ min: -3, max: 3 }), { minLength: 1, maxLength: 20 }), (v) => {

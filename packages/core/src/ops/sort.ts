@@ -4,6 +4,7 @@ import { checkOptions } from '../options.js';
 import { describe, normalizeDim } from '../shape.js';
 import { Tensor, fromStorage } from '../tensor.js';
 import { gather, narrow } from './select.js';
+import { movedim } from './rearrange.js';
 import { contiguous, reshape, squeeze } from './view.js';
 
 /**
@@ -80,4 +81,38 @@ export function median(x: Tensor, dim?: number, keepdim = false): Tensor | { val
   }
   const d = normalizeDim('median', dim, x.ndim);
   return kthvalue(x, Math.floor(((x.ndim === 0 ? 1 : x.shape[d]) - 1) / 2) + 1, d, keepdim);
+}
+
+/**
+ * The most frequent value along `dim` and its int32 position, as PyTorch's mode: among equally
+ * frequent values the smallest, at the last place it occurs. Found from the sorted line (equal
+ * values are adjacent, in their original order by stability); the value is gathered from x, so
+ * its gradient goes to that position.
+ */
+export function mode(x: Tensor, dim = -1, keepdim = false): { values: Tensor; indices: Tensor } {
+  if (x.ndim === 0) return { values: x, indices: fromStorage(new Int32Array(1), []) };
+  const d = normalizeDim('mode', dim, x.ndim);
+  const len = x.shape[d];
+  if (len === 0) throw new IndexError('mode', `dim ${dim} is empty: the mode of no elements is undefined`);
+  const sorted = sort(x.detach(), { dim: d });
+  const values = contiguous(movedim(sorted.values, d, -1)).data;
+  const positions = contiguous(movedim(sorted.indices, d, -1)).data;
+  const lines = values.length / len;
+  const picked = new Int32Array(lines);
+  for (let l = 0; l < lines; l++) {
+    const base = l * len;
+    let best = 0, bestCount = 0;
+    for (let start = 0; start < len;) {
+      let end = start + 1;
+      while (end < len && values[base + end] === values[base + start]) end++;
+      if (end - start > bestCount) [best, bestCount] = [start, end - start];
+      start = end;
+    }
+    // The run holds the value's positions in increasing order (the sort is stable): the last is the largest.
+    picked[l] = positions[base + best + bestCount - 1];
+  }
+  const kept = x.shape.map((v, i) => (i === d ? 1 : v));
+  const index = movedim(fromStorage(picked, [...kept.filter((_, i) => i !== d), 1]), -1, d);
+  const out = gather(x, d, contiguous(index));
+  return keepdim ? { values: out, indices: contiguous(index) } : { values: squeeze(out, d), indices: squeeze(contiguous(index), d) };
 }

@@ -440,6 +440,7 @@ export class Tensor {
   outer(other: Tensor): Tensor { return M.outer(this, other); }
   dot(other: Tensor): Tensor { return M.dot(this, other); }
   bmm(other: Tensor): Tensor { return M.bmm(this, other); }
+  baddbmm(batch1: Tensor, batch2: Tensor, options?: M.BaddbmmOptions): Tensor { return M.baddbmm(this, batch1, batch2, options); }
 
   matmul(other: Tensor): Tensor { return M.matmul(this, other); }
 

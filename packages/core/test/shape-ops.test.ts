@@ -26,6 +26,7 @@ const ops: Record<string, (...xs: Tensor[]) => Out> = {
   'diagonal dims': (x) => tg.diagonal(x, 0, 1, 2), 'diag vector': (v) => tg.diag(v), 'diag matrix offset': (x) => tg.diag(x, -1),
   tril: (x) => tg.tril(x), 'triu diagonal 1': (x) => tg.triu(x, 1), broadcastTo: (v) => tg.broadcastTo(v, [3, 4]),
   outer: (a, b) => tg.outer(a, b), dot: (a, b) => tg.dot(a, b), bmm: (a, b) => tg.bmm(a, b),
+  'baddbmm beta alpha': (i, a, b) => tg.baddbmm(i, a, b, { beta: 0.5, alpha: 2 }),
   'meshgrid ij': (a, b) => tg.meshgrid([a, b]), 'meshgrid xy': (a, b) => tg.meshgrid([a, b], { indexing: 'xy' }),
   'flatten 1 2': (x) => tg.flatten(x, 1, 2),
   'cumprod dim 1': (x) => tg.cumprod(x, 1), 'cummax dim 1': (x) => pair(tg.cummax(x, 1)), 'cummin dim 0': (x) => pair(tg.cummin(x, 0)),
@@ -159,6 +160,16 @@ describe('gradients match finite differences on random shapes (float64)', () => 
       values.sum().backward();
       expect(x.grad!.toArray()).toEqual(rows.map((r, i) => r.map((_, j) => (j === expected[i][1] ? 1 : 0))));
     }), { numRuns: 200 });
+  });
+  test('baddbmm: gradients in all three (input broadcast), beta 0 ignores even a NaN input, shapes checked', () => {
+    const i = tensor([0.3, -0.2, 0.5], { dtype: 'float64' });
+    const a = tg.randn([2, 3, 4], { dtype: 'float64', generator: new tg.Generator(1) });
+    const b = tg.randn([2, 4, 3], { dtype: 'float64', generator: new tg.Generator(2) });
+    const r = tg.gradcheck((x, y, z) => tg.baddbmm(x, y, z, { beta: -1.5, alpha: 0.5 }), [i, a, b]);
+    expect(r.ok, r.message).toBe(true);
+    expect(tg.baddbmm(tensor([NaN], { dtype: 'float64' }), a, b, { beta: 0 }).toArray()).toEqual(tg.bmm(a, b).toArray());
+    expect(() => tg.baddbmm(tg.zeros([2, 2, 3, 3], { dtype: 'float64' }), a, b)).toThrow('baddbmm: input of shape [2,2,3,3] does not broadcast to the products\' shape [2,3,3]');
+    expect(() => tg.baddbmm(i, a, a)).toThrow(/baddbmm: expects \[B, n, m\] and \[B, m, p\]/);
   });
   test('sort is a permutation that orders, and argsort is stable', () => {
     fc.assert(fc.property(fc.array(fc.integer({ min: -3, max: 3 }), { minLength: 1, maxLength: 20 }), (v) => {

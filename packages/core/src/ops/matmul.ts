@@ -2,11 +2,12 @@ import { record } from '../autograd/node.js';
 import { getBackend } from '../backend/backend.js';
 import type { MatmulOperand } from '../backend/kernels.js';
 import { isFloating, sameDType } from '../dtype.js';
-import { DTypeError, ShapeError, fmtShape } from '../errors.js';
-import { broadcastShapes, sizeOf, type Shape } from '../shape.js';
+import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { checkOptions } from '../options.js';
+import { broadcastShapes, describe, sizeOf, type Shape } from '../shape.js';
 import { Tensor, fromStorage } from '../tensor.js';
 import { needs, sumToShape } from './helpers.js';
-import { mul } from './arithmetic.js';
+import { add, mul } from './arithmetic.js';
 import { contiguous, expand, reshape, squeeze, transpose, unsqueeze } from './view.js';
 
 /**
@@ -118,6 +119,35 @@ export function dot(a: Tensor, b: Tensor): Tensor {
 
 /** Batched matmul of [B, n, m] by [B, m, p], without broadcasting (PyTorch's bmm). */
 export function bmm(a: Tensor, b: Tensor): Tensor {
-  if (a.ndim !== 3 || b.ndim !== 3 || a.shape[0] !== b.shape[0]) throw new ShapeError('bmm', `expects [B, n, m] and [B, m, p] with one B, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
-  return matmul(a, b);
+  return matmul(...checkBatches('bmm', a, b));
+}
+
+function checkBatches(op: string, a: Tensor, b: Tensor): [Tensor, Tensor] {
+  if (!(a instanceof Tensor) || !(b instanceof Tensor)) throw new ValueError(op, 'the batches must be tensors');
+  if (a.ndim !== 3 || b.ndim !== 3 || a.shape[0] !== b.shape[0] || a.shape[2] !== b.shape[1]) throw new ShapeError(op, `expects [B, n, m] and [B, m, p] with one B, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  return [a, b];
+}
+
+export interface BaddbmmOptions {
+  /** Scale of `input` (default 1; with 0, input is ignored, NaN and ∞ included, as PyTorch). */
+  beta?: number;
+  /** Scale of the products (default 1). */
+  alpha?: number;
+}
+
+/** β·input + α·(b1 @ b2) per batch (PyTorch's baddbmm); input broadcasts to [B, n, p]. */
+export function baddbmm(input: Tensor, b1: Tensor, b2: Tensor, options?: BaddbmmOptions): Tensor {
+  const { beta = 1, alpha = 1 } = checkOptions('baddbmm', options, ['beta', 'alpha'], '{ beta: 0.5, alpha: 2 }');
+  for (const [name, v] of [['beta', beta], ['alpha', alpha]] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError('baddbmm', `${name} must be a finite number, got ${describe(v)}`);
+  }
+  const product = matmul(...checkBatches('baddbmm', b1, b2));
+  const scaled = alpha === 1 ? product : mul(product, alpha);
+  if (!(input instanceof Tensor)) throw new ValueError('baddbmm', `input must be a tensor, got ${describe(input)}`);
+  const shape = broadcastShapes('baddbmm', input.shape, scaled.shape);
+  if (sizeOf(shape) !== sizeOf(scaled.shape) || shape.length !== scaled.ndim) {
+    throw new ShapeError('baddbmm', `input of shape ${fmtShape(input.shape)} does not broadcast to the products' shape ${fmtShape(scaled.shape)}`);
+  }
+  if (beta === 0) return scaled;
+  return add(beta === 1 ? input : mul(input, beta), scaled);
 }

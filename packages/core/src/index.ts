@@ -38,7 +38,7 @@ export {
 export { normalize, cdist, type NormalizeOptions } from './ops/distance.js';
 export { bernoulli, multinomial, normal, type MultinomialOptions, type NormalOptions, type SampleOptions } from './ops/sampling.js';
 export { cumsum, cumprod, cummax, cummin, logcumsumexp, type CumulativeResult } from './ops/scan.js';
-export { sort, argsort, topk, kthvalue, median, mode, type SortOptions, type TopkOptions } from './ops/sort.js';
+export { sort, argsort, topk, kthvalue, median, mode, unique, type UniqueResult, type SortOptions, type TopkOptions } from './ops/sort.js';
 export { repeat, tile, roll, unflatten, movedim, broadcastTo, diagonal, diag, tril, triu, meshgrid } from './ops/rearrange.js';
 export { matmul, linear, outer, dot, bmm, baddbmm, type BaddbmmOptions } from './ops/matmul.js';
 export { reshape, view, flatten, squeeze, unsqueeze, transpose, permute, expand, contiguous, clone } from './ops/view.js';

@@ -427,6 +427,7 @@ export class Tensor {
   topk(k: number, options?: Srt.TopkOptions): { values: Tensor; indices: Tensor } { return Srt.topk(this, k, options); }
   kthvalue(k: number, dim?: number, keepdim?: boolean): { values: Tensor; indices: Tensor } { return Srt.kthvalue(this, k, dim, keepdim); }
   mode(dim?: number, keepdim?: boolean): { values: Tensor; indices: Tensor } { return Srt.mode(this, dim, keepdim); }
+  unique(): Srt.UniqueResult { return Srt.unique(this); }
   repeat(...counts: number[] | [readonly number[]]): Tensor { return Re.repeat(this, V.shapeArgs(counts)); }
   tile(...counts: number[] | [readonly number[]]): Tensor { return Re.tile(this, V.shapeArgs(counts)); }
   roll(shifts: number | readonly number[], dims?: number | readonly number[]): Tensor { return Re.roll(this, shifts, dims); }

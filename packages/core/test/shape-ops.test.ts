@@ -31,6 +31,7 @@ const ops: Record<string, (...xs: Tensor[]) => Out> = {
   'flatten 1 2': (x) => tg.flatten(x, 1, 2),
   'cumprod dim 1': (x) => tg.cumprod(x, 1), 'cummax dim 1': (x) => pair(tg.cummax(x, 1)), 'cummin dim 0': (x) => pair(tg.cummin(x, 0)),
   'logcumsumexp dim 1': (x) => tg.logcumsumexp(x, 1),
+  unique: (x) => { const u = tg.unique(x); return [u.values, u.inverse, u.counts]; },
   'mode dim 1': (x) => pair(tg.mode(x, 1)), 'mode dim 0 keepdim': (x) => pair(tg.mode(x, 0, true)),
 };
 
@@ -170,6 +171,17 @@ describe('gradients match finite differences on random shapes (float64)', () => 
     expect(tg.baddbmm(tensor([NaN], { dtype: 'float64' }), a, b, { beta: 0 }).toArray()).toEqual(tg.bmm(a, b).toArray());
     expect(() => tg.baddbmm(tg.zeros([2, 2, 3, 3], { dtype: 'float64' }), a, b)).toThrow('baddbmm: input of shape [2,2,3,3] does not broadcast to the products\' shape [2,3,3]');
     expect(() => tg.baddbmm(i, a, a)).toThrow(/baddbmm: expects \[B, n, m\] and \[B, m, p\]/);
+  });
+  test('unique: sorted distinct values, values[inverse] rebuilds x, counts add up', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: -3, max: 3 }), { minLength: 0, maxLength: 12 }), (v) => {
+      const x = tensor(v, { dtype: 'int32' });
+      const { values, inverse, counts } = tg.unique(x);
+      const distinct = [...new Set(v)].sort((a, b) => a - b);
+      expect(Array.from(values.data)).toEqual(distinct);
+      expect(values.dtype).toBe('int32');
+      expect(Array.from(inverse.data).map((i) => distinct[i])).toEqual(v);
+      expect(Array.from(counts.data)).toEqual(distinct.map((d) => v.filter((u) => u === d).length));
+    }), { numRuns: 200 });
   });
   test('sort is a permutation that orders, and argsort is stable', () => {
     fc.assert(fc.property(fc.array(fc.integer({ min: -3, max: 3 }), { minLength: 1, maxLength: 20 }), (v) => {

@@ -1,4 +1,5 @@
 import { getBackend } from '../backend/backend.js';
+import { allocate } from '../dtype.js';
 import { IndexError, ValueError } from '../errors.js';
 import { checkOptions } from '../options.js';
 import { describe, normalizeDim } from '../shape.js';
@@ -115,4 +116,42 @@ export function mode(x: Tensor, dim = -1, keepdim = false): { values: Tensor; in
   const index = movedim(fromStorage(picked, [...kept.filter((_, i) => i !== d), 1]), -1, d);
   const out = gather(x, d, contiguous(index));
   return keepdim ? { values: out, indices: contiguous(index) } : { values: squeeze(out, d), indices: squeeze(contiguous(index), d) };
+}
+
+/** What `unique` returns: the distinct values and how x maps onto them. */
+export interface UniqueResult {
+  /** The distinct values of x, ascending (each NaN counts as distinct, as PyTorch's). */
+  values: Tensor;
+  /** For each element of x (x's shape), the int32 position of its value in `values`. */
+  inverse: Tensor;
+  /** How many elements of x equal each value (int32). */
+  counts: Tensor;
+}
+
+/**
+ * The distinct elements of x, sorted, with the inverse map and the counts (PyTorch's
+ * unique(sorted=True, return_inverse=True, return_counts=True), over all elements). One object,
+ * as `sort` returns values and indices together; not differentiable, as PyTorch's.
+ */
+export function unique(x: Tensor): UniqueResult {
+  if (!(x instanceof Tensor)) throw new ValueError('unique', `expected a tensor, got ${describe(x)}`);
+  const n = x.numel();
+  const { values: sortedValues, indices: order } = sort(reshape(x.detach(), [-1]));
+  const v = sortedValues.data, pos = order.data;
+  const distinct = allocate(x.dtype, n);
+  const inverse = new Int32Array(n);
+  const counts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (i === 0 || v[i] !== v[i - 1]) {
+      distinct[counts.length] = v[i];
+      counts.push(0);
+    }
+    counts[counts.length - 1]++;
+    inverse[pos[i]] = counts.length - 1;
+  }
+  return {
+    values: fromStorage(distinct.slice(0, counts.length), [counts.length]),
+    inverse: fromStorage(inverse, x.shape),
+    counts: fromStorage(Int32Array.from(counts), [counts.length]),
+  };
 }

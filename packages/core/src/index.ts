@@ -41,6 +41,7 @@ export { cumsum, cumprod, cummax, cummin, logcumsumexp, type CumulativeResult } 
 export { sort, argsort, topk, kthvalue, median, mode, unique, type UniqueResult, type SortOptions, type TopkOptions } from './ops/sort.js';
 export { repeat, tile, roll, unflatten, movedim, broadcastTo, diagonal, diag, tril, triu, meshgrid } from './ops/rearrange.js';
 export { matmul, linear, outer, dot, bmm, baddbmm, type BaddbmmOptions } from './ops/matmul.js';
+export { einsum } from './ops/einsum.js';
 export { reshape, view, flatten, squeeze, unsqueeze, transpose, permute, expand, contiguous, clone } from './ops/view.js';
 export { narrow, indexSelect, gather, scatterAdd, flip, type IndexLike } from './ops/select.js';
 export { slice, Slice, index, select, nonzero, maskedSelect, take, indexPut, type IndexEntry, type IndexPutOptions } from './ops/indexing.js';

@@ -27,6 +27,8 @@ const ops: Record<string, (...xs: Tensor[]) => Out> = {
   tril: (x) => tg.tril(x), 'triu diagonal 1': (x) => tg.triu(x, 1), broadcastTo: (v) => tg.broadcastTo(v, [3, 4]),
   outer: (a, b) => tg.outer(a, b), dot: (a, b) => tg.dot(a, b), bmm: (a, b) => tg.bmm(a, b),
   'baddbmm beta alpha': (i, a, b) => tg.baddbmm(i, a, b, { beta: 0.5, alpha: 2 }),
+  'einsum matmul': (a, b) => tg.einsum('ij,jk->ik', a, b), 'einsum batched with a summed letter': (a, b) => tg.einsum('bij,bjk->bk', a, b),
+  'einsum trace and transpose': (a, b) => tg.einsum('ii,jk->kj', a, b), 'einsum implicit three operands': (a, b, c) => tg.einsum('ij,jk,kl', a, b, c),
   'meshgrid ij': (a, b) => tg.meshgrid([a, b]), 'meshgrid xy': (a, b) => tg.meshgrid([a, b], { indexing: 'xy' }),
   'flatten 1 2': (x) => tg.flatten(x, 1, 2),
   'cumprod dim 1': (x) => tg.cumprod(x, 1), 'cummax dim 1': (x) => pair(tg.cummax(x, 1)), 'cummin dim 0': (x) => pair(tg.cummin(x, 0)),
@@ -182,6 +184,41 @@ describe('gradients match finite differences on random shapes (float64)', () => 
       expect(Array.from(inverse.data).map((i) => distinct[i])).toEqual(v);
       expect(Array.from(counts.data)).toEqual(distinct.map((d) => v.filter((u) => u === d).length));
     }), { numRuns: 200 });
+  });
+  test('einsum equals its definition (a sum of products over every letter) on random equations', () => {
+    const letters = 'abcd';
+    const spec = fc.tuple(fc.array(fc.constantFrom(...letters), { minLength: 1, maxLength: 3 }), fc.array(fc.constantFrom(...letters), { minLength: 1, maxLength: 3 }), fc.subarray([...letters]));
+    fc.assert(fc.property(spec, fc.integer({ min: 0, max: 1000 }), ([l1, l2, outAll], seed) => {
+      const used = new Set([...l1, ...l2]);
+      const out = outAll.filter((l) => used.has(l));
+      const size: Record<string, number> = { a: 2, b: 3, c: 1, d: 2 };
+      const g = new tg.Generator(seed);
+      const x = tg.randn(l1.map((l) => size[l]), { dtype: 'float64', generator: g });
+      const y = tg.randn(l2.map((l) => size[l]), { dtype: 'float64', generator: g });
+      const got = tg.einsum(`${l1.join('')},${l2.join('')}->${out.join('')}`, x, y);
+      // The definition: for every assignment of all letters, add x[…]·y[…] into out[…].
+      const all = [...used];
+      const expected = new Float64Array(out.reduce((n, l) => n * size[l], 1));
+      const at = (t: Tensor, ls: string[], v: Record<string, number>) => t.data[ls.reduce((p, l, k) => p + v[l] * t.strides[k], 0)];
+      const visit = (k: number, v: Record<string, number>): void => {
+        if (k === all.length) {
+          expected[out.reduce((p, l) => p * size[l] + v[l], 0)] += at(x, l1, v) * at(y, l2, v);
+          return;
+        }
+        for (let i = 0; i < size[all[k]]; i++) visit(k + 1, { ...v, [all[k]]: i });
+      };
+      visit(0, {});
+      expect(got.shape).toEqual(out.map((l) => size[l]));
+      Array.from(got.data).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 12));
+      const r = tg.gradcheck((p, q) => tg.einsum(`${l1.join('')},${l2.join('')}->${out.join('')}`, p, q), [x, y]);
+      expect(r.ok, r.message).toBe(true);
+    }), { numRuns: 60 });
+  });
+  test('einsum errors name the equation', () => {
+    expect(() => tg.einsum('ij,jk->ik', tg.zeros([2, 3]), tg.zeros([4, 5]))).toThrow('einsum: letter j is 3 in one place and 4 in another (operand 1, [4,5])');
+    expect(() => tg.einsum('ij->ik', tg.zeros([2, 3]))).toThrow('einsum: output letter k appears in no operand of "ij->ik"');
+    expect(() => tg.einsum('ij,jk', tg.zeros([2, 3]))).toThrow('einsum: the equation "ij,jk" has 2 operands, but 1 tensors were given');
+    expect(() => tg.einsum('...ij->ij', tg.zeros([2, 3]))).toThrow(/'...' is not supported yet/);
   });
   test('sort is a permutation that orders, and argsort is stable', () => {
     fc.assert(fc.property(fc.array(fc.integer({ min: -3, max: 3 }), { minLength: 1, maxLength: 20 }), (v) => {

@@ -5,14 +5,14 @@ import type { PutMode } from '../backend/kernels.js';
 import { allocate, isFloating, type DType } from '../dtype.js';
 import { DTypeError, IndexError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { checkOptions } from '../options.js';
-import { contiguousStrides, describe, normalizeDim, type Shape } from '../shape.js';
+import { contiguousStrides, describe, normalizeDim, sizeOf, type Shape } from '../shape.js';
 import { Tensor, fromStorage } from '../tensor.js';
 import { add, div, mul } from './arithmetic.js';
 import { eq, gt, logicalAnd, where } from './compare.js';
 import { asDType, checkOperand, scalarTensor } from './helpers.js';
 import { put } from './indexing.js';
 import { max as maxOf } from './reduce.js';
-import { checkIndexTensor, checkIndices, indexSelect, slice, type IndexLike } from './select.js';
+import { checkIndexTensor, checkIndices, indexSelect, slice, stretchIndex, type IndexLike } from './select.js';
 import { floor } from './unary.js';
 import { contiguous, expand, reshape, unsqueeze } from './view.js';
 
@@ -48,7 +48,7 @@ function positionsAlong(op: string, shape: Shape, d: number, index: Tensor): Ten
 /** `src`'s leading block of `shape` (PyTorch reads only that much of a larger src), flattened. */
 function valuesFor(op: string, x: Tensor, src: Tensor | number, shape: Shape, name: string): Tensor {
   const v = checkOperand(op, src, name);
-  if (!(v instanceof Tensor)) return expand(scalarTensor(v, x.dtype), [shape.reduce((a, b) => a * b, 1)]);
+  if (!(v instanceof Tensor)) return expand(scalarTensor(v, x.dtype), [sizeOf(shape)]);
   if (v.dtype !== x.dtype) throw new DTypeError(op, `${name} is ${v.dtype} but the input is ${x.dtype}; convert it with .to('${x.dtype}')`);
   if (v.ndim !== shape.length || v.shape.some((s, i) => s < shape[i])) {
     throw new ShapeError(op, `${name} of shape ${fmtShape(v.shape)} must have the index's rank and be at least its shape ${fmtShape(shape)}`);
@@ -100,15 +100,16 @@ export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor
   const pos = positionsAlong(op, x.shape, d, index);
   const vals = valuesFor(op, x, src, index.shape, 'src');
   const line = flat(x);
-  const counts = noGrad(() => put(zerosLine(line, 'float64'), pos, expand(scalarTensor(1, 'float64'), [pos.numel()]), 'add'));
-  const hit = gt(counts, 0);
+  // How many src elements land on each position: needed to exclude x's own value, and by mean.
+  const counts = includeSelf && reduce !== 'mean' ? null : noGrad(() => put(zerosLine(line, 'float64'), pos, expand(scalarTensor(1, 'float64'), [pos.numel()]), 'add'));
+  const hit = counts === null ? null : gt(counts, 0);
   const identity = { sum: 0, mean: 0, prod: 1, amax: -Infinity, amin: Infinity }[reduce];
-  const base = includeSelf ? line : where(hit, identity, line);
+  const base = hit === null || includeSelf ? line : where(hit, identity, line);
   let out: Tensor;
   if (reduce === 'sum' || reduce === 'mean') {
     out = put(base, pos, vals, 'add');
     if (reduce === 'mean') {
-      const n = asDType(add(counts, includeSelf ? 1 : 0), 'float64');
+      const n = add(counts!, includeSelf ? 1 : 0);
       const count = asDType(where(gt(n, 0), n, 1), isFloating(x.dtype) ? x.dtype : 'float64');
       // Integer means round down, as PyTorch's.
       out = isFloating(x.dtype) ? div(out, count) : asDType(floor(div(out, count)), x.dtype);
@@ -116,7 +117,7 @@ export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor
   } else {
     out = reduceInto(base, pos, vals, reduce === 'prod' ? 'multiply' : reduce);
     // Positions written with includeSelf false hold the reduction of src alone; their x gets no gradient.
-    if (!includeSelf) out = where(hit, out, line);
+    if (!includeSelf) out = where(hit!, out, line);
   }
   return reshape(out, x.shape);
 }
@@ -163,20 +164,10 @@ function reduceInto(base: Tensor, pos: Tensor, vals: Tensor, mode: Exclude<PutMo
   }, [base, vals, out]);
 }
 
-/** The full scatter index for the index_* ops: the 1-D list along `d`, stretched over `shape`. */
+/** The flat positions for the index_* ops, and the shape their source must have. */
 function sliceIndex(op: string, x: Tensor, d: number, index: IndexLike): { pos: Tensor; shape: Shape } {
-  let list: Tensor;
-  if (index instanceof Tensor) list = checkIndexTensor(op, index);
-  else if (Array.isArray(index) || index instanceof Int32Array) {
-    const s = allocate('int32', index.length);
-    s.set(index as ArrayLike<number>);
-    list = fromStorage(s, [index.length]);
-  } else throw new ValueError(op, `index must be a list of integers or an int32 tensor, got ${describe(index)}`);
-  if (list.ndim > 1) throw new ShapeError(op, `index must be 1-D, got shape ${fmtShape(list.shape)}`);
-  const len = list.numel();
-  const shape = x.shape.map((v, i) => (i === d ? len : v));
-  const column = reshape(contiguous(list), x.shape.map((_, i) => (i === d ? len : 1)));
-  return { pos: positionsAlong(op, x.shape, d, contiguous(expand(column, shape))), shape };
+  const full = stretchIndex(op, x, d, index);
+  return { pos: positionsAlong(op, x.shape, d, contiguous(full)), shape: full.shape };
 }
 
 function checkSource(op: string, x: Tensor, source: Tensor, shape: Shape): Tensor {
@@ -220,7 +211,7 @@ export function indexCopy(x: Tensor, dim: number, index: IndexLike, source: Tens
 export function indexFill(x: Tensor, dim: number, index: IndexLike, value: number): Tensor {
   const d = normalizeDim('indexFill', dim, x.ndim);
   const { pos, shape } = sliceIndex('indexFill', x, d, index);
-  return reshape(put(flat(x), pos, valuesFor('indexFill', x, value, [shape.reduce((a, b) => a * b, 1)], 'value'), 'set'), x.shape);
+  return reshape(put(flat(x), pos, valuesFor('indexFill', x, value, [sizeOf(shape)], 'value'), 'set'), x.shape);
 }
 
 /**
@@ -234,6 +225,6 @@ export function oneHot(t: Tensor, numClasses = -1): Tensor {
   const bad = Array.from(t.contiguous().data).find((c) => c < 0 || c >= classes);
   if (bad !== undefined) throw new IndexError('oneHot', `class ${bad} is out of range for ${classes} classes`);
   const shape = [...t.shape, classes];
-  const zeros = fromStorage(allocate('int32', shape.reduce((a, b) => a * b, 1)), shape);
+  const zeros = fromStorage(allocate('int32', sizeOf(shape)), shape);
   return scatter(zeros, -1, unsqueeze(t, -1), 1);
 }

@@ -119,13 +119,21 @@ export function scatterAdd(shape: Shape, dim: number, index: Tensor, src: Tensor
 /** Rows (or slices along `dim`) in the order `index` lists them, repeats allowed. */
 export function indexSelect(x: Tensor, dim: number, index: IndexLike): Tensor {
   const d = normalizeDim('indexSelect', dim, x.ndim);
-  const values = indexValues('indexSelect', index);
-  checkIndices('indexSelect', values, x.shape[d], dim);
-  // Stretch the list to a full gather index: x's shape with `dim` replaced by the list's length.
+  return gather(x, d, stretchIndex('indexSelect', x, d, index, dim));
+}
+
+/**
+ * A 1-D list of positions along the normalised dim `d`, checked and stretched to a full
+ * gather/scatter index: x's shape with `d` replaced by the list's length (a broadcast view).
+ * Errors name the dim as the caller wrote it (`dim`).
+ */
+export function stretchIndex(op: string, x: Tensor, d: number, index: IndexLike, dim: number = d): Tensor {
+  const values = indexValues(op, index);
+  checkIndices(op, values, x.shape[d], dim);
   const storage = allocate('int32', values.length);
   storage.set(values);
   const column = reshape(fromStorage(storage, [values.length]), x.shape.map((_, i) => (i === d ? values.length : 1)));
-  return gather(x, d, expand(column, x.shape.map((v, i) => (i === d ? values.length : v))));
+  return expand(column, x.shape.map((v, i) => (i === d ? values.length : v)));
 }
 
 /**

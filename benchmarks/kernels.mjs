@@ -13,7 +13,7 @@ import { Bench } from 'tinybench';
 import { add, exp, getNumThreads, matmul, randn, setNumThreads, sigmoid, withBackend } from '@tensorgrad/core';
 import { jaxjs, naiveMatmul, tfjs } from './peers.mjs';
 import { wasmSimdPeak } from './peak.mjs';
-import { matmulCases } from './shapes.mjs';
+import { matmulCases, runRounds } from './shapes.mjs';
 
 const SIZE = 1 << 20;
 const elementwise = [['add 1M', 'add'], ['exp 1M', 'exp'], ['sigmoid 1M', 'sigmoid'], ['sum 1M', 'sum']];
@@ -83,20 +83,7 @@ console.log(`running ${bench.tasks.length} benchmarks, ${ROUNDS} rounds…`);
 // The peak is measured before and after the rounds and the higher kept: a neighbour's burst
 // during one measurement would otherwise set the yardstick too low.
 const peakBefore = await wasmSimdPeak();
-const medians = new Map(); // task name → { p50: number[], rme: number[] }
-for (let round = 0; round < ROUNDS; round++) {
-  // tinybench keeps a task's result until it is reset: without this every round repeats the first.
-  for (const t of bench.tasks) t.reset();
-  await bench.run();
-  for (const t of bench.tasks) {
-    if (t.result?.error) console.log(`${t.name} failed: ${t.result.error.message ?? t.result.error}`);
-    if (t.result?.latency === undefined) continue;
-    const m = medians.get(t.name) ?? { p50: [], rme: [] };
-    m.p50.push(t.result.latency.p50);
-    m.rme.push(t.result.latency.rme);
-    medians.set(t.name, m);
-  }
-}
+const medians = await runRounds([bench], ROUNDS); // task name → { p50: number[], rme: number[] }
 setNumThreads(threads);
 const peak = Math.max(peakBefore, await wasmSimdPeak());
 

@@ -130,7 +130,7 @@ export function normal(mean: Tensor | number, std: Tensor | number, options?: No
     floatInput(op, v, name);
   }
   const tensors = [mean, std].filter((v): v is Tensor => v instanceof Tensor);
-  if (tensors.length === 2 && mean instanceof Tensor && std instanceof Tensor && mean.dtype !== std.dtype) {
+  if (mean instanceof Tensor && std instanceof Tensor && mean.dtype !== std.dtype) {
     throw new DTypeError(op, `mean is ${mean.dtype} but std is ${std.dtype}`);
   }
   let shape: readonly number[];

@@ -2,13 +2,15 @@ import { noGrad } from '../autograd/grad-mode.js';
 import { record } from '../autograd/node.js';
 import { getBackend } from '../backend/backend.js';
 import type { ScanOp } from '../backend/kernels.js';
-import { allocate, isFloating } from '../dtype.js';
+import { isFloating } from '../dtype.js';
+import { eye } from '../creation.js';
 import { DTypeError } from '../errors.js';
 import { normalizeDim } from '../shape.js';
 import { Tensor, fromStorage } from '../tensor.js';
 import { add, div, mul, neg, sub } from './arithmetic.js';
 import { eq, gt, isnan, logicalOr, lt, where } from './compare.js';
 import { asDType } from './helpers.js';
+import { arangeInt } from './indexing.js';
 import { any, sum } from './reduce.js';
 import { movedim, triu } from './rearrange.js';
 import { flip, scatterAdd } from './select.js';
@@ -56,9 +58,7 @@ export function cumprod(x: Tensor, dim: number): Tensor {
     if (!noGrad(() => any(eq(x, 0)).item())) return [div(suffixSum(mul(g, out), d), x)];
     const last = x.ndim === 0 ? reshape(x, [1]) : movedim(x, d, -1);
     const n = last.shape[last.ndim - 1];
-    const identity = allocate('bool', n * n);
-    for (let j = 0; j < n; j++) identity[j * n + j] = 1;
-    const rows = where(fromStorage(identity, [n, n]), 1, expand(unsqueeze(last, -2), [...last.shape.slice(0, -1), n, n]));
+    const rows = where(eye(n, n, { dtype: 'bool' }), 1, expand(unsqueeze(last, -2), [...last.shape.slice(0, -1), n, n]));
     const partial = triu(cumprod(rows, -1)); // [j, i] = Π_{k ≤ i, k ≠ j} x[k] for i ≥ j, else 0
     const gLast = x.ndim === 0 ? reshape(g, [1]) : movedim(g, d, -1);
     const grad = sum(mul(partial, unsqueeze(gLast, -2)), -1);
@@ -95,10 +95,8 @@ function cumulativeExtreme(op: 'cummax' | 'cummin', scan: 'max' | 'min', x: Tens
   // it changes again, so the latest mark is where values[i] came from.
   const indices = noGrad(() => {
     const len = x.ndim === 0 ? 1 : x.shape[d];
-    const positions = allocate('int32', len);
-    for (let j = 0; j < len; j++) positions[j] = j;
-    const along = x.shape.map((s, k) => (k === d ? s : 1));
-    const marks = where(logicalOr(eq(x, values), isnan(x)), fromStorage(positions, along), -1);
+    const positions = reshape(arangeInt(len), x.shape.map((s, k) => (k === d ? s : 1)));
+    const marks = where(logicalOr(eq(x, values), isnan(x)), positions, -1);
     return scanOf('max', marks, d);
   });
   const recorded = record(values, op === 'cummax' ? 'CummaxBackward' : 'CumminBackward', [x], (g) => [scatterAdd(x.shape, d, indices, g)]);

@@ -16,15 +16,8 @@ export { Dropout, type DropoutOptions } from './layers/dropout.js';
 export { LayerNorm, BatchNorm1d, BatchNorm2d, type LayerNormOptions, type BatchNormOptions } from './layers/normalization.js';
 export { Embedding, type EmbeddingOptions } from './layers/embedding.js';
 export * as init from './init.js';
-export {
-  binaryCrossEntropy, binaryCrossEntropyWithLogits, mseLoss, crossEntropy, klDivNormal,
-  type Reduction, type LossOptions,
-} from './losses.js';
-export { Optimizer, type ParamState } from './optim/optimizer.js';
-export { SGD, type SGDOptions } from './optim/sgd.js';
-export { Adam, AdamW, type AdamOptions } from './optim/adam.js';
-export { clipGradNorm } from './optim/clip.js';
-export { LRScheduler, StepLR, CosineAnnealingLR } from './optim/lr-scheduler.js';
+export * from './losses.js';
+export * from './optim/index.js';
 export { save, load, loadFile, parse as parseSafetensors, type SafetensorsFile } from './io/safetensors.js';
 export { readIdx, parseIdx, type IdxArray, type IdxData } from './io/idx.js';
 export { writeFileAtomic, removeStaleTempFiles, fileError, readFileChecked } from './io/files.js';

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterEach, describe, expect, test } from 'vitest';
 import {
-  DECLINE, Generator, adamStep_, backendInfo, bce, cpuBackend, wasmBackend, getBackend, getNumThreads, linear, matmul, randn, setBackend, setNumThreads, tensor,
+  DECLINE, Generator, adamStep_, randint, backendInfo, bce, cpuBackend, wasmBackend, getBackend, getNumThreads, linear, matmul, randn, setBackend, setNumThreads, tensor,
   withBackend,
 } from '../src/index.js';
 import { WasmBlock } from '../src/backend/wasm/instance.js';
@@ -401,3 +401,70 @@ describe('wasm convolution kernels equal the reference (random shapes, strides, 
     }), { numRuns: 60 });
   });
 });
+
+describe('wasm pooling and index kernels equal the reference bit for bit', () => {
+  // Sides up to 23 so rows hold runs of four inside windows (the vector path) and edge windows
+  // (the scalar one); strides 1, 2 and 3 take the three ways the vector path loads a tap.
+  const geometry = convGeometry({ n: 3, groups: 1, perGroup: 4, side: 23, kernel: 4, stride: 3, padding: 2 })
+    .filter((g) => g.ph <= Math.floor(g.kh / 2) && g.pw <= Math.floor(g.kw / 2));
+  /** Small integers (ties), with NaN and −∞ sprinkled in: the cases the first-maximum rule decides. */
+  const values = (n: number, gen: Generator): Float32Array => {
+    const u = randn([n], { generator: gen }).data as Float32Array;
+    return Float32Array.from(u, (v) => (v > 2.2 ? NaN : v < -2.2 ? -Infinity : Math.round(v * 2)));
+  };
+  const planes = (g: { n: number; cpg: number; h: number; w: number; seed: number }, gen: Generator) =>
+    fromStorage(values(g.n * g.cpg * g.h * g.w, gen), [g.n, g.cpg, g.h, g.w]);
+  const windowsOf = (g: { h: number; w: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number }) => {
+    const oh = Math.floor((g.h + 2 * g.ph - g.dh * (g.kh - 1) - 1) / g.sh) + 1, ow = Math.floor((g.w + 2 * g.pw - g.dw * (g.kw - 1) - 1) / g.sw) + 1;
+    return { h: g.h, w: g.w, kh: g.kh, kw: g.kw, sh: g.sh, sw: g.sw, ph: g.ph, pw: g.pw, dh: g.dh, dw: g.dw, oh, ow };
+  };
+  const same = (a: unknown, b: unknown, what: string): void => {
+    expect(a, `${what}: the wasm kernel took the call`).not.toBe(DECLINE);
+    expect(Array.from(a as ArrayLike<number>), what).toEqual(Array.from(b as ArrayLike<number>));
+  };
+
+  test('maxPool: the same maxima and positions (ties, NaN, −∞, padding, dilation)', () => {
+    fc.assert(fc.property(geometry, (g) => {
+      const x = planes(g, new Generator(g.seed)), win = windowsOf(g);
+      const ours = wasmBackend.maxPool(x, win), ref = cpuBackend.maxPool(x, win);
+      expect(ours).not.toBe(DECLINE);
+      const { values: v, indices: i } = ours as { values: Float32Array; indices: Int32Array };
+      same(i, ref.indices, 'indices');
+      same(v, ref.values, 'values');
+    }), { numRuns: 150 });
+  });
+
+  test('maxPool shared out over the threads equals one thread', async () => {
+    const x = fromStorage(values(64 * 16 * 26 * 26, new Generator(3)), [64, 16, 26, 26]);
+    const win = windowsOf({ h: 26, w: 26, kh: 3, kw: 3, sh: 2, sw: 2, ph: 1, pw: 1, dh: 1, dw: 1 });
+    const ref = cpuBackend.maxPool(x, win);
+    const before = getNumThreads();
+    try {
+      setNumThreads(2);
+      wasmBackend.maxPool(x, win); // starts the pool
+      for (let i = 0; i < 1000 && readyKernelWorkers() < 1; i++) await new Promise((r) => setTimeout(r, 10));
+      // Repeat until a worker has taken a chunk, so the comparison is never of one thread alone.
+      const taken = kernelChunksTakenByWorkers();
+      for (let attempt = 0; attempt < 50 && kernelChunksTakenByWorkers() === taken; attempt++) {
+        const ours = wasmBackend.maxPool(x, win) as { values: Float32Array; indices: Int32Array };
+        same(ours.indices, ref.indices, 'indices');
+        same(ours.values, ref.values, 'values');
+      }
+      expect(kernelChunksTakenByWorkers()).toBeGreaterThan(taken);
+    } finally {
+      setNumThreads(before);
+    }
+  });
+
+  test('gather and scatterAdd along the last dim (repeated positions add in order)', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), seed, (rows, size, len, s) => {
+      const gen = new Generator(s);
+      const x = randn([rows, size], { generator: gen });
+      const index = randint(0, size, [rows, len], { generator: gen });
+      const src = randn([rows, len], { generator: gen });
+      same(wasmBackend.gather(x, 1, index), cpuBackend.gather(x, 1, index), 'gather');
+      same(wasmBackend.scatterAdd([rows, size], 'float32', 1, index, src), cpuBackend.scatterAdd([rows, size], 'float32', 1, index, src), 'scatterAdd');
+    }), { numRuns: 100 });
+  });
+});
+

@@ -102,6 +102,12 @@ export interface Windows {
  */
 export type KernelOutput = Storage | DataBuffer;
 
+/** What the `maxPool` kernel returns: the windows' maxima and their positions. */
+export interface MaxPoolOutput {
+  values: KernelOutput;
+  indices: KernelOutput;
+}
+
 /**
  * Kernels read their inputs through `view.buffer.host` (CPU) or the buffer's device copy (the
  * backend that made it) and return fresh outputs; only `copyInto` writes, through
@@ -179,11 +185,12 @@ export interface Kernels {
    */
   unfold(x: View, win: Windows, padValue: number): KernelOutput;
   /**
-   * Where each window of a contiguous `x` `[N, C, h, w]` has its maximum: int32 `[N, C, oh·ow]`,
-   * the flat position `row·w + col` in its channel's plane of the window's first largest element
-   * (a NaN counts as largest, as in PyTorch); taps outside x are skipped. Max pooling's indices.
+   * Max pooling of a contiguous `x` `[N, C, h, w]`: each window's largest element (`values`, x's
+   * dtype, `[N, C, oh·ow]`) and where it is (`indices`, int32, the flat position `row·w + col` in
+   * its channel's plane): the window's first largest element, a NaN counting as largest, as in
+   * PyTorch; taps outside x are skipped.
    */
-  maxPoolIndices(x: View, win: Windows): KernelOutput;
+  maxPool(x: View, win: Windows): MaxPoolOutput;
   /** col2im, the adjoint of `unfold`: each column entry of a contiguous `cols` is added back to the input position it was read from; `[N, C, h, w]`. */
   fold(cols: View, win: Windows, channels: number): KernelOutput;
   /**
@@ -202,7 +209,7 @@ export interface Kernels {
 const KERNELS: { readonly [K in keyof Kernels]: true } = {
   unary: true, clamp: true, binary: true, where: true, reduce: true, scan: true, argReduce: true, matmul: true,
   copy: true, copyInto: true, adam: true, gather: true, scatterAdd: true, put: true, unfold: true, fold: true,
-  conv2d: true, conv2dInputGrad: true, conv2dWeightGrad: true, maxPoolIndices: true, argsort: true,
+  conv2d: true, conv2dInputGrad: true, conv2dWeightGrad: true, maxPool: true, argsort: true,
 };
 export const KERNEL_NAMES = Object.keys(KERNELS) as (keyof Kernels)[];
 

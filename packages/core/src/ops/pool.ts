@@ -7,15 +7,16 @@ import { div } from './arithmetic.js';
 import { matmul } from './matmul.js';
 import { getBackend } from '../backend/backend.js';
 import { sum } from './reduce.js';
-import { gather } from './select.js';
+import { scatterAdd } from './select.js';
+import { record } from '../autograd/node.js';
 import { contiguous, reshape, squeeze, transpose, unsqueeze } from './view.js';
 import { checkInput4d, pair, single, unfoldWindows, windowCount, windows, type Axis, type Pair } from './windows.js';
 
 /**
  * Pooling over the windows of an `[N, C, H, W]` input (or `[C, H, W]`), each channel on its own.
- *   max:  y = x at the window's argmax (its first maximum, as PyTorch; the `maxPoolIndices`
- *         kernel finds it), read with gather;  ∂L/∂x: g goes to that one position — gather's
- *         gradient, a scatter-add, which sums where overlapping windows share a maximum.
+ *   max:  y = x at the window's argmax (its first maximum, as PyTorch; the `maxPool` kernel
+ *         finds both);  ∂L/∂x: g goes to that one position — a scatter-add per plane, which
+ *         sums where overlapping windows share a maximum (the adjoint of reading x there).
  *   avg:  y = Σ window / divisor, the windows unfolded into columns (im2col) and summed;
  *         ∂L/∂x: g/divisor spread evenly over the window (unfold's gradient, fold).
  */
@@ -76,8 +77,10 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, options: MaxPoolOptions =
   const { axes, oh, ow } = pooling(op, x, kernelSize, stride, padding, dilation, ceilMode);
   const [n, c, h, w] = x.shape;
   const win = windows(h, w, axes[0], axes[1], oh, ow);
-  const indices = fromStorage(getBackend().maxPoolIndices(contiguous(x.detach()), win), [n * c, oh * ow]);
-  return reshape(gather(reshape(x, [n * c, h * w]), 1, indices), [n, c, oh, ow]);
+  const { values, indices } = getBackend().maxPool(contiguous(x.detach()), win);
+  const idx = fromStorage(indices, [n * c, oh * ow]);
+  const out = fromStorage(values, [n, c, oh, ow]);
+  return record(out, 'MaxPool2dBackward', [x], (g) => [reshape(scatterAdd([n * c, h * w], 1, idx, reshape(g, [n * c, oh * ow])), x.shape)], [idx]);
 }
 
 /** Mean over each window (PyTorch's `F.avg_pool2d`). */

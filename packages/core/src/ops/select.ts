@@ -72,6 +72,11 @@ function indexValues(op: string, index: IndexLike): ArrayLike<number> {
 
 /** Every index an integer in [0, size): an IndexError naming the first that is not. */
 export function checkIndices(op: string, values: ArrayLike<number>, size: number, dim: number): void {
+  // int32 storage holds integers: one unsigned compare per element finds both ends of the range.
+  if (values instanceof Int32Array) {
+    for (let i = 0; i < values.length; i++) if (values[i] >>> 0 >= size) throw new IndexError(op, `index ${values[i]} is out of range for dim ${dim} of size ${size}`);
+    return;
+  }
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (!Number.isInteger(v) || v < 0 || v >= size) {

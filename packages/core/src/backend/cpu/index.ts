@@ -6,7 +6,7 @@ import { matmul } from './matmul.js';
 import { adam } from './optim.js';
 import { argReduce, argsort, reduce, scan } from './reduce.js';
 import { getNumThreads } from './threads.js';
-import { conv2d, conv2dInputGrad, conv2dWeightGrad, fold, maxPoolIndices, unfold } from './windows.js';
+import { conv2d, conv2dInputGrad, conv2dWeightGrad, fold, maxPool, unfold } from './windows.js';
 
 /** Plain TypeScript kernels over every dtype's typed array: the reference every other backend is tested against. */
 export const cpuBackend: Backend = {
@@ -30,7 +30,7 @@ export const cpuBackend: Backend = {
   conv2d,
   conv2dInputGrad,
   conv2dWeightGrad,
-  maxPoolIndices,
+  maxPool,
   argsort,
   adam,
 };

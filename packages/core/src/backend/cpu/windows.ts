@@ -36,11 +36,12 @@ export function unfold(x: View, win: Windows, padValue: number): Storage {
   return out;
 }
 
-/** Per window, the flat in-plane position of its first maximum (NaN wins), int32 `[N, C, oh·ow]`. */
-export function maxPoolIndices(x: View, win: Windows): Storage {
+/** Per window, its maximum and the flat in-plane position of its first maximum (NaN wins), `[N, C, oh·ow]` each. */
+export function maxPool(x: View, win: Windows): { values: Storage; indices: Storage } {
   const [n, c] = x.shape;
   const { h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = win;
-  const out = allocate('int32', n * c * oh * ow);
+  const values = allocate(x.buffer.dtype, n * c * oh * ow);
+  const indices = allocate('int32', n * c * oh * ow);
   const X = x.buffer.host;
   let o = 0;
   for (let plane = 0; plane < n * c; plane++) {
@@ -61,11 +62,12 @@ export function maxPoolIndices(x: View, win: Windows): Storage {
             }
           }
         }
-        out[o] = at;
+        values[o] = best;
+        indices[o] = at;
       }
     }
   }
-  return out;
+  return { values, indices };
 }
 
 /** `[N, channels, h, w]`: every entry of a contiguous `[N, channels·kh·kw, oh·ow]` added where `unfold` read it. */

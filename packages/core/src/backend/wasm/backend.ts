@@ -1,6 +1,7 @@
 import { contiguousStrides, isContiguous, sizeOf, type Shape } from '../../shape.js';
 import { copy as hostCopy } from '../host.js';
 import { getNumThreads } from '../threads.js';
+import type { DType } from '../../dtype.js';
 import {
   DECLINE, biasCorrection, isComparison, type AdamHyper, type BackendImpl, type BinaryOp, type KernelOutput, type MatmulOperand,
   type ReduceOp, type UnaryOp, type View, type Windows,
@@ -12,7 +13,7 @@ import { WasmBlock, copyToHost, heap, hostArray, wasm } from './instance.js';
 import { addressOf, arena, compactAddress } from './operands.js';
 import { convolution, convolutionInputGrad, convolutionWeightGrad } from './conv.js';
 import { BINARY_CODES, UNARY_CODES } from './module.generated.js';
-import { parallelGemm, parallelUnary, wakeKernelWorkers } from './threads.js';
+import { parallelGemm, parallelMaxPool, parallelUnary, wakeKernelWorkers } from './threads.js';
 
 /**
  * The WebAssembly SIMD backend: the kernels of kernels.wat over float32.
@@ -238,6 +239,20 @@ function toBool(f: Float32Array): Uint8Array {
   return out;
 }
 
+/** The int32 elements of a contiguous index in the module's memory (copied in: index tensors are never resident). */
+function int32Address(index: View, n: number): number {
+  const at = arena.alloc(n);
+  new Int32Array(wasm().memory.buffer, at, n).set((index.buffer.host as Int32Array).subarray(index.offset, index.offset + n));
+  return at;
+}
+
+/** The `n` int32 elements at byte address `at`, copied out. */
+function copyInt32ToHost(at: number, n: number): Int32Array {
+  const out = new Int32Array(n);
+  out.set(new Int32Array(wasm().memory.buffer, at, n));
+  return out;
+}
+
 /** Bytes of wasm memory a matmul needs (per batch entry). */
 const matmulFloats = (m: number, k: number, n: number): number => {
   const n8 = Math.ceil(n / 8) * 8;
@@ -298,6 +313,38 @@ export const wasmKernels: BackendImpl = {
   conv2dWeightGrad(g: View, x: View, win: Windows, groups: number) {
     if (!isF32(g, x)) return DECLINE;
     return convolutionWeightGrad(g, x, win, groups) ?? DECLINE;
+  },
+
+  maxPool(x: View, win: Windows) {
+    const planes = x.shape[0] * x.shape[1], size = planes * win.oh * win.ow;
+    if (!isF32(x) || !arena.fits(planes * win.h * win.w + 2 * size + 64)) return DECLINE;
+    arena.reset();
+    const xp = addressOf(x.buffer, x.offset, planes * win.h * win.w);
+    const vp = arena.alloc(size), ip = arena.alloc(size);
+    parallelMaxPool({ ...win, x: xp, planes, values: vp, indices: ip });
+    return { values: copyToHost(vp, size), indices: copyInt32ToHost(ip, size) };
+  },
+
+  // gather and its adjoint along the last dim of contiguous operands, the pattern of max pooling's
+  // backward pass and of picking one class per row; other dims run the reference kernels.
+  gather(x: View, dim: number, index: View) {
+    const rows = sizeOf(index.shape) / Math.max(1, index.shape[dim]), len = index.shape[dim], size = x.shape[dim];
+    if (!isF32(x) || dim !== x.shape.length - 1 || !isContiguous(x.shape, x.strides) || !isContiguous(index.shape, index.strides)) return DECLINE;
+    if (rows * len === 0 || !arena.fits(rows * (size + 2 * len) + 64)) return DECLINE;
+    arena.reset();
+    const xp = addressOf(x.buffer, x.offset, rows * size), ip = int32Address(index, rows * len), op = arena.alloc(rows * len);
+    wasm().kernels.gather_rows(xp, ip, rows, len, size, op);
+    return copyToHost(op, rows * len);
+  },
+
+  scatterAdd(shape: Shape, dtype: DType, dim: number, index: View, src: View) {
+    const rows = sizeOf(shape) / Math.max(1, shape[dim]), len = index.shape[dim], size = shape[dim];
+    if (dtype !== 'float32' || !isF32(src) || dim !== shape.length - 1 || !isContiguous(index.shape, index.strides) || !isContiguous(src.shape, src.strides)) return DECLINE;
+    if (rows * size === 0 || !arena.fits(rows * (size + 2 * len) + 64)) return DECLINE;
+    arena.reset();
+    const sp = addressOf(src.buffer, src.offset, rows * len), ip = int32Address(index, rows * len), op = arena.alloc(rows * size);
+    wasm().kernels.scatter_add_rows(sp, ip, rows, len, size, op);
+    return copyToHost(op, rows * size);
   },
 
   adam(param: View, grad: View, m: View, v: View, vmax: View | null, h: AdamHyper) {

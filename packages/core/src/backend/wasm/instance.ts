@@ -19,6 +19,10 @@ export interface WasmKernels {
     dh: number, dw: number, oh: number, ow: number, out: number, rowStride: number): void;
   col2im(cols: number, rowStride: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number,
     dh: number, dw: number, oh: number, ow: number, dx: number): void;
+  max_pool(x: number, planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number,
+    dh: number, dw: number, oh: number, ow: number, values: number, indices: number): void;
+  gather_rows(x: number, index: number, rows: number, len: number, size: number, out: number): void;
+  scatter_add_rows(src: number, index: number, rows: number, len: number, size: number, out: number): void;
 }
 
 // The part of the WebAssembly JavaScript API used here, typed locally: TypeScript declares it only

@@ -726,6 +726,169 @@
         (br_if $is (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $kh))))
       (br_if $chs (i32.lt_s (local.tee $ch (i32.add (local.get $ch) (i32.const 1))) (local.get $c)))))
 
+  ;; ---- pooling and index kernels ----------------------------------------------------------
+
+  ;; Max pooling of $planes contiguous [h, w] planes at $x (one after another): for each window
+  ;; (y, x') the largest element and its flat position r·w + col in the plane, the first largest in
+  ;; row-major tap order with a NaN counting as largest (PyTorch's rule); taps outside the plane
+  ;; are skipped. Values (f32) go to $values and positions (i32) to $indices, [planes, oh, ow] each.
+  ;; Windows whose every column tap lies inside the plane ([xa, xb)) go four at a time, lane q
+  ;; being window x' + q: each tap is one vector load, a compare and two bitselects.
+  (func (export "max_pool") (param $x i32) (param $planes i32) (param $h i32) (param $w i32)
+    (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $ph i32) (param $pw i32)
+    (param $dh i32) (param $dw i32) (param $oh i32) (param $ow i32) (param $values i32) (param $indices i32)
+    (local $p i32) (local $y i32) (local $xx i32) (local $xa i32) (local $xb i32) (local $i0 i32) (local $i1 i32)
+    (local $r0 i32) (local $c0 i32) (local $j0 i32) (local $j1 i32) (local $plane i32) (local $out i32)
+    (local $steps v128) (local $best v128) (local $at v128)
+    (if (i32.or (i32.eqz (local.get $planes)) (i32.or (i32.eqz (local.get $oh)) (i32.eqz (local.get $ow)))) (then (return)))
+    (local.set $steps (i32x4.mul (i32x4.splat (local.get $sw)) (v128.const i32x4 0 1 2 3)))
+    (call $span (i32.sub (i32.const 0) (local.get $pw)) (local.get $sw) (local.get $w) (local.get $ow))
+    (drop) (local.set $xa)
+    (call $span (i32.sub (i32.mul (i32.sub (local.get $kw) (i32.const 1)) (local.get $dw)) (local.get $pw)) (local.get $sw) (local.get $w) (local.get $ow))
+    (local.set $xb) (drop)
+    (loop $ps
+      (local.set $plane (i32.add (local.get $x) (i32.shl (i32.mul (local.get $p) (i32.mul (local.get $h) (local.get $w))) (i32.const 2))))
+      (local.set $y (i32.const 0))
+      (loop $ys
+        (local.set $r0 (i32.sub (i32.mul (local.get $y) (local.get $sh)) (local.get $ph)))
+        (call $span (local.get $r0) (local.get $dh) (local.get $h) (local.get $kh))
+        (local.set $i1) (local.set $i0)
+        (local.set $xx (i32.const 0))
+        (block $xdone (loop $xs
+          (br_if $xdone (i32.ge_s (local.get $xx) (local.get $ow)))
+          (local.set $c0 (i32.sub (i32.mul (local.get $xx) (local.get $sw)) (local.get $pw)))
+          (if (i32.and (i32.ge_s (local.get $xx) (local.get $xa)) (i32.le_s (i32.add (local.get $xx) (i32.const 4)) (local.get $xb)))
+            (then
+              (call $max_window4 (local.get $plane) (local.get $w) (local.get $r0) (local.get $i0) (local.get $i1) (local.get $dh)
+                (local.get $c0) (local.get $kw) (local.get $dw) (local.get $sw) (local.get $steps))
+              (local.set $at) (local.set $best)
+              (v128.store (i32.add (local.get $values) (i32.shl (local.get $out) (i32.const 2))) (local.get $best))
+              (v128.store (i32.add (local.get $indices) (i32.shl (local.get $out) (i32.const 2))) (local.get $at))
+              (local.set $xx (i32.add (local.get $xx) (i32.const 4)))
+              (local.set $out (i32.add (local.get $out) (i32.const 4))))
+            (else
+              (call $span (local.get $c0) (local.get $dw) (local.get $w) (local.get $kw))
+              (local.set $j1) (local.set $j0)
+              (call $max_window (local.get $plane) (local.get $w) (local.get $r0) (local.get $i0) (local.get $i1) (local.get $dh)
+                (local.get $c0) (local.get $j0) (local.get $j1) (local.get $dw))
+              (local.set $j1) (local.set $j0) ;; reused: j0 the value's bits, j1 its position
+              (i32.store (i32.add (local.get $values) (i32.shl (local.get $out) (i32.const 2))) (local.get $j0))
+              (i32.store (i32.add (local.get $indices) (i32.shl (local.get $out) (i32.const 2))) (local.get $j1))
+              (local.set $xx (i32.add (local.get $xx) (i32.const 1)))
+              (local.set $out (i32.add (local.get $out) (i32.const 1)))))
+          (br $xs)))
+        (br_if $ys (i32.lt_s (local.tee $y (i32.add (local.get $y) (i32.const 1))) (local.get $oh))))
+      (br_if $ps (i32.lt_s (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $planes)))))
+
+  ;; One window of `max_pool`, taps rows i ∈ [i0, i1) and columns j ∈ [j0, j1) (those inside the
+  ;; plane), the window's first tap at row r0, column c0: its maximum (as float bits) and position.
+  (func $max_window (param $x i32) (param $w i32) (param $r0 i32) (param $i0 i32) (param $i1 i32) (param $dh i32)
+    (param $c0 i32) (param $j0 i32) (param $j1 i32) (param $dw i32) (result i32 i32)
+    (local $best f32) (local $at i32) (local $i i32) (local $j i32) (local $pos i32) (local $v f32)
+    (local.set $best (f32.const -inf))
+    (local.set $at (i32.const -1))
+    (local.set $i (local.get $i0))
+    (block $idone (loop $is
+      (br_if $idone (i32.ge_s (local.get $i) (local.get $i1)))
+      (local.set $j (local.get $j0))
+      (block $jdone (loop $js
+        (br_if $jdone (i32.ge_s (local.get $j) (local.get $j1)))
+        (local.set $pos (i32.add
+          (i32.mul (i32.add (local.get $r0) (i32.mul (local.get $i) (local.get $dh))) (local.get $w))
+          (i32.add (local.get $c0) (i32.mul (local.get $j) (local.get $dw)))))
+        (local.set $v (f32.load (i32.add (local.get $x) (i32.shl (local.get $pos) (i32.const 2)))))
+        (if (i32.or (i32.lt_s (local.get $at) (i32.const 0))
+              (i32.or (f32.gt (local.get $v) (local.get $best))
+                (i32.and (f32.ne (local.get $v) (local.get $v)) (f32.eq (local.get $best) (local.get $best)))))
+          (then (local.set $best (local.get $v)) (local.set $at (local.get $pos))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $js)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $is)))
+    (i32.reinterpret_f32 (local.get $best)) (local.get $at))
+
+  ;; Four neighbouring windows of `max_pool` whose column taps all lie inside the plane: lane q is
+  ;; the window starting at column c0 + q·sw ($steps = (0, sw, 2sw, 3sw)). A tap's four elements
+  ;; are one load when sw = 1, two overlapping loads and a shuffle when sw = 2 (lanes c, c+2 of the
+  ;; first, c+4, c+6 of the second, never past c + 6), else four scalar loads.
+  (func $max_window4 (param $x i32) (param $w i32) (param $r0 i32) (param $i0 i32) (param $i1 i32) (param $dh i32)
+    (param $c0 i32) (param $kw i32) (param $dw i32) (param $sw i32) (param $steps v128) (result v128 v128)
+    (local $best v128) (local $at v128) (local $v v128) (local $pos v128) (local $m v128)
+    (local $i i32) (local $j i32) (local $p i32) (local $addr i32) (local $first i32)
+    (local.set $best (f32x4.splat (f32.const -inf)))
+    (local.set $at (i32x4.splat (i32.const -1)))
+    (local.set $first (i32.const 1))
+    (local.set $i (local.get $i0))
+    (block $idone (loop $is
+      (br_if $idone (i32.ge_s (local.get $i) (local.get $i1)))
+      (local.set $j (i32.const 0))
+      (loop $js
+        (local.set $p (i32.add
+          (i32.mul (i32.add (local.get $r0) (i32.mul (local.get $i) (local.get $dh))) (local.get $w))
+          (i32.add (local.get $c0) (i32.mul (local.get $j) (local.get $dw)))))
+        (local.set $addr (i32.add (local.get $x) (i32.shl (local.get $p) (i32.const 2))))
+        (if (i32.eq (local.get $sw) (i32.const 1))
+          (then (local.set $v (v128.load (local.get $addr))))
+          (else (if (i32.eq (local.get $sw) (i32.const 2))
+            (then (local.set $v (i8x16.shuffle 0 1 2 3 8 9 10 11 20 21 22 23 28 29 30 31
+              (v128.load (local.get $addr)) (v128.load offset=12 (local.get $addr)))))
+            (else (local.set $v (f32x4.replace_lane 3 (f32x4.replace_lane 2 (f32x4.replace_lane 1
+              (f32x4.splat (f32.load (local.get $addr)))
+              (f32.load (i32.add (local.get $addr) (i32.shl (local.get $sw) (i32.const 2)))))
+              (f32.load (i32.add (local.get $addr) (i32.shl (local.get $sw) (i32.const 3)))))
+              (f32.load (i32.add (local.get $addr) (i32.mul (local.get $sw) (i32.const 12))))))))))
+        (local.set $pos (i32x4.add (i32x4.splat (local.get $p)) (local.get $steps)))
+        (if (local.get $first)
+          (then (local.set $best (local.get $v)) (local.set $at (local.get $pos)) (local.set $first (i32.const 0)))
+          (else
+            ;; take the tap where v > best, or v is NaN and best is not
+            (local.set $m (v128.or (f32x4.gt (local.get $v) (local.get $best))
+              (v128.and (f32x4.ne (local.get $v) (local.get $v)) (f32x4.eq (local.get $best) (local.get $best)))))
+            (local.set $best (v128.bitselect (local.get $v) (local.get $best) (local.get $m)))
+            (local.set $at (v128.bitselect (local.get $pos) (local.get $at) (local.get $m)))))
+        (br_if $js (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $kw))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $is)))
+    (local.get $best) (local.get $at))
+
+  ;; out[r, l] = x[r, index[r, l]] for r < rows, l < len: gather along the last dim of a contiguous
+  ;; [rows, size] x (index i32 [rows, len], already checked to lie in [0, size)).
+  (func (export "gather_rows") (param $x i32) (param $index i32) (param $rows i32) (param $len i32) (param $size i32) (param $out i32)
+    (local $r i32) (local $l i32) (local $row i32)
+    (block $rdone (loop $rs
+      (br_if $rdone (i32.ge_s (local.get $r) (local.get $rows)))
+      (local.set $row (i32.add (local.get $x) (i32.shl (i32.mul (local.get $r) (local.get $size)) (i32.const 2))))
+      (local.set $l (i32.const 0))
+      (block $ldone (loop $ls
+        (br_if $ldone (i32.ge_s (local.get $l) (local.get $len)))
+        (f32.store (local.get $out) (f32.load (i32.add (local.get $row) (i32.shl (i32.load (local.get $index)) (i32.const 2)))))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (local.set $index (i32.add (local.get $index) (i32.const 4)))
+        (local.set $l (i32.add (local.get $l) (i32.const 1)))
+        (br $ls)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rs))))
+
+  ;; gather_rows' adjoint: out = zeros [rows, size], then out[r, index[r, l]] += src[r, l], in
+  ;; order of l (so repeated positions add up the same way every time).
+  (func (export "scatter_add_rows") (param $src i32) (param $index i32) (param $rows i32) (param $len i32) (param $size i32) (param $out i32)
+    (local $r i32) (local $l i32) (local $row i32) (local $at i32)
+    (memory.fill (local.get $out) (i32.const 0) (i32.shl (i32.mul (local.get $rows) (local.get $size)) (i32.const 2)))
+    (block $rdone (loop $rs
+      (br_if $rdone (i32.ge_s (local.get $r) (local.get $rows)))
+      (local.set $row (i32.add (local.get $out) (i32.shl (i32.mul (local.get $r) (local.get $size)) (i32.const 2))))
+      (local.set $l (i32.const 0))
+      (block $ldone (loop $ls
+        (br_if $ldone (i32.ge_s (local.get $l) (local.get $len)))
+        (local.set $at (i32.add (local.get $row) (i32.shl (i32.load (local.get $index)) (i32.const 2))))
+        (f32.store (local.get $at) (f32.add (f32.load (local.get $at)) (f32.load (local.get $src))))
+        (local.set $src (i32.add (local.get $src) (i32.const 4)))
+        (local.set $index (i32.add (local.get $index) (i32.const 4)))
+        (local.set $l (i32.add (local.get $l) (i32.const 1)))
+        (br $ls)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rs))))
+
   ;; The window columns x' in [0, ow) whose input column x'·sw + shift lies in [0, w): [x0, x1).
   (func $span (param $shift i32) (param $sw i32) (param $w i32) (param $ow i32) (result i32 i32)
     (local $x0 i32) (local $x1 i32)

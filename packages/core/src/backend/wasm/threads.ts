@@ -30,20 +30,28 @@ export interface Gemm {
 }
 
 // A job's first integer says what it is. A product's job: [COLUMNS or ROWS, a, ars, acs, m, b, brs,
-// bcs, k, n, packedA, packedB, c, bias, per]; an elementwise one: [UNARY, op, x, out, n, per].
-const COLUMNS = 0, ROWS = 1, UNARY = 2;
+// bcs, k, n, packedA, packedB, c, bias, per]; an elementwise one: [UNARY, op, x, out, n, per]; a
+// max pooling one: [MAX_POOL, x, planes, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, values, indices, per].
+const COLUMNS = 0, ROWS = 1, UNARY = 2, MAX_POOL = 3;
 
 /**
  * Chunk `c` of a job. Of a product split by COLUMNS: column panels [c·per, (c+1)·per) — packs
  * those panels of B, then multiplies every row of the (already packed) A by them; split by ROWS:
  * row quads [c·per, (c+1)·per) — packs those rows of A, then multiplies them by the (already
- * packed) B. Of a UNARY job: elements [c·per, (c+1)·per), per a multiple of 4. It runs from its
+ * packed) B. Of a UNARY job: elements [c·per, (c+1)·per), per a multiple of 4. Of a MAX_POOL
+ * job: planes [c·per, (c+1)·per), each plane's windows independent of the others'. It runs from its
  * text in the workers too, with the job kinds defined beside it: it uses nothing else.
  */
 function kernelChunk(K: WasmKernels, j: ArrayLike<number>, c: number): void {
   if (j[0] === UNARY) {
     const i0 = c * j[5];
     K.unary(j[1], j[2] + 4 * i0, j[3] + 4 * i0, Math.min(j[4] - i0, j[5]), 0, 0);
+    return;
+  }
+  if (j[0] === MAX_POOL) {
+    const p0 = c * j[17], planeIn = 4 * j[3] * j[4], planeOut = 4 * j[13] * j[14];
+    K.max_pool(j[1] + p0 * planeIn, Math.min(j[2] - p0, j[17]), j[3], j[4], j[5], j[6], j[7], j[8], j[9], j[10], j[11], j[12],
+      j[13], j[14], j[15] + p0 * planeOut, j[16] + p0 * planeOut);
     return;
   }
   const m4 = Math.ceil(j[4] / 4) * 4, n8 = Math.ceil(j[9] / 8) * 8;
@@ -64,7 +72,7 @@ function kernelPool(): WorkerPool {
   pool ??= new WorkerPool(
     `({ module, memory }) => {
       const K = new WebAssembly.Instance(module, { env: { memory } }).exports;
-      const COLUMNS = ${COLUMNS}, UNARY = ${UNARY};
+      const COLUMNS = ${COLUMNS}, UNARY = ${UNARY}, MAX_POOL = ${MAX_POOL};
       const kernelChunk = (${kernelChunk.toString()});
       return (j, c) => kernelChunk(K, j, c);
     }`,
@@ -127,6 +135,25 @@ export function parallelUnary(op: number, x: number, out: number, n: number, par
   }
   const per = 4 * unitsPerChunk(Math.ceil(n / 4));
   kernelPool().run([UNARY, op, x, out, n, per], Math.ceil(n / per), (j, c) => kernelChunk(K, j, c), meanwhile);
+}
+
+/** One `max_pool` call of kernels.wat: byte addresses of x and the two outputs, and the windows. */
+export interface MaxPoolJob {
+  x: number; planes: number; values: number; indices: number;
+  h: number; w: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; oh: number; ow: number;
+}
+
+/** Inputs at least this large share their planes out over the threads (pooling reads each element about once). */
+const PARALLEL_MIN_POOL = 1 << 18;
+
+/** kernels.wat's `max_pool`, its planes shared out over the threads when the input is large. */
+export function parallelMaxPool(p: MaxPoolJob): void {
+  const { kernels: K, shared } = wasm();
+  const per = !shared || !threadsAvailable() || p.planes * p.h * p.w < PARALLEL_MIN_POOL ? p.planes : unitsPerChunk(p.planes);
+  const job = [MAX_POOL, p.x, p.planes, p.h, p.w, p.kh, p.kw, p.sh, p.sw, p.ph, p.pw, p.dh, p.dw, p.oh, p.ow, p.values, p.indices, per];
+  const chunks = Math.ceil(p.planes / per);
+  if (chunks === 1) kernelChunk(K, job, 0);
+  else kernelPool().run(job, chunks, (j, c) => kernelChunk(K, j, c));
 }
 
 /** How many kernel workers have started (for tests). */

@@ -26,7 +26,7 @@ const os = nodeProcess?.getBuiltinModule?.('node:os') as typeof import('node:os'
 // holding a stale job's arguments can never take a ticket of a later job. FLAGS[c] becomes the
 // job's number when chunk c is done, or its negation when the chunk threw. TAKEN counts the
 // chunks workers have taken, ever.
-const JOB = 0, NEXT = 1, COMPLETED = 2, TAKEN = 3, ARGS = 4, MAX_ARGS = 18, BASE = ARGS + MAX_ARGS, END = BASE + 1, FLAGS = END + 1;
+const JOB = 0, NEXT = 1, COMPLETED = 2, TAKEN = 3, ARGS = 4, MAX_ARGS = 20, BASE = ARGS + MAX_ARGS, END = BASE + 1, FLAGS = END + 1;
 /** The most chunks one job may have. */
 export const MAX_CHUNKS = 256;
 // A worker's own block: READY, set once it has started.

@@ -1,8 +1,8 @@
 import type { Storage } from '../../dtype.js';
 import type { View, Windows } from '../kernels.js';
-import { copyToHost, f32At, hostArray, wasm } from './instance.js';
+import { copyToHost, f32At, wasm } from './instance.js';
 import { addressOf, arena } from './operands.js';
-import { parallelGemm } from './threads.js';
+import { parallelCol2im, parallelGemm, parallelIm2col } from './threads.js';
 
 /**
  * The three convolution kernels on the SIMD gemm (`parallelGemm`, shared over the threads).
@@ -54,17 +54,14 @@ const productFloats = (m: number, k: number, n: number): number => up(m, 4) * k 
 /** im2col of images n0 … n0 + b − 1 of the image batch at byte address `x` into `[C·kh·kw, b·L]` at byte address `at` (kernels.wat's `im2col`, one image at a time). */
 function unfoldBlock(x: number, g: Geometry, n0: number, b: number, at: number): void {
   const { c, win, L } = g;
-  const { h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = win;
-  const K = wasm().kernels;
-  for (let img = 0; img < b; img++) K.im2col(x + 4 * (n0 + img) * c * h * w, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, at + 4 * img * L, b * L);
+  const image = c * win.h * win.w;
+  parallelIm2col(x + 4 * n0 * image, image, b, c, win, at, b * L);
 }
 
 /** col2im of the `[channels·kh·kw, b·L]` columns at byte address `at` (rows `rowStride` floats apart) into images n0 … of `dx`, from channel c0 (kernels.wat's `col2im`). */
 function foldBlock(dx: number, g: Geometry, n0: number, b: number, at: number, rowStride: number, channels: number, c0: number): void {
-  const { win, L } = g;
-  const { h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = win;
-  const K = wasm().kernels;
-  for (let img = 0; img < b; img++) K.col2im(at + 4 * img * L, rowStride, channels, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dx + 4 * ((n0 + img) * g.c + c0) * h * w);
+  const { h, w } = g.win;
+  parallelCol2im(at, rowStride, b, channels, g.win, dx + 4 * (n0 * g.c + c0) * h * w, g.c * h * w);
 }
 
 /** Copies images n0 … of the contiguous `[N, Cout, L]` `g` into `[Cout, b·L]` at float index `at`. */
@@ -104,29 +101,22 @@ export function convolution(x: View, weight: View, bias: View | null, win: Windo
   const g = geometry(n, c, cout, groups, win);
   const { K, L } = g, og = cout / groups;
   arena.reset();
-  const B = imagesPerBlock(g, (b) => n * c * win.h * win.w + cout * K + c * win.kh * win.kw * b * L + productFloats(og, K, b * L));
+  const size = n * cout * L;
+  const B = imagesPerBlock(g, (b) => n * c * win.h * win.w + cout * K + cout + size + c * win.kh * win.kw * b * L + productFloats(og, K, b * L));
   if (B === 0) return null;
   const wp = addressOf(weight.buffer, weight.offset, cout * K), xp = addressOf(x.buffer, x.offset, n * c * win.h * win.w);
-  const cols = arena.alloc(c * win.kh * win.kw * B * L), s = scratch(og, K, B * L);
-  const bv = bias === null ? null : bias.buffer.host;
-  const result = hostArray(n * cout * L);
+  const bp = bias === null ? 0 : addressOf(bias.buffer, bias.offset, cout);
+  const cols = arena.alloc(c * win.kh * win.kw * B * L), s = scratch(og, K, B * L), out = arena.alloc(size);
+  const K_ = wasm().kernels;
   for (let n0 = 0; n0 < n; n0 += B) {
-    const b = Math.min(B, n - n0), cw = b * L, n8 = up(cw, 8);
+    const b = Math.min(B, n - n0), cw = b * L;
     unfoldBlock(xp, g, n0, b, cols);
     for (let gi = 0; gi < groups; gi++) {
       product(s, wp + 4 * gi * og * K, K, 1, og, cols + 4 * gi * K * cw, cw, 1, K, cw);
-      const mem = memory();
-      for (let o = 0; o < og; o++) {
-        const co = gi * og + o, add = bv === null ? 0 : bv[bias!.offset + co];
-        for (let img = 0; img < b; img++) {
-          const src = s.c / 4 + o * n8 + img * L, dst = ((n0 + img) * cout + co) * L;
-          result.set(mem.subarray(src, src + L), dst);
-          if (add !== 0) for (let l = 0; l < L; l++) result[dst + l] += add;
-        }
-      }
+      K_.conv_out(s.c, up(cw, 8), og, b, L, bp === 0 ? 0 : bp + 4 * gi * og, out + 4 * (n0 * cout + gi * og) * L, cout * L);
     }
   }
-  return result;
+  return copyToHost(out, size);
 }
 
 /** ∂L/∂x = fold(W_gᵀ · g[n]_g), `[N, channels, h, w]`. */

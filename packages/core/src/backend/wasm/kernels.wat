@@ -630,12 +630,14 @@
   ;; im2col of one image for the convolution kernels (wasm/conv.ts): x is [c, h, w] at $x; row
   ;; (ch·kh + i)·kw + j of the columns, at $out + 4·row·$rs, holds for window (y, x') the element
   ;; x[ch, y·sh − ph + i·dh, x'·sw − pw + j·dw], 0 outside the image. For each tap the columns x'
-  ;; that read inside the image are [x0, x1): one bulk copy per window row when the stride is 1.
+  ;; that read inside the image are [x0, x1): one run copied per window row (`$copy_strided`).
+  ;; Not memory.copy/memory.fill: the runs are short (a window row, often under 32 floats), and
+  ;; each bulk-memory instruction is a call out of the module that costs more than the copy.
   (func (export "im2col") (param $x i32) (param $c i32) (param $h i32) (param $w i32)
     (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $ph i32) (param $pw i32)
     (param $dh i32) (param $dw i32) (param $oh i32) (param $ow i32) (param $out i32) (param $rs i32)
     (local $ch i32) (local $i i32) (local $j i32) (local $y i32) (local $r i32) (local $shift i32)
-    (local $x0 i32) (local $x1 i32) (local $row i32) (local $dst i32) (local $src i32) (local $k i32)
+    (local $x0 i32) (local $x1 i32) (local $row i32) (local $dst i32) (local $src i32)
     (loop $chs
       (local.set $i (i32.const 0))
       (loop $is
@@ -652,29 +654,58 @@
             (local.set $r (i32.add (i32.sub (i32.mul (local.get $y) (local.get $sh)) (local.get $ph)) (i32.mul (local.get $i) (local.get $dh))))
             (local.set $dst (i32.add (local.get $row) (i32.shl (i32.mul (local.get $y) (local.get $ow)) (i32.const 2))))
             (if (i32.or (i32.lt_s (local.get $r) (i32.const 0)) (i32.ge_s (local.get $r) (local.get $h)))
-              (then (memory.fill (local.get $dst) (i32.const 0) (i32.shl (local.get $ow) (i32.const 2))))
+              (then (call $zero (local.get $dst) (local.get $ow)))
               (else
-                (memory.fill (local.get $dst) (i32.const 0) (i32.shl (local.get $x0) (i32.const 2)))
+                (call $zero (local.get $dst) (local.get $x0))
                 (local.set $src (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $ch) (local.get $h)) (local.get $r)) (local.get $w)) (local.get $shift)) (i32.const 2))))
-                (if (i32.eq (local.get $sw) (i32.const 1))
-                  (then (memory.copy
-                    (i32.add (local.get $dst) (i32.shl (local.get $x0) (i32.const 2)))
-                    (i32.add (local.get $src) (i32.shl (local.get $x0) (i32.const 2)))
-                    (i32.shl (i32.sub (local.get $x1) (local.get $x0)) (i32.const 2))))
-                  (else
-                    (local.set $k (local.get $x0))
-                    (block $done (loop $ks
-                      (br_if $done (i32.ge_s (local.get $k) (local.get $x1)))
-                      (f32.store (i32.add (local.get $dst) (i32.shl (local.get $k) (i32.const 2)))
-                        (f32.load (i32.add (local.get $src) (i32.shl (i32.mul (local.get $k) (local.get $sw)) (i32.const 2)))))
-                      (local.set $k (i32.add (local.get $k) (i32.const 1)))
-                      (br $ks)))))
-                (memory.fill (i32.add (local.get $dst) (i32.shl (local.get $x1) (i32.const 2))) (i32.const 0)
-                  (i32.shl (i32.sub (local.get $ow) (local.get $x1)) (i32.const 2)))))
+                (call $copy_strided
+                  (i32.add (local.get $dst) (i32.shl (local.get $x0) (i32.const 2)))
+                  (i32.add (local.get $src) (i32.shl (i32.mul (local.get $x0) (local.get $sw)) (i32.const 2)))
+                  (i32.sub (local.get $x1) (local.get $x0)) (local.get $sw))
+                (call $zero (i32.add (local.get $dst) (i32.shl (local.get $x1) (i32.const 2))) (i32.sub (local.get $ow) (local.get $x1)))))
             (br_if $ys (i32.lt_s (local.tee $y (i32.add (local.get $y) (i32.const 1))) (local.get $oh))))
           (br_if $js (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $kw))))
         (br_if $is (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $kh))))
       (br_if $chs (i32.lt_s (local.tee $ch (i32.add (local.get $ch) (i32.const 1))) (local.get $c)))))
+
+  ;; The forward convolution's epilogue: rows o < $rows of a product C (row o at $c + 4·o·$crs)
+  ;; hold $images images' L outputs side by side; each image's run goes to
+  ;; $out + 4·(img·$ois + o·L), plus bias[o] when $bias ≠ 0 (the same float32 add as `add`).
+  (func (export "conv_out") (param $c i32) (param $crs i32) (param $rows i32) (param $images i32) (param $L i32)
+    (param $bias i32) (param $out i32) (param $ois i32)
+    (local $o i32) (local $img i32) (local $b f32) (local $bv v128) (local $src i32) (local $dst i32) (local $k i32)
+    (block $odone (loop $os
+      (br_if $odone (i32.ge_s (local.get $o) (local.get $rows)))
+      (local.set $b (if (result f32) (local.get $bias)
+        (then (f32.load (i32.add (local.get $bias) (i32.shl (local.get $o) (i32.const 2))))) (else (f32.const 0))))
+      (local.set $bv (f32x4.splat (local.get $b)))
+      (local.set $img (i32.const 0))
+      (block $idone (loop $is
+        (br_if $idone (i32.ge_s (local.get $img) (local.get $images)))
+        (local.set $src (i32.add (local.get $c) (i32.shl (i32.add (i32.mul (local.get $o) (local.get $crs)) (i32.mul (local.get $img) (local.get $L))) (i32.const 2))))
+        (local.set $dst (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $img) (local.get $ois)) (i32.mul (local.get $o) (local.get $L))) (i32.const 2))))
+        (if (local.get $bias)
+          (then
+            (local.set $k (local.get $L))
+            (block $vdone (loop $vs
+              (br_if $vdone (i32.lt_s (local.get $k) (i32.const 4)))
+              (v128.store (local.get $dst) (f32x4.add (v128.load (local.get $src)) (local.get $bv)))
+              (local.set $src (i32.add (local.get $src) (i32.const 16)))
+              (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+              (local.set $k (i32.sub (local.get $k) (i32.const 4)))
+              (br $vs)))
+            (block $sdone (loop $ss
+              (br_if $sdone (i32.le_s (local.get $k) (i32.const 0)))
+              (f32.store (local.get $dst) (f32.add (f32.load (local.get $src)) (local.get $b)))
+              (local.set $src (i32.add (local.get $src) (i32.const 4)))
+              (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+              (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+              (br $ss))))
+          (else (call $copy_strided (local.get $dst) (local.get $src) (local.get $L) (i32.const 1))))
+        (local.set $img (i32.add (local.get $img) (i32.const 1)))
+        (br $is)))
+      (local.set $o (i32.add (local.get $o) (i32.const 1)))
+      (br $os))))
 
   ;; col2im, im2col's adjoint: adds every column entry back to the element im2col read it from,
   ;; into dx [c, h, w] at $dx. Columns as im2col lays them out, rows $rs floats apart. With stride
@@ -888,6 +919,50 @@
         (br $ls)))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rs))))
+
+  ;; n floats of zeros at $dst: whole vectors, then single floats (never past the end).
+  (func $zero (param $dst i32) (param $n i32)
+    (block $vdone (loop $vs
+      (br_if $vdone (i32.lt_s (local.get $n) (i32.const 4)))
+      (v128.store (local.get $dst) (v128.const i32x4 0 0 0 0))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 4)))
+      (br $vs)))
+    (block $done (loop $ss
+      (br_if $done (i32.le_s (local.get $n) (i32.const 0)))
+      (f32.store (local.get $dst) (f32.const 0))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $ss))))
+
+  ;; dst[q] = src[q·stride] for q < n. Stride 1: vectors; stride 2: two vectors' even lanes by one
+  ;; shuffle (reading one float past the last element taken, inside the block's slack); else
+  ;; single floats. Writes never pass dst + 4n.
+  (func $copy_strided (param $dst i32) (param $src i32) (param $n i32) (param $stride i32)
+    (if (i32.eq (local.get $stride) (i32.const 1))
+      (then (block $vdone (loop $vs
+        (br_if $vdone (i32.lt_s (local.get $n) (i32.const 4)))
+        (v128.store (local.get $dst) (v128.load (local.get $src)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (local.set $src (i32.add (local.get $src) (i32.const 16)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 4)))
+        (br $vs)))))
+    (if (i32.eq (local.get $stride) (i32.const 2))
+      (then (block $vdone (loop $vs
+        (br_if $vdone (i32.lt_s (local.get $n) (i32.const 4)))
+        (v128.store (local.get $dst) (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27
+          (v128.load (local.get $src)) (v128.load offset=16 (local.get $src))))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (local.set $src (i32.add (local.get $src) (i32.const 32)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 4)))
+        (br $vs)))))
+    (block $done (loop $ss
+      (br_if $done (i32.le_s (local.get $n) (i32.const 0)))
+      (f32.store (local.get $dst) (f32.load (local.get $src)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+      (local.set $src (i32.add (local.get $src) (i32.shl (local.get $stride) (i32.const 2))))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $ss))))
 
   ;; The window columns x' in [0, ow) whose input column x'·sw + shift lies in [0, w): [x0, x1).
   (func $span (param $shift i32) (param $sw i32) (param $w i32) (param $ow i32) (result i32 i32)

@@ -31,21 +31,40 @@ export interface Gemm {
 
 // A job's first integer says what it is. A product's job: [COLUMNS or ROWS, a, ars, acs, m, b, brs,
 // bcs, k, n, packedA, packedB, c, bias, per]; an elementwise one: [UNARY, op, x, out, n, per]; a
-// max pooling one: [MAX_POOL, x, planes, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, values, indices, per].
-const COLUMNS = 0, ROWS = 1, UNARY = 2, MAX_POOL = 3;
+// max pooling one: [MAX_POOL, x, planes, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, values, indices, per];
+// an unfolding one: [IM2COL, x, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols, rowStride, xImage, images, per]
+// and a folding one: [COL2IM, cols, rowStride, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dx, dxImage, images, per]
+// (xImage and dxImage: floats from one image to the next; image i's columns start i·oh·ow floats in).
+const COLUMNS = 0, ROWS = 1, UNARY = 2, MAX_POOL = 3, IM2COL = 4, COL2IM = 5;
 
 /**
  * Chunk `c` of a job. Of a product split by COLUMNS: column panels [c·per, (c+1)·per) — packs
  * those panels of B, then multiplies every row of the (already packed) A by them; split by ROWS:
  * row quads [c·per, (c+1)·per) — packs those rows of A, then multiplies them by the (already
  * packed) B. Of a UNARY job: elements [c·per, (c+1)·per), per a multiple of 4. Of a MAX_POOL
- * job: planes [c·per, (c+1)·per), each plane's windows independent of the others'. It runs from its
+ * job: planes [c·per, (c+1)·per), each plane's windows independent of the others'. Of an IM2COL
+ * or COL2IM job: images [c·per, (c+1)·per), each unfolded into (or folded from) columns of its
+ * own. It runs from its
  * text in the workers too, with the job kinds defined beside it: it uses nothing else.
  */
 function kernelChunk(K: WasmKernels, j: ArrayLike<number>, c: number): void {
   if (j[0] === UNARY) {
     const i0 = c * j[5];
     K.unary(j[1], j[2] + 4 * i0, j[3] + 4 * i0, Math.min(j[4] - i0, j[5]), 0, 0);
+    return;
+  }
+  if (j[0] === IM2COL) {
+    const L = j[13] * j[14];
+    for (let i = c * j[19]; i < Math.min(j[18], (c + 1) * j[19]); i++) {
+      K.im2col(j[1] + 4 * i * j[17], j[2], j[3], j[4], j[5], j[6], j[7], j[8], j[9], j[10], j[11], j[12], j[13], j[14], j[15] + 4 * i * L, j[16]);
+    }
+    return;
+  }
+  if (j[0] === COL2IM) {
+    const L = j[14] * j[15];
+    for (let i = c * j[19]; i < Math.min(j[18], (c + 1) * j[19]); i++) {
+      K.col2im(j[1] + 4 * i * L, j[2], j[3], j[4], j[5], j[6], j[7], j[8], j[9], j[10], j[11], j[12], j[13], j[14], j[15], j[16] + 4 * i * j[17]);
+    }
     return;
   }
   if (j[0] === MAX_POOL) {
@@ -72,7 +91,7 @@ function kernelPool(): WorkerPool {
   pool ??= new WorkerPool(
     `({ module, memory }) => {
       const K = new WebAssembly.Instance(module, { env: { memory } }).exports;
-      const COLUMNS = ${COLUMNS}, UNARY = ${UNARY}, MAX_POOL = ${MAX_POOL};
+      const COLUMNS = ${COLUMNS}, UNARY = ${UNARY}, MAX_POOL = ${MAX_POOL}, IM2COL = ${IM2COL}, COL2IM = ${COL2IM};
       const kernelChunk = (${kernelChunk.toString()});
       return (j, c) => kernelChunk(K, j, c);
     }`,
@@ -154,6 +173,39 @@ export function parallelMaxPool(p: MaxPoolJob): void {
   const chunks = Math.ceil(p.planes / per);
   if (chunks === 1) kernelChunk(K, job, 0);
   else kernelPool().run(job, chunks, (j, c) => kernelChunk(K, j, c));
+}
+
+/** The windows of a convolution, as kernels.wat's im2col and col2im take them. */
+export interface WindowGeometry {
+  h: number; w: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; oh: number; ow: number;
+}
+
+/** Unfolding or folding moves this many floats at least before the threads share it (a copy: memory-bound). */
+const PARALLEL_MIN_COLUMNS = 1 << 18;
+
+/** Runs an IM2COL or COL2IM job over `images` images, shared out over the threads when there is enough to copy. */
+function imagesJob(job: number[], images: number, floats: number): void {
+  const { kernels: K, shared } = wasm();
+  const per = !shared || !threadsAvailable() || floats < PARALLEL_MIN_COLUMNS ? images : unitsPerChunk(images);
+  job.push(per);
+  const chunks = Math.ceil(images / per);
+  if (chunks === 1) kernelChunk(K, job, 0);
+  else kernelPool().run(job, chunks, (j, c) => kernelChunk(K, j, c));
+}
+
+/**
+ * im2col of `images` images of `c` channels at byte address `x` (`xImage` floats apart) into the
+ * columns at `cols` (rows `rowStride` floats apart; image i's windows from column i·oh·ow).
+ */
+export function parallelIm2col(x: number, xImage: number, images: number, c: number, g: WindowGeometry, cols: number, rowStride: number): void {
+  const job = [IM2COL, x, c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, cols, rowStride, xImage, images];
+  imagesJob(job, images, images * c * g.kh * g.kw * g.oh * g.ow);
+}
+
+/** col2im of the columns of `images` images (laid out as `parallelIm2col` writes them) added into `dx` (`dxImage` floats apart). */
+export function parallelCol2im(cols: number, rowStride: number, images: number, c: number, g: WindowGeometry, dx: number, dxImage: number): void {
+  const job = [COL2IM, cols, rowStride, c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, dx, dxImage, images];
+  imagesJob(job, images, images * c * g.kh * g.kw * g.oh * g.ow);
 }
 
 /** How many kernel workers have started (for tests). */

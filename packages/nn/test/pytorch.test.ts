@@ -103,7 +103,7 @@ describe('optimizers: five steps match PyTorch', () => {
 
 test('StepLR and CosineAnnealingLR follow PyTorch\'s schedule', () => {
   const make = () => new SGD([tensor([0], { requiresGrad: true })], { lr: 0.1 });
-  const seq = (s: StepLR | CosineAnnealingLR) => Array.from({ length: 8 }, () => (s.step(), s.getLastLr()));
+  const seq = (s: StepLR | CosineAnnealingLR) => Array.from({ length: 8 }, () => (s.step(), s.getLastLr()[0]));
   expectClose(seq(new StepLR(make(), 3, 0.5)), ref.schedules.step, 1e-12);
   expectClose(seq(new CosineAnnealingLR(make(), 6, 0.001)), ref.schedules.cosine, 1e-9);
 });

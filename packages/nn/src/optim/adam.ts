@@ -1,5 +1,6 @@
-import { Tensor, ValueError, adamStep_, noGrad, checkOptions } from '@tensorgrad/core';
-import { Optimizer, like } from './optimizer.js';
+import { adamStep_, checkOptions, zerosLike, type Tensor } from '@tensorgrad/core';
+import { betas, flag, nonNegative } from './check.js';
+import { Optimizer, nextStep, withDefaults, type OptimizerParams, type ParamGroup, type ParamGroupInput, type ParamState, type Rules } from './optimizer.js';
 
 export interface AdamOptions {
   lr?: number;
@@ -9,81 +10,42 @@ export interface AdamOptions {
   amsgrad?: boolean;
 }
 
+export type AdamHyper = Required<AdamOptions>;
+export type AdamParamGroup = ParamGroupInput<AdamHyper>;
+
 const ADAM_OPTIONS = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad'] as const;
+const RULES: Rules<AdamHyper> = { lr: nonNegative, betas, eps: nonNegative, weightDecay: nonNegative, amsgrad: flag };
 
 /**
  * Adam (Kingma & Ba), PyTorch's update:
  *   m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  (amsgrad: v̂ ← max(v̂, v))
  *   θ ← θ − lr/(1−β₁ᵗ) · m / (√v / √(1−β₂ᵗ) + ε)
- * `weightDecay` adds λθ to the gradient (L2 penalty); AdamW decays θ directly instead.
+ * `weightDecay` adds λθ to the gradient (L2 penalty); AdamW decays θ directly instead. The update
+ * is core's fused `adamStep_` kernel: one pass per parameter on the active backend.
  */
-export class Adam extends Optimizer {
-  betas: [number, number];
-  eps: number;
-  weightDecay: number;
-  amsgrad: boolean;
+export class Adam extends Optimizer<AdamHyper> {
+  protected readonly stateKinds = { step: 'scalar', exp_avg: 'buffer', exp_avg_sq: 'buffer', max_exp_avg_sq: 'buffer' } as const;
   /** AdamW decouples weight decay from the gradient. */
   protected decoupled = false;
 
-  constructor(params: Iterable<Tensor>, options: AdamOptions = {}) {
-    const name = new.target.name;
-    const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, amsgrad = false } = checkOptions(name, options, ADAM_OPTIONS, '{ lr: 0.001 }');
-    super(params, lr);
-    if (!(betas[0] >= 0 && betas[0] < 1 && betas[1] >= 0 && betas[1] < 1)) {
-      throw new ValueError(this.constructor.name, `betas must be in [0, 1), got [${betas.join(', ')}]`);
-    }
-    this.betas = [betas[0], betas[1]];
-    this.eps = eps;
-    this.weightDecay = weightDecay;
-    this.amsgrad = amsgrad;
+  constructor(params: OptimizerParams<AdamHyper>, options: AdamOptions = {}) {
+    const o = checkOptions(new.target.name, options, ADAM_OPTIONS, '{ lr: 0.001 }');
+    super(params, withDefaults<AdamHyper>({ lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false }, o), RULES);
   }
 
-  step(): void {
-    const { lr, eps, weightDecay, decoupled } = this;
-    const [beta1, beta2] = this.betas;
-    const amsgrad = this.amsgrad;
-    this.params.forEach((p, i) => {
-      if (p.grad === null) return;
-      const s = this.stateOf(i, () => ({
-        step: 0,
-        exp_avg: like(p),
-        exp_avg_sq: like(p),
-        ...(amsgrad ? { max_exp_avg_sq: like(p) } : {}),
-      }));
-      const step = (s.step as number) + 1;
-      s.step = step;
-      // The moments as tensors of the parameter's shape, made once and kept: one fused pass on
-      // the active backend (core's adamStep_), which may keep them on its device between steps.
-      const state = (key: string): Tensor => {
-        const v = s[key];
-        if (v instanceof Tensor) return v;
-        return (s[key] = new Tensor(v as Float32Array | Float64Array, p.shape));
-      };
-      const vmax = s.max_exp_avg_sq === undefined ? null : state('max_exp_avg_sq');
-      noGrad(() =>
-        adamStep_(p, p.grad!.contiguous(), state('exp_avg'), state('exp_avg_sq'), vmax, {
-          lr, beta1, beta2, eps, weightDecay, decoupled, step,
-        }),
-      );
-    });
-  }
-
-  protected hyperParameters(): Record<string, number> {
-    return { beta1: this.betas[0], beta2: this.betas[1], eps: this.eps, weight_decay: this.weightDecay, amsgrad: Number(this.amsgrad) };
-  }
-
-  protected setHyperParameters(h: Record<string, number>): void {
-    this.betas = [h.beta1 ?? this.betas[0], h.beta2 ?? this.betas[1]];
-    this.eps = h.eps ?? this.eps;
-    this.weightDecay = h.weight_decay ?? this.weightDecay;
-    this.amsgrad = h.amsgrad === undefined ? this.amsgrad : h.amsgrad !== 0;
+  protected update(p: Tensor, grad: Tensor, s: ParamState, { lr, betas: [beta1, beta2], eps, weightDecay, amsgrad }: ParamGroup<AdamHyper>): void {
+    const step = nextStep(s);
+    const m = (s.exp_avg ??= zerosLike(p));
+    const v = (s.exp_avg_sq ??= zerosLike(p));
+    const vmax = amsgrad ? (s.max_exp_avg_sq ??= zerosLike(p)) : null;
+    adamStep_(p, grad.contiguous(), m, v, vmax, { lr, beta1, beta2, eps, weightDecay, decoupled: this.decoupled, step });
   }
 }
 
 /** Adam with decoupled weight decay (Loshchilov & Hutter): θ ← θ·(1 − lr·λ) before the Adam step. Default λ = 0.01. */
 export class AdamW extends Adam {
-  constructor(params: Iterable<Tensor>, options: AdamOptions = {}) {
-    super(params, { weightDecay: 1e-2, ...checkOptions('AdamW', options, ADAM_OPTIONS, '{ lr: 0.001 }') });
+  constructor(params: OptimizerParams<AdamHyper>, options: AdamOptions = {}) {
+    super(params, withDefaults<AdamOptions>({ weightDecay: 1e-2 }, checkOptions('AdamW', options, ADAM_OPTIONS, '{ lr: 0.001 }')));
     this.decoupled = true;
   }
 }

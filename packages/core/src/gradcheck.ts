@@ -1,4 +1,5 @@
 import { grad } from './autograd/engine.js';
+import { dualLevel, makeDual, unpackDual } from './autograd/forward.js';
 import { noGrad } from './autograd/grad-mode.js';
 import { randn, zeros } from './creation.js';
 import { DTypeError, ValueError, fmtShape } from './errors.js';
@@ -14,10 +15,18 @@ export interface GradcheckOptions {
   atol?: number;
   /** Relative tolerance, against the numerical value (default 1e-3). */
   rtol?: number;
+  /**
+   * Also check the tangent rules (forward mode, default true): each column of the Jacobian from
+   * one JVP with a one-hot tangent, against the same numerical column. Pass false for a
+   * `defineOp` without `jvp`.
+   */
+  forward?: boolean;
 }
 
 /** Where the analytic and numerical Jacobians disagree most. */
 export interface GradcheckWorst {
+  /** Which rule disagrees: the gradient rules (reverse mode) or the tangent rules (forward mode). */
+  mode: 'reverse' | 'forward';
   /** Which input (position in `inputs`). */
   input: number;
   /** Multi-index of the input element. */
@@ -51,13 +60,15 @@ function unravel(i: number, shape: readonly number[]): number[] {
  * Checks the tape's gradient of `fn` against central finite differences, in float64:
  * every entry of the Jacobian ∂out_j/∂x_i, analytic (one backward pass per output element)
  * against numerical (f(x + eps) − f(x − eps)) / 2eps, must satisfy
- * |analytic − numerical| ≤ atol + rtol·|numerical|.
+ * |analytic − numerical| ≤ atol + rtol·|numerical|. With `forward` (the default) the Jacobian is
+ * also built column by column in forward mode (one JVP per input element, the tangent rules) and
+ * held to the same test, so one call checks both rules of every op `fn` uses.
  *
  * Inputs are copied to float64 leaves that require grad; `fn` must build everything else in
  * float64 too (a float32 constant inside would make the check meaningless, and is rejected).
  */
 export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly Tensor[], options: GradcheckOptions = {}): GradcheckResult {
-  const { eps = 1e-6, atol = 1e-5, rtol = 1e-3 } = options;
+  const { eps = 1e-6, atol = 1e-5, rtol = 1e-3, forward = true } = options;
   const xs = inputs.map((x) => x.detach().to('float64').clone().requiresGrad_());
   const out = fn(...xs);
   if (out.dtype !== 'float64') {
@@ -90,16 +101,20 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly 
       s[e] = orig - eps;
       const minus = Float64Array.from(fn(...xs).data);
       s[e] = orig;
+      const column = forward ? tangentColumn(fn, xs, i, e, outSize) : null;
       for (let j = 0; j < outSize; j++) {
         const numerical = (plus[j] - minus[j]) / (2 * eps);
-        const a = analytic[i][j * x.numel() + e];
-        const err = Math.abs(a - numerical);
-        const ratio = Number.isNaN(err) ? Infinity : err / (atol + rtol * Math.abs(numerical));
-        maxAbsError = Math.max(maxAbsError, Number.isNaN(err) ? Infinity : err);
-        if (ratio > worstRatio) {
-          worstRatio = ratio;
-          worst = { input: i, inputIndex: unravel(e, x.shape), outputIndex: unravel(j, out.shape), analytic: a, numerical };
-        }
+        const compare = (mode: 'reverse' | 'forward', a: number): void => {
+          const err = Math.abs(a - numerical);
+          const ratio = Number.isNaN(err) ? Infinity : err / (atol + rtol * Math.abs(numerical));
+          maxAbsError = Math.max(maxAbsError, Number.isNaN(err) ? Infinity : err);
+          if (ratio > worstRatio) {
+            worstRatio = ratio;
+            worst = { mode, input: i, inputIndex: unravel(e, x.shape), outputIndex: unravel(j, out.shape), analytic: a, numerical };
+          }
+        };
+        compare('reverse', analytic[i][j * x.numel() + e]);
+        if (column !== null) compare('forward', column[j]);
       }
     }
   });
@@ -107,13 +122,24 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly 
   const w = worst as GradcheckWorst | null;
   const where = w === null
     ? 'empty Jacobian'
-    : `worst at input ${w.input}${fmtShape(w.inputIndex)} → output${fmtShape(w.outputIndex)}: analytic ${w.analytic}, numerical ${w.numerical}`;
+    : `worst at input ${w.input}${fmtShape(w.inputIndex)} → output${fmtShape(w.outputIndex)} (${w.mode} mode): analytic ${w.analytic}, numerical ${w.numerical}`;
   return {
     ok,
     maxAbsError,
     worst: w,
     message: `gradcheck ${ok ? 'passed' : 'FAILED'} (eps=${eps}, atol=${atol}, rtol=${rtol}): max |error| ${maxAbsError.toExponential(3)}; ${where}`,
   };
+}
+
+/** Column e of ∂fn/∂xs[i] from one JVP: the output's tangent when input i's element e has tangent 1 and every other 0. */
+function tangentColumn(fn: (...inputs: Tensor[]) => Tensor, xs: readonly Tensor[], i: number, e: number, outSize: number): Float64Array {
+  return dualLevel(() => {
+    const v = zeros(xs[i].shape, { dtype: 'float64' });
+    v.mutableData()[e] = 1;
+    const args = xs.map((x, k) => (k === i ? makeDual(x, v) : x));
+    const t = unpackDual(fn(...args)).tangent;
+    return t === null ? new Float64Array(outSize) : Float64Array.from(t.data);
+  });
 }
 
 /**

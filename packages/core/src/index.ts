@@ -58,6 +58,8 @@ export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/gr
 export { grad, onBackwardStep, type BackwardOptions, type BackwardStep, type GradOptions, type RemovableHandle } from './autograd/engine.js';
 export { GradNode, type BackwardFn } from './autograd/node.js';
 export { defineOp, type OpDefinition, type OpContext, type ForwardResult } from './autograd/define-op.js';
+export { dualLevel, makeDual, unpackDual, type JvpFn } from './autograd/forward.js';
+export * as func from './func/index.js';
 export { tape, toDot, toMermaid, type GraphOptions } from './autograd/graph.js';
 export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckResult, type GradcheckWorst } from './gradcheck.js';
 

@@ -1,13 +1,16 @@
 // defineOp: a user's differentiable op with its own gradient rule, on the tape like any other.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { AutogradError, DTypeError, ShapeError, ValueError, defineOp, gradcheck, gradgradcheck, tensor, toDot, type Tensor } from '../src/index.js';
+import {
+  AutogradError, DTypeError, ShapeError, ValueError, defineOp, dualLevel, gradcheck, gradgradcheck, makeDual, onesLike, tensor, toDot, unpackDual, type Tensor,
+} from '../src/index.js';
 import * as arb from '../src/testing/index.js';
 
 const cube = defineOp({
   name: 'Cube',
   forward: (x) => x.mul(x).mul(x),
   backward: (g, { inputs: [x] }) => [g.mul(x.mul(x)).mul(3)],
+  jvp: ([t], { inputs: [x] }) => t!.mul(x.mul(x)).mul(3),
 });
 
 describe('defineOp', () => {
@@ -36,6 +39,11 @@ describe('defineOp', () => {
         return { output: a.mul(e).mul(mask), saved: e };
       },
       backward: (g, { inputs: [a, , mask], saved: e }) => [g.mul(e).mul(mask), g.mul(a).mul(e).mul(mask), null],
+      // ẏ = (ȧ·e^b + a·e^b·ḃ)·mask; the mask is a constant here, so its tangent is taken as none
+      jvp: ([ta, tb], { inputs: [a, , mask], saved: e }) => {
+        const da = ta === null ? null : ta.mul(e), db = tb === null ? null : a.mul(e).mul(tb);
+        return (da !== null && db !== null ? da.add(db) : (da ?? db)!).mul(mask);
+      },
     });
     const mask = tensor([1, 0, 1], { dtype: 'float64' });
     const r = gradcheck((a, b) => scaled(a, b, mask), [tensor([0.5, -1, 2], { dtype: 'float64' }), tensor([0.1, 0.2, -0.3], { dtype: 'float64' })]);
@@ -48,7 +56,30 @@ describe('defineOp', () => {
   });
   test('a wrong rule is caught by gradcheck, which names the worst element', () => {
     const broken = defineOp({ name: 'BrokenCube', forward: (x) => x.mul(x).mul(x), backward: (g, { inputs: [x] }) => [g.mul(x.mul(x)).mul(2)] });
-    expect(() => arb.checkGradients(broken)).toThrow(/^checkGradients: gradcheck FAILED .* worst at input 0\[[\d,]*\] → output\[[\d,]*\]: analytic .*, numerical .*\n {2}on inputs of shapes \[.*\] in layouts \w+ .*replay with \{ seed: -?\d+ \}\)$/);
+    expect(() => arb.checkGradients(broken, { forward: false })).toThrow(/^checkGradients: gradcheck FAILED .* worst at input 0\[[\d,]*\] → output\[[\d,]*\] \(reverse mode\): analytic .*, numerical .*\n {2}on inputs of shapes \[.*\] in layouts \w+ .*replay with \{ seed: -?\d+ \}\)$/);
+    // A right gradient with a wrong tangent rule: the forward-mode half of the check catches it.
+    const brokenTangent = defineOp({
+      name: 'BrokenTangentCube', forward: (x) => x.mul(x).mul(x),
+      backward: (g, { inputs: [x] }) => [g.mul(x.mul(x)).mul(3)], jvp: ([t], { inputs: [x] }) => t!.mul(x.mul(x)).mul(2),
+    });
+    expect(() => arb.checkGradients(brokenTangent)).toThrow(/gradcheck FAILED .* \(forward mode\): analytic/);
+  });
+  test('forward mode meets an op defined without jvp: an error naming it; with one, tangents pass through', () => {
+    const noJvp = defineOp({ name: 'Square', forward: (x) => x.mul(x), backward: (g, { inputs: [x] }) => [g.mul(x).mul(2)] });
+    const x = tensor([1, 2, 3], { dtype: 'float64' });
+    expect(() => dualLevel(() => noJvp(makeDual(x, onesLike(x))))).toThrow(AutogradError);
+    expect(() => dualLevel(() => noJvp(makeDual(x, onesLike(x))))).toThrow(/SquareBackward: no tangent rule/);
+    expect(() => arb.checkGradients(noJvp)).toThrow(/SquareBackward: no tangent rule.*give defineOp a jvp/);
+    arb.checkGradients(noJvp, { forward: false });
+    // Outside a dual level, or with no tangent reaching it, the op runs as before.
+    expect(noJvp(x).toArray()).toEqual([1, 4, 9]);
+    const y = dualLevel(() => unpackDual(cube(makeDual(x, tensor([1, 0, 2], { dtype: 'float64' })))).tangent!);
+    expect(y.toArray()).toEqual([3, 0, 54]);
+    const wrongShape = defineOp({ name: 'Wide', forward: (x) => x.mul(2), backward: (g) => [g.mul(2)], jvp: ([t]) => t!.sum() });
+    expect(() => dualLevel(() => wrongShape(makeDual(x, onesLike(x))))).toThrow('WideBackward: jvp returned a tangent of shape [], but the output has shape [3]');
+    const wrongDType = defineOp({ name: 'Narrow', forward: (x) => x.mul(2), backward: (g) => [g.mul(2)], jvp: ([t]) => t!.mul(2).to('float32') });
+    expect(() => dualLevel(() => wrongDType(makeDual(x, onesLike(x))))).toThrow(DTypeError);
+    expect(() => defineOp({ name: 'Y', forward: (x: Tensor) => x, backward: () => [], jvp: 3 as never })).toThrow(/jvp must be a function/);
   });
   test('mistakes in the definition or the rule are typed errors naming the op', () => {
     expect(() => defineOp({ name: 'bad name', forward: (x) => x, backward: () => [] })).toThrow(ValueError);

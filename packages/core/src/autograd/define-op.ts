@@ -29,6 +29,13 @@ export interface OpDefinition<S = undefined> {
    * is recorded under `createGraph`, so higher derivatives work.
    */
   backward: (gradOutput: Tensor, ctx: OpContext<S>) => readonly (Tensor | null)[];
+  /**
+   * The tangent rule for forward mode (optional): ∂out = Σᵢ ∂out/∂inputᵢ · tangentᵢ from the
+   * inputs' tangents (null for an input without one), of the output's shape and dtype. Written with
+   * tensor ops. Without it, forward mode (`jvp`, `jacfwd`, `hessian`, `makeDual`) stops at this op
+   * with an error naming it.
+   */
+  jvp?: (tangents: readonly (Tensor | null)[], ctx: OpContext<S>) => Tensor;
 }
 
 /**
@@ -46,9 +53,10 @@ export interface OpDefinition<S = undefined> {
  * number of gradients, or one of the wrong shape or dtype, is an error naming the op.
  */
 export function defineOp<S = undefined>(definition: OpDefinition<S>): (...inputs: Tensor[]) => Tensor {
-  const { name, forward, backward } = checkOptions('defineOp', definition, ['name', 'forward', 'backward'], "{ name: 'Cube', forward, backward }");
+  const { name, forward, backward, jvp } = checkOptions('defineOp', definition, ['name', 'forward', 'backward', 'jvp'], "{ name: 'Cube', forward, backward, jvp }");
   if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new ValueError('defineOp', `name must be an identifier such as 'Cube', got ${JSON.stringify(name)}`);
   if (typeof forward !== 'function' || typeof backward !== 'function') throw new ValueError('defineOp', `${name}: forward and backward must be functions`);
+  if (jvp !== undefined && typeof jvp !== 'function') throw new ValueError('defineOp', `${name}: jvp must be a function when given`);
   const op = name;
   const apply = (...inputs: Tensor[]): Tensor => {
     inputs.forEach((t, i) => {
@@ -77,6 +85,16 @@ export function defineOp<S = undefined>(definition: OpDefinition<S>): (...inputs
         }
         return gi;
       });
+    }, undefined, jvp === undefined ? null : (tangents) => {
+      const t = jvp(tangents, { inputs, output, saved });
+      if (!(t instanceof Tensor)) throw new AutogradError(`${name}Backward`, `jvp returned ${typeof t}, not a tensor`);
+      if (!sameShape(t.shape, output.shape)) {
+        throw new ShapeError(`${name}Backward`, `jvp returned a tangent of shape ${fmtShape(t.shape)}, but the output has shape ${fmtShape(output.shape)}`);
+      }
+      if (t.dtype !== output.dtype) {
+        throw new DTypeError(`${name}Backward`, `jvp returned a ${t.dtype} tangent, but the output is ${output.dtype}; convert it with .to('${output.dtype}')`);
+      }
+      return t;
     });
   };
   Object.defineProperty(apply, 'name', { value: name });

@@ -1,6 +1,7 @@
 import { isFloating } from '../dtype.js';
 import { AutogradError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
+import { forwardActive, propagateTangents, type JvpFn } from './forward.js';
 import { isGradEnabled } from './grad-mode.js';
 
 /**
@@ -59,13 +60,17 @@ export class GradNode {
 /**
  * Puts `out` on the tape when recording is on, some input requires a gradient and `out` is a
  * float tensor (integer and bool results — comparisons, indices — carry no gradient). Every op
- * calls this right after its forward kernel, passing its gradient rule and the tensors that rule
- * reads (by default every input and the output: a rule that reads fewer says so, so that writing
- * in place into what it does not read stays allowed, as in PyTorch).
+ * calls this right after its forward kernel, passing its gradient rule (the VJP), the tensors that
+ * rule reads (`undefined`: every input and the output; a rule that reads fewer says so, so that
+ * writing in place into what it does not read stays allowed, as in PyTorch) and its tangent rule
+ * (the JVP), which runs at once when a dual level is open and an input has a tangent. The
+ * tangent rule is a required argument, so an op without one does not compile; only `defineOp`
+ * passes null, for a user's op defined without `jvp`.
  */
-export function record(out: Tensor, name: string, inputs: readonly Tensor[], backward: BackwardFn, saved?: readonly Tensor[]): Tensor {
+export function record(out: Tensor, name: string, inputs: readonly Tensor[], backward: BackwardFn, saved: readonly Tensor[] | undefined, jvp: JvpFn | null): Tensor {
   if (isGradEnabled() && isFloating(out.dtype) && inputs.some((t) => t.requiresGrad)) {
     out.setGradFn(new GradNode(name, inputs, backward, saved ?? [...inputs, out], out));
   }
+  if (forwardActive()) propagateTangents(out, name, inputs, jvp);
   return out;
 }

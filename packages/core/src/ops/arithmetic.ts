@@ -32,7 +32,18 @@ export function broadcastBinary(op: BinaryOp, a: TensorLike, b: TensorLike): [Te
 }
 
 // In every rule below `sumToShape` undoes broadcasting: a broadcast operand receives the sum of
-// the gradients of all the positions it was copied to.
+// the gradients of all the positions it was copied to. Each op's tangent rule (JVP) sits after its
+// gradient rule (VJP): ẏ = ∂y/∂x·ẋ + ∂y/∂y'·ẏ', the same partial derivatives applied forward,
+// where broadcasting needs nothing (the tangent broadcasts as its operand did).
+
+/**
+ * The sum of a tangent rule's terms, skipping inputs without a tangent (null): the rule of an op
+ * whose inputs' tangents are ẋ, ẏ is `tangentSum(ẋ && ∂y/∂x·ẋ, ẏ && ∂y/∂y'·ẏ)`.
+ */
+export function tangentSum(...terms: (Tensor | null)[]): Tensor {
+  const present = terms.filter((t): t is Tensor => t !== null);
+  return present.slice(1).reduce((acc, t) => add(acc, t), present[0]);
+}
 
 /** x + y.   ∂/∂x = 1, ∂/∂y = 1. */
 export function add(a: TensorLike, b: TensorLike): Tensor {
@@ -40,7 +51,7 @@ export function add(a: TensorLike, b: TensorLike): Tensor {
   return record(out, 'AddBackward', [x, y], (g) => [
     needs(x, () => sumToShape(g, x.shape)),
     needs(y, () => sumToShape(g, y.shape)),
-  ], []);
+  ], [], ([tx, ty]) => tangentSum(tx, ty));
 }
 
 /** x − y.   ∂/∂x = 1, ∂/∂y = −1. */
@@ -49,7 +60,7 @@ export function sub(a: TensorLike, b: TensorLike): Tensor {
   return record(out, 'SubBackward', [x, y], (g) => [
     needs(x, () => sumToShape(g, x.shape)),
     needs(y, () => sumToShape(neg(g), y.shape)),
-  ], []);
+  ], [], ([tx, ty]) => tangentSum(tx, ty && neg(ty)));
 }
 
 /** x · y.   ∂/∂x = y, ∂/∂y = x. */
@@ -58,7 +69,7 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
   return record(out, 'MulBackward', [x, y], (g) => [
     needs(x, () => sumToShape(mul(g, y), x.shape)),
     needs(y, () => sumToShape(mul(g, x), y.shape)),
-  ], [x, y]);
+  ], [x, y], ([tx, ty]) => tangentSum(tx && mul(tx, y), ty && mul(x, ty)));
 }
 
 /** x / y.   ∂/∂x = 1/y, ∂/∂y = −x/y² = −out/y. */
@@ -67,7 +78,7 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
   return record(out, 'DivBackward', [x, y], (g) => [
     needs(x, () => sumToShape(div(g, y), x.shape)),
     needs(y, () => sumToShape(neg(mul(g, div(out, y))), y.shape)),
-  ], [y, out]);
+  ], [y, out], ([tx, ty]) => tangentSum(tx && div(tx, y), ty && neg(mul(ty, div(out, y)))));
 }
 
 /**
@@ -77,10 +88,12 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
  */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
   const [out, x, y] = broadcastBinary('pow', a, b);
+  const dx = (): Tensor => where(eq(y, 0), 0, mul(y, pow(x, sub(y, 1))));
+  const dy = (): Tensor => where(logicalAnd(eq(x, 0), ge(y, 0)), 0, mul(out, log(x)));
   return record(out, 'PowBackward', [x, y], (g) => [
-    needs(x, () => sumToShape(mul(g, where(eq(y, 0), 0, mul(y, pow(x, sub(y, 1))))), x.shape)),
-    needs(y, () => sumToShape(mul(g, where(logicalAnd(eq(x, 0), ge(y, 0)), 0, mul(out, log(x)))), y.shape)),
-  ]);
+    needs(x, () => sumToShape(mul(g, dx()), x.shape)),
+    needs(y, () => sumToShape(mul(g, dy()), y.shape)),
+  ], undefined, ([tx, ty]) => tangentSum(tx && mul(tx, dx()), ty && mul(ty, dy())));
 }
 
 /** −x.   ∂/∂x = −1. */
@@ -89,7 +102,7 @@ export function neg(a: TensorLike): Tensor {
   const x = v instanceof Tensor ? v : scalarTensor(v, 'float32');
   if (x.dtype === 'bool') throw new DTypeError('neg', 'negation of a bool tensor is not supported; use logicalNot() or convert with .int() first');
   const out = fromStorage(getBackend().unary('neg', x), x.shape);
-  return record(out, 'NegBackward', [x], (g) => [neg(g)], []);
+  return record(out, 'NegBackward', [x], (g) => [neg(g)], [], ([t]) => neg(t!));
 }
 
 /**
@@ -99,13 +112,12 @@ export function neg(a: TensorLike): Tensor {
 function extremum(op: 'maximum' | 'minimum', a: TensorLike, b: TensorLike): Tensor {
   const [out, x, y] = broadcastBinary(op, a, b);
   const wins = op === 'maximum' ? gt : lt;
-  return record(out, op === 'maximum' ? 'MaximumBackward' : 'MinimumBackward', [x, y], (g) => {
-    const half = mul(asDType(eq(x, y), x.dtype), 0.5);
-    return [
-      needs(x, () => sumToShape(mul(g, add(asDType(wins(x, y), x.dtype), half)), x.shape)),
-      needs(y, () => sumToShape(mul(g, add(asDType(wins(y, x), x.dtype), half)), y.shape)),
-    ];
-  }, [x, y]);
+  // ∂/∂x = [x wins] + ½[x = y], ∂/∂y = [y wins] + ½[x = y]
+  const share = (p: Tensor, q: Tensor): Tensor => add(asDType(wins(p, q), x.dtype), mul(asDType(eq(x, y), x.dtype), 0.5));
+  return record(out, op === 'maximum' ? 'MaximumBackward' : 'MinimumBackward', [x, y], (g) => [
+    needs(x, () => sumToShape(mul(g, share(x, y)), x.shape)),
+    needs(y, () => sumToShape(mul(g, share(y, x)), y.shape)),
+  ], [x, y], ([tx, ty]) => tangentSum(tx && mul(tx, share(x, y)), ty && mul(ty, share(y, x))));
 }
 
 export function maximum(a: TensorLike, b: TensorLike): Tensor {
@@ -119,10 +131,11 @@ export function minimum(a: TensorLike, b: TensorLike): Tensor {
 /** The angle of the point (x, y), atan2(y, x), in (−π, π].   ∂/∂y = x/(x² + y²), ∂/∂x = −y/(x² + y²). */
 export function atan2(a: TensorLike, b: TensorLike): Tensor {
   const [out, y, x] = broadcastBinary('atan2', a, b);
+  const r2 = (): Tensor => add(mul(x, x), mul(y, y));
   return record(out, 'Atan2Backward', [y, x], (g) => {
-    const r2 = add(mul(x, x), mul(y, y));
-    return [needs(y, () => sumToShape(mul(g, div(x, r2)), y.shape)), needs(x, () => sumToShape(mul(g, div(y, r2)).neg(), x.shape))];
-  }, [y, x]);
+    const r = r2();
+    return [needs(y, () => sumToShape(mul(g, div(x, r)), y.shape)), needs(x, () => sumToShape(mul(g, div(y, r)).neg(), x.shape))];
+  }, [y, x], ([ty, tx]) => div(tangentSum(ty && mul(ty, x), tx && neg(mul(tx, y))), r2()));
 }
 
 /** √(a² + b²) without overflow in the squares.   ∂/∂a = a/out, ∂/∂b = b/out. */
@@ -131,7 +144,7 @@ export function hypot(a: TensorLike, b: TensorLike): Tensor {
   return record(out, 'HypotBackward', [x, y], (g) => [
     needs(x, () => sumToShape(mul(g, div(x, out)), x.shape)),
     needs(y, () => sumToShape(mul(g, div(y, out)), y.shape)),
-  ], [x, y, out]);
+  ], [x, y, out], ([tx, ty]) => div(tangentSum(tx && mul(tx, x), ty && mul(ty, y)), out));
 }
 
 /**
@@ -143,7 +156,7 @@ export function remainder(a: TensorLike, b: TensorLike): Tensor {
   return record(out, 'RemainderBackward', [x, y], (g) => [
     needs(x, () => sumToShape(g, x.shape)),
     needs(y, () => sumToShape(mul(g, floorOf(div(x, y))).neg(), y.shape)),
-  ], [x, y]);
+  ], [x, y], ([tx, ty]) => tangentSum(tx, ty && neg(mul(ty, floorOf(div(x, y))))));
 }
 
 /** The remainder of a/b with the sign of a (C's fmod): a − trunc(a/b)·b.   ∂/∂a = 1, ∂/∂b = −trunc(a/b). */
@@ -152,7 +165,7 @@ export function fmod(a: TensorLike, b: TensorLike): Tensor {
   return record(out, 'FmodBackward', [x, y], (g) => [
     needs(x, () => sumToShape(g, x.shape)),
     needs(y, () => sumToShape(mul(g, truncOf(div(x, y))).neg(), y.shape)),
-  ], [x, y]);
+  ], [x, y], ([tx, ty]) => tangentSum(tx, ty && neg(mul(ty, truncOf(div(x, y))))));
 }
 
 /** |a| with the sign of b (IEEE copysign).   ∂/∂a = out/a (±1; 0 at a = 0, as PyTorch), ∂/∂b = 0. */
@@ -161,7 +174,7 @@ export function copysign(a: TensorLike, b: TensorLike): Tensor {
   return record(out, 'CopysignBackward', [x, y], (g) => [
     needs(x, () => sumToShape(mul(g, where(eq(x, 0), 0, div(out, x))), x.shape)),
     needs(y, () => sumToShape(mul(g, 0), y.shape)),
-  ], [x, out]);
+  ], [x, out], ([tx, ty]) => tangentSum(tx && mul(tx, where(eq(x, 0), 0, div(out, x))), ty && mul(ty, 0)));
 }
 
 /** start + weight·(end − start) (PyTorch's lerp); the gradients come out of the ops. */

@@ -53,7 +53,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   return record(out, 'WhereBackward', [x, y], (g) => [
     needs(x, () => sumToShape(where(cond, g, 0), x.shape)),
     needs(y, () => sumToShape(where(cond, 0, g), y.shape)),
-  ], [cond]);
+  ], [cond], ([tx, ty]) => where(cond, tx ?? 0, ty ?? 0));
 }
 
 /**

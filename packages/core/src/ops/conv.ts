@@ -6,7 +6,7 @@ import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import { checkOptions } from '../options.js';
 import { describe, type Shape } from '../shape.js';
 import { Tensor, fromStorage } from '../tensor.js';
-import { add } from './arithmetic.js';
+import { add, tangentSum } from './arithmetic.js';
 import { needs } from './helpers.js';
 import { sum } from './reduce.js';
 import { contiguous, reshape, squeeze, unsqueeze } from './view.js';
@@ -39,7 +39,9 @@ function convolution(x: Tensor, weight: Tensor, bias: Tensor | null, win: Window
     needs(x, () => convolutionInputGrad(g, weight, win, groups, x.shape[1])),
     needs(weight, () => convolutionWeightGrad(g, x, win, groups, weight.shape)),
     ...(bias === null ? [] : [needs(bias, () => sum(g, [0, 2, 3]))]),
-  ], [x, weight]);
+  ], [x, weight], ([tx, tw, tb]) => tangentSum(
+    tx && convolution(tx, weight, null, win, groups), tw && convolution(x, tw, null, win, groups), tb ? reshape(tb, [cout, 1, 1]) : null,
+  ));
 }
 
 /**
@@ -55,7 +57,7 @@ function convolutionInputGrad(g: Tensor, weight: Tensor, win: Windows, groups: n
   return record(out, 'ConvolutionBackwardInput', [g, weight], (gg) => [
     needs(g, () => convolution(gg, weight, null, win, groups)),
     needs(weight, () => convolutionWeightGrad(g, gg, win, groups, weight.shape)),
-  ], [g, weight]);
+  ], [g, weight], ([tg, tw]) => tangentSum(tg && convolutionInputGrad(tg, weight, win, groups, channels), tw && convolutionInputGrad(g, tw, win, groups, channels)));
 }
 
 /**
@@ -68,7 +70,7 @@ function convolutionWeightGrad(g: Tensor, x: Tensor, win: Windows, groups: numbe
   return record(out, 'ConvolutionBackwardWeight', [g, x], (gw) => [
     needs(g, () => convolution(x, gw, null, win, groups)),
     needs(x, () => convolutionInputGrad(g, gw, win, groups, x.shape[1])),
-  ], [g, x]);
+  ], [g, x], ([tg, tx]) => tangentSum(tg && convolutionWeightGrad(tg, x, win, groups, shape), tx && convolutionWeightGrad(g, tx, win, groups, shape)));
 }
 
 export interface ConvOptions {

@@ -191,7 +191,7 @@ export function select(x: Tensor, dim: number, i: number): Tensor {
   const at = i < 0 ? i + size : i;
   const out = new Tensor(x.buffer, x.shape.filter((_, k) => k !== d), x.strides.filter((_, k) => k !== d), x.offset + at * x.strides[d]);
   // Gradient: g placed back as the one slice `at` of zeros of x's shape.
-  return record(out, 'SelectBackward', [x], (g) => [embed(unsqueeze(g, d), x.shape, d, at, 1)], []);
+  return record(out, 'SelectBackward', [x], (g) => [embed(unsqueeze(g, d), x.shape, d, at, 1)], [], ([t]) => select(t!, d, at));
 }
 
 /** The int32 coordinates `[n, ndim]` of the non-zero (true) elements, in row-major order. Not differentiable. */
@@ -274,7 +274,7 @@ export function put(x: Tensor, pos: Tensor, vals: Tensor, mode: 'set' | 'add'): 
   return record(out, 'IndexPutBackward', [x, vals], (g) => [
     mode === 'add' ? g : put(g, pos, zerosOf(vals), 'set'),
     indexSelect(g, 0, pos),
-  ], [pos]);
+  ], [pos], ([tx, tv]) => put(tx ?? zerosOf(x), pos, tv ?? zerosOf(vals), mode));
 }
 
 function zerosOf(t: Tensor): Tensor {

@@ -1,6 +1,7 @@
 import { isGradEnabled, noGrad } from '../autograd/grad-mode.js';
 import { getBackend } from '../backend/backend.js';
 import type { DType } from '../dtype.js';
+import { forwardActive, hasTangent } from '../autograd/forward.js';
 import { AutogradError, DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -34,6 +35,11 @@ export function checkInPlace(op: string, self: Tensor, operands: readonly unknow
     if (operands.some((o) => o instanceof Tensor && o.requiresGrad)) {
       throw new AutogradError(op, 'an operand requires grad, but in-place ops are not recorded; use the out-of-place op so that its gradient flows');
     }
+  }
+  // Tangents follow ops, and in-place ops are not ops on the tape: writing into a dual tensor, or
+  // with one, would leave a tangent that no longer belongs to the value.
+  if (forwardActive() && [self, ...operands].some((o) => o instanceof Tensor && hasTangent(o))) {
+    throw new AutogradError(op, 'a tensor here carries a forward-mode tangent (inside dualLevel, jvp or jacfwd); in-place ops do not update tangents, so use the out-of-place op');
   }
   // Several positions of one element (an expanded view) would be written more than once.
   if (self.shape.some((d, i) => d > 1 && self.strides[i] === 0)) {

@@ -7,6 +7,7 @@ import { normalizeDim, sizeOf } from '../shape.js';
 import { Tensor, fromStorage } from '../tensor.js';
 import { narrow } from './select.js';
 import { squeeze, unsqueeze } from './view.js';
+import { zerosLike } from '../creation.js';
 
 /**
  * Concatenates along `dim`; all other sizes must agree. Each input is copied into its band of
@@ -36,7 +37,8 @@ export function cat(inputs: readonly Tensor[], dim = 0): Tensor {
     getBackend().copyInto(t, new Tensor(out.buffer, t.shape, out.strides, at * out.strides[d]));
     at += t.shape[d];
   }
-  return record(out, 'CatBackward', tensors, (g) => tensors.map((t, i) => narrow(g, d, starts[i], t.shape[d])), []);
+  return record(out, 'CatBackward', tensors, (g) => tensors.map((t, i) => narrow(g, d, starts[i], t.shape[d])), [],
+    (ts) => cat(ts.map((t, i) => t ?? zerosLike(tensors[i])), d));
 }
 
 /** Stacks equal-shaped tensors along a new dim `dim`. */

@@ -1,6 +1,6 @@
 import { record } from '../autograd/node.js';
 import type { Tensor, TensorLike } from '../tensor.js';
-import { broadcastBinary, div, mul, sub } from './arithmetic.js';
+import { broadcastBinary, div, mul, sub, tangentSum } from './arithmetic.js';
 import { needs, sumToShape } from './helpers.js';
 import { clamp, log } from './unary.js';
 
@@ -18,10 +18,11 @@ import { clamp, log } from './unary.js';
  */
 export function bce(p: TensorLike, t: TensorLike): Tensor {
   const [out, x, y] = broadcastBinary('binaryCrossEntropy', p, t);
+  const dt = (): Tensor => sub(clamp(log(sub(1, x)), -100), clamp(log(x), -100));
   return record(out, 'BinaryCrossEntropyBackward', [x, y], (g) => [
     needs(x, () => sumToShape(mul(g, binaryCrossEntropyBackward(x, y)), x.shape)),
-    needs(y, () => sumToShape(mul(g, sub(clamp(log(sub(1, x)), -100), clamp(log(x), -100))), y.shape)),
-  ], [x, y]);
+    needs(y, () => sumToShape(mul(g, dt()), y.shape)),
+  ], [x, y], ([tx, ty]) => tangentSum(tx && mul(tx, binaryCrossEntropyBackward(x, y)), ty && mul(ty, dt())));
 }
 
 /**
@@ -30,11 +31,10 @@ export function bce(p: TensorLike, t: TensorLike): Tensor {
  */
 function binaryCrossEntropyBackward(p: Tensor, t: Tensor): Tensor {
   const [out, x, y] = broadcastBinary('binaryCrossEntropyBackward', p, t);
-  return record(out, 'BinaryCrossEntropyGradBackward', [x, y], (g) => {
-    const q = mul(x, sub(1, x));
-    return [
-      needs(x, () => sumToShape(mul(g, sub(div(1, q), div(mul(sub(x, y), sub(1, mul(x, 2))), mul(q, q)))), x.shape)),
-      needs(y, () => sumToShape(mul(g, div(-1, q)), y.shape)),
-    ];
-  }, [x, y]);
+  const q = (): Tensor => mul(x, sub(1, x));
+  const dp = (): Tensor => sub(div(1, q()), div(mul(sub(x, y), sub(1, mul(x, 2))), mul(q(), q())));
+  return record(out, 'BinaryCrossEntropyGradBackward', [x, y], (g) => [
+    needs(x, () => sumToShape(mul(g, dp()), x.shape)),
+    needs(y, () => sumToShape(mul(g, div(-1, q())), y.shape)),
+  ], [x, y], ([tx, ty]) => tangentSum(tx && mul(tx, dp()), ty && mul(ty, div(-1, q()))));
 }

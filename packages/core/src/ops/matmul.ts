@@ -7,7 +7,7 @@ import { checkOptions } from '../options.js';
 import { broadcastShapes, describe, sizeOf, type Shape } from '../shape.js';
 import { Tensor, fromStorage } from '../tensor.js';
 import { needs, sumToShape } from './helpers.js';
-import { add, mul } from './arithmetic.js';
+import { add, mul, tangentSum } from './arithmetic.js';
 import { contiguous, expand, reshape, squeeze, transpose, unsqueeze } from './view.js';
 
 /**
@@ -68,7 +68,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   return record(out, 'MmBackward', [a, b], (g) => [
     needs(a, () => sumToShape(matmul(g, transpose(b, -1, -2)), a.shape)),
     needs(b, () => sumToShape(matmul(transpose(a, -1, -2), g), b.shape)),
-  ], [a, b]);
+  ], [a, b], ([ta, tb]) => tangentSum(ta && matmul(ta, b), tb && matmul(a, tb)));
 }
 
 /**
@@ -102,7 +102,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
     needs(x, () => matmul(g, weight)),
     needs(weight, () => matmul(transpose(reshape(g, [-1, n]), 0, 1), reshape(x, [-1, k]))),
     needs(bias, () => sumToShape(g, bias.shape)),
-  ], [x, weight]);
+  ], [x, weight], ([tx, tw, tb]) => tangentSum(tx && matmul(tx, transpose(weight, 0, 1)), tw && matmul(x, transpose(tw, 0, 1)), tb));
 }
 
 /** aᵢbⱼ for 1-D a and b: the [n, m] outer product. */

@@ -92,14 +92,14 @@ export function diagonal(x: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
   const len = Math.max(0, offset >= 0 ? Math.min(x.shape[a], x.shape[b] - offset) : Math.min(x.shape[a] + offset, x.shape[b]));
   const keep = [...x.shape.keys()].filter((d) => d !== a && d !== b);
   const out = new Tensor(x.buffer, [...keep.map((d) => x.shape[d]), len], [...keep.map((d) => x.strides[d]), x.strides[a] + x.strides[b]], x.offset + (len > 0 ? start : 0));
-  return record(out, 'DiagonalBackward', [x], (g) => [diagonalEmbed(g, x.shape, offset, a, b)], []);
+  return record(out, 'DiagonalBackward', [x], (g) => [diagonalEmbed(g, x.shape, offset, a, b)], [], ([t]) => diagonal(t!, offset, a, b));
 }
 
 /** Zeros of `shape` with `g` written on its diagonal (the adjoint of `diagonal`).   Gradient: the diagonal again. */
 function diagonalEmbed(g: Tensor, shape: readonly number[], offset: number, a: number, b: number): Tensor {
   const out = fromStorage(allocate(g.dtype, sizeOf(shape)), shape);
   getBackend().copyInto(g, diagonal(out.detach(), offset, a, b));
-  return record(out, 'DiagonalEmbedBackward', [g], (gg) => [diagonal(gg, offset, a, b)], []);
+  return record(out, 'DiagonalEmbedBackward', [g], (gg) => [diagonal(gg, offset, a, b)], [], ([t]) => diagonalEmbed(t!, shape, offset, a, b));
 }
 
 /** A 1-D v as the `offset` diagonal of a square matrix; a 2-D x's `offset` diagonal as a 1-D copy (PyTorch's diag). */

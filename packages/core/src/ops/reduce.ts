@@ -53,7 +53,7 @@ function runReduce(op: ReduceOp, x: Tensor, dims: number[], keepdim: boolean): [
 export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const dims = dimsOf('sum', x, dim);
   const [out, kept] = runReduce('sum', asDType(x, x.dtype === 'bool' ? 'int32' : x.dtype), dims, keepdim);
-  return record(out, 'SumBackward', [x], (g) => [expand(reshape(g, kept), x.shape)], []);
+  return record(out, 'SumBackward', [x], (g) => [expand(reshape(g, kept), x.shape)], [], ([t]) => sum(t!, dims, keepdim));
 }
 
 /** Mean over `dim`: the sum divided by the number of elements reduced. Float tensors only, as in PyTorch. */
@@ -72,11 +72,13 @@ function extremum(op: 'max' | 'min', x: Tensor, dim: Dims, keepdim: boolean): Te
   const dims = dimsOf(op, x, dim);
   checkNonEmpty(op, x, dims);
   const [out, kept] = runReduce(op, x, dims, keepdim);
-  return record(out, op === 'max' ? 'MaxBackward' : 'MinBackward', [x], (g) => {
+  // ∂out/∂x: 1/k at each of the k positions attaining the extremum; ẏ = Σ share·ẋ (the tangents' mean over ties)
+  const share = (): Tensor => {
     const hit = asDType(eq(x, expand(reshape(out.detach(), kept), x.shape)), x.dtype);
-    const share = div(hit, sum(hit, dims, true));
-    return [mul(share, expand(reshape(g, kept), x.shape))];
-  });
+    return div(hit, sum(hit, dims, true));
+  };
+  return record(out, op === 'max' ? 'MaxBackward' : 'MinBackward', [x], (g) => [mul(share(), expand(reshape(g, kept), x.shape))],
+    undefined, ([t]) => sum(mul(share(), t!), dims, keepdim));
 }
 
 export function max(x: Tensor, dim?: Dims, keepdim = false): Tensor {
@@ -179,10 +181,13 @@ export function norm(x: Tensor, p = 2, dim?: Dims, keepdim = false): Tensor {
   if (p !== 2) return pNorm(x, p, dims, keepdim);
   const out = noGrad(() => sqrt(sum(mul(x, x), dims, keepdim)));
   const kept = reducedShapes(x, dims, true)[0];
-  return record(out, 'NormBackward', [x], (g) => {
+  // ∂‖x‖/∂x = x/‖x‖ (0 where ‖x‖ = 0); ṅ = Σ ∂‖x‖/∂x·ẋ
+  const partial = (): Tensor => {
     const n = expand(reshape(out, kept), x.shape);
-    return [mul(expand(reshape(g, kept), x.shape), where(eq(n, 0), 0, div(x, n)))];
-  });
+    return where(eq(n, 0), 0, div(x, n));
+  };
+  return record(out, 'NormBackward', [x], (g) => [mul(expand(reshape(g, kept), x.shape), partial())],
+    undefined, ([t]) => sum(mul(partial(), t!), dims, keepdim));
 }
 
 /** The largest values over `dim` (all dims when omitted): PyTorch's amax, the values `max` gives. */
@@ -213,16 +218,18 @@ export function all(x: Tensor, dim?: Dims, keepdim = false): Tensor {
 export function prod(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const dims = dimsOf('prod', x, dim);
   const [out, kept] = runReduce('prod', asDType(x, x.dtype === 'bool' ? 'int32' : x.dtype), dims, keepdim);
-  return record(out, 'ProdBackward', [x], (g) => {
+  // ∂out/∂xᵢ as above (`local`); ṗ = Σᵢ ∂out/∂xᵢ·ẋᵢ
+  const partials = (): Tensor => {
     const zero = eq(x, 0);
     const zeros = sum(zero, dims, true);
     const others = prod(where(zero, 1, x), dims, true); // the product of the non-zero elements
     const back = (t: Tensor): Tensor => expand(t, x.shape);
     const whenNone = div(back(reshape(out, kept)), where(zero, 1, x));
     const whenOne = where(zero, back(others), 0);
-    const local = where(back(eq(zeros, 0)), whenNone, where(back(eq(zeros, 1)), whenOne, 0));
-    return [mul(local, back(reshape(g, kept)))];
-  }, [x, out]);
+    return where(back(eq(zeros, 0)), whenNone, where(back(eq(zeros, 1)), whenOne, 0));
+  };
+  return record(out, 'ProdBackward', [x], (g) => [mul(partials(), expand(reshape(g, kept), x.shape))], [x, out],
+    ([t]) => sum(mul(partials(), t!), dims, keepdim));
 }
 
 /**
@@ -233,9 +240,11 @@ export function prod(x: Tensor, dim?: Dims, keepdim = false): Tensor {
 function pNorm(x: Tensor, p: number, dims: number[], keepdim: boolean): Tensor {
   const out = noGrad(() => pow(sum(pow(abs(x), p), dims, keepdim), 1 / p));
   const kept = reducedShapes(x, dims, true)[0];
-  return record(out, 'NormBackward', [x], (g) => {
+  const partial = (): Tensor => {
     const n = expand(reshape(out, kept), x.shape);
     const scale = div(mul(sign(x), pow(abs(x), p - 1)), pow(n, p - 1));
-    return [mul(expand(reshape(g, kept), x.shape), where(logicalOr(eq(n, 0), eq(x, 0)), 0, scale))];
-  }, [x, out]);
+    return where(logicalOr(eq(n, 0), eq(x, 0)), 0, scale);
+  };
+  return record(out, 'NormBackward', [x], (g) => [mul(expand(reshape(g, kept), x.shape), partial())], [x, out],
+    ([t]) => sum(mul(partial(), t!), dims, keepdim));
 }

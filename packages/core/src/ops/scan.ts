@@ -13,7 +13,7 @@ import { asDType } from './helpers.js';
 import { arangeInt } from './indexing.js';
 import { any, sum } from './reduce.js';
 import { movedim, triu } from './rearrange.js';
-import { flip, scatterAdd } from './select.js';
+import { flip, gather, scatterAdd } from './select.js';
 import { exp, log } from './unary.js';
 import { contiguous, expand, reshape, unsqueeze } from './view.js';
 
@@ -40,7 +40,7 @@ const suffixSum = (x: Tensor, d: number): Tensor => flip(cumsum(flip(x, [d]), d)
 export function cumsum(x: Tensor, dim: number): Tensor {
   const d = normalizeDim('cumsum', dim, x.ndim);
   const out = scanOf('sum', widened(x), d);
-  return record(out, 'CumsumBackward', [x], (g) => [suffixSum(g, d)], []);
+  return record(out, 'CumsumBackward', [x], (g) => [suffixSum(g, d)], [], ([t]) => cumsum(t!, d));
 }
 
 /**
@@ -54,16 +54,24 @@ export function cumsum(x: Tensor, dim: number): Tensor {
 export function cumprod(x: Tensor, dim: number): Tensor {
   const d = normalizeDim('cumprod', dim, x.ndim);
   const out = scanOf('prod', widened(x), d);
-  return record(out, 'CumprodBackward', [x], (g) => {
-    if (!noGrad(() => any(eq(x, 0)).item())) return [div(suffixSum(mul(g, out), d), x)];
-    const last = x.ndim === 0 ? reshape(x, [1]) : movedim(x, d, -1);
+  const hasZero = (): boolean => Boolean(noGrad(() => any(eq(x, 0)).item()));
+  const toLast = (t: Tensor): Tensor => (x.ndim === 0 ? reshape(t, [1]) : movedim(t, d, -1));
+  const fromLast = (t: Tensor): Tensor => (x.ndim === 0 ? reshape(t, []) : movedim(t, -1, d));
+  // [j, i] = ∂out[i]/∂x[j] = Π_{k ≤ i, k ≠ j} x[k] for i ≥ j, else 0 (along the last dim)
+  const partials = (): Tensor => {
+    const last = toLast(x);
     const n = last.shape[last.ndim - 1];
     const rows = where(eye(n, n, { dtype: 'bool' }), 1, expand(unsqueeze(last, -2), [...last.shape.slice(0, -1), n, n]));
-    const partial = triu(cumprod(rows, -1)); // [j, i] = Π_{k ≤ i, k ≠ j} x[k] for i ≥ j, else 0
-    const gLast = x.ndim === 0 ? reshape(g, [1]) : movedim(g, d, -1);
-    const grad = sum(mul(partial, unsqueeze(gLast, -2)), -1);
-    return [x.ndim === 0 ? reshape(grad, []) : movedim(grad, -1, d)];
-  }, [x, out]);
+    return triu(cumprod(rows, -1));
+  };
+  // Tangent: ẏ[i] = Σ_{j ≤ i} ∂out[i]/∂x[j]·ẋ[j], which is out·cumsum(ẋ/x) when no x is 0.
+  return record(out, 'CumprodBackward', [x], (g) => {
+    if (!hasZero()) return [div(suffixSum(mul(g, out), d), x)];
+    return [fromLast(sum(mul(partials(), unsqueeze(toLast(g), -2)), -1))];
+  }, [x, out], ([t]) => {
+    if (!hasZero()) return mul(out, cumsum(div(t!, x), d));
+    return fromLast(sum(mul(partials(), unsqueeze(toLast(t!), -1)), -2));
+  });
 }
 
 /** The values and positions of a running maximum or minimum. */
@@ -99,7 +107,8 @@ function cumulativeExtreme(op: 'cummax' | 'cummin', scan: 'max' | 'min', x: Tens
     const marks = where(logicalOr(eq(x, values), isnan(x)), positions, -1);
     return scanOf('max', marks, d);
   });
-  const recorded = record(values, op === 'cummax' ? 'CummaxBackward' : 'CumminBackward', [x], (g) => [scatterAdd(x.shape, d, indices, g)]);
+  const recorded = record(values, op === 'cummax' ? 'CummaxBackward' : 'CumminBackward', [x], (g) => [scatterAdd(x.shape, d, indices, g)], undefined,
+    ([t]) => gather(t!, d, indices));
   return { values: recorded, indices };
 }
 
@@ -114,12 +123,17 @@ export function logcumsumexp(x: Tensor, dim: number): Tensor {
   if (!isFloating(x.dtype)) throw new DTypeError('logcumsumexp', `needs a float tensor, got ${x.dtype}; convert with .float()`);
   const d = normalizeDim('logcumsumexp', dim, x.ndim);
   const out = scanOf('logsumexp', x, d);
+  // Masked-out terms get log-magnitude −1e30 rather than −∞: e^{−1e30} is 0 all the same, and no
+  // backend meets ∞ − ∞ or an infinite constant (GLSL has none). log is taken of 1 where masked
+  // out, so no NaN reaches a second derivative through where.
+  const logOf = (mask: Tensor, magnitude: Tensor) => where(mask, log(where(mask, magnitude, 1)), -1e30);
   return record(out, 'LogcumsumexpBackward', [x], (g) => {
     const reverse = (t: Tensor) => flip(logcumsumexp(flip(t, [d]), d), [d]);
-    // Masked-out terms get log-magnitude −1e30 rather than −∞: e^{−1e30} is 0 all the same, and no
-    // backend meets ∞ − ∞ or an infinite constant (GLSL has none). log is taken of 1 where masked
-    // out, so no NaN reaches a second derivative through where.
-    const part = (mask: Tensor, magnitude: Tensor) => exp(add(reverse(sub(where(mask, log(where(mask, magnitude, 1)), -1e30), out)), x));
+    const part = (mask: Tensor, magnitude: Tensor) => exp(add(reverse(sub(logOf(mask, magnitude), out)), x));
     return [sub(part(gt(g, 0), g), part(lt(g, 0), neg(g)))];
-  }, [x, out]);
+  }, [x, out], ([t]) => {
+    // ẏ[i] = Σ_{j ≤ i} e^{x[j] − out[i]}·ẋ[j], split by the sign of ẋ the same way, run forward.
+    const part = (mask: Tensor, magnitude: Tensor) => exp(sub(logcumsumexp(add(logOf(mask, magnitude), x), d), out));
+    return sub(part(gt(t!, 0), t!), part(lt(t!, 0), neg(t!)));
+  });
 }

@@ -7,7 +7,7 @@ import { DTypeError, IndexError, ShapeError, ValueError, fmtShape } from '../err
 import { checkOptions } from '../options.js';
 import { contiguousStrides, describe, normalizeDim, sizeOf, type Shape } from '../shape.js';
 import { Tensor, fromStorage } from '../tensor.js';
-import { add, div, mul } from './arithmetic.js';
+import { add, div, mul, tangentSum } from './arithmetic.js';
 import { eq, gt, logicalAnd, where } from './compare.js';
 import { asDType, checkOperand, scalarTensor } from './helpers.js';
 import { put } from './indexing.js';
@@ -140,28 +140,33 @@ function zerosLine(line: Tensor, dtype: DType): Tensor {
 function reduceInto(base: Tensor, pos: Tensor, vals: Tensor, mode: Exclude<PutMode, 'set' | 'add'>): Tensor {
   const out = fromStorage(getBackend().put(contiguous(base.detach()), pos, contiguous(vals.detach()), mode), base.shape);
   const name = mode === 'multiply' ? 'ScatterReduceProdBackward' : mode === 'amax' ? 'ScatterReduceAmaxBackward' : 'ScatterReduceAminBackward';
-  return record(out, name, [base, vals], (g) => {
-    const at = (t: Tensor) => indexSelect(t, 0, pos);
+  const at = (t: Tensor) => indexSelect(t, 0, pos);
+  // ∂out/∂base (base's shape) and ∂out[pos]/∂vals (vals' shape): the rules above as factors, which
+  // the gradient rule multiplies by g (and g[pos]) and the tangent rule by ẋ, put back in place.
+  const partials = (): [Tensor, Tensor] => {
     if (mode !== 'multiply') {
       const baseTies = eq(base, out);
       const valTies = eq(vals, at(out));
-      const n = add(asDType(baseTies, g.dtype), put(zerosLine(base, g.dtype), pos, asDType(valTies, g.dtype), 'add'));
-      const share = div(g, where(gt(n, 0), n, 1));
+      const n = add(asDType(baseTies, base.dtype), put(zerosLine(base, base.dtype), pos, asDType(valTies, base.dtype), 'add'));
+      const share = div(1, where(gt(n, 0), n, 1));
       return [where(baseTies, share, 0), where(valTies, at(share), 0)];
     }
     const safe = (t: Tensor) => where(eq(t, 0), 1, t);
-    const gOut = mul(g, out);
     const baseZero = eq(base, 0);
     const othersOfBase = reduceInto(where(baseZero, 1, base), pos, vals, 'multiply');
     const valZero = eq(vals, 0);
-    const zerosThere = at(put(zerosLine(base, g.dtype), pos, asDType(valZero, g.dtype), 'add'));
+    const zerosThere = at(put(zerosLine(base, base.dtype), pos, asDType(valZero, base.dtype), 'add'));
     const onlyZero = logicalAnd(valZero, eq(zerosThere, 1));
     const othersOfVal = reduceInto(base, pos, where(onlyZero, 1, vals), 'multiply');
-    return [
-      where(baseZero, mul(g, othersOfBase), div(gOut, safe(base))),
-      where(onlyZero, at(mul(g, othersOfVal)), div(at(gOut), safe(vals))),
-    ];
-  }, [base, vals, out]);
+    return [where(baseZero, othersOfBase, div(out, safe(base))), where(onlyZero, at(othersOfVal), div(at(out), safe(vals)))];
+  };
+  return record(out, name, [base, vals], (g) => {
+    const [dBase, dVals] = partials();
+    return [mul(g, dBase), mul(at(g), dVals)];
+  }, [base, vals, out], ([tb, tv]) => {
+    const [dBase, dVals] = partials();
+    return tangentSum(tb && mul(tb, dBase), tv && put(zerosLine(base, base.dtype), pos, mul(tv, dVals), 'add'));
+  });
 }
 
 /** The flat positions for the index_* ops, and the shape their source must have. */

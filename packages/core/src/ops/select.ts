@@ -34,7 +34,7 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1)
   const shape = x.shape.map((v, i) => (i === d ? len : v));
   const strides = x.strides.map((v, i) => (i === d ? v * step : v));
   const out = new Tensor(x.buffer, shape, strides, x.offset + s * x.strides[d]);
-  return record(out, 'SliceBackward', [x], (g) => [embed(g, x.shape, d, s, step)], []);
+  return record(out, 'SliceBackward', [x], (g) => [embed(g, x.shape, d, s, step)], [], ([t]) => slice(t!, d, s, e, step));
 }
 
 /**
@@ -45,7 +45,8 @@ export function embed(g: Tensor, shape: Shape, dim: number, start: number, step:
   const out = fromStorage(allocate(g.dtype, sizeOf(shape)), shape);
   const target = new Tensor(out.buffer, g.shape, out.strides.map((v, i) => (i === dim ? v * step : v)), start * out.strides[dim]);
   getBackend().copyInto(g, target);
-  return record(out, 'EmbedBackward', [g], (gg) => [slice(gg, dim, start, start + (g.shape[dim] - 1) * step + 1, step)], []);
+  return record(out, 'EmbedBackward', [g], (gg) => [slice(gg, dim, start, start + (g.shape[dim] - 1) * step + 1, step)], [],
+    ([t]) => embed(t!, shape, dim, start, step));
 }
 
 /** `length` elements of `dim` from `start` (PyTorch's `narrow`). A view. */
@@ -99,7 +100,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const idx = contiguous(index.detach());
   checkIndices('gather', idx.data, x.shape[d], dim);
   const out = fromStorage(getBackend().gather(contiguous(x.detach()), d, idx), index.shape);
-  return record(out, 'GatherBackward', [x], (g) => [scatterAdd(x.shape, d, idx, g)], [idx]);
+  return record(out, 'GatherBackward', [x], (g) => [scatterAdd(x.shape, d, idx, g)], [idx], ([t]) => gather(t!, d, idx));
 }
 
 /**
@@ -118,7 +119,7 @@ export function scatterAdd(shape: Shape, dim: number, index: Tensor, src: Tensor
   checkIndices('scatterAdd', idx.data, shape[d], dim);
   const s = contiguous(src);
   const out = fromStorage(getBackend().scatterAdd(shape, src.dtype, d, idx, s.detach()), shape);
-  return record(out, 'ScatterAddBackward', [s], (g) => [gather(g, d, idx)], [idx]);
+  return record(out, 'ScatterAddBackward', [s], (g) => [gather(g, d, idx)], [idx], ([t]) => scatterAdd(shape, d, idx, t!));
 }
 
 /** Rows (or slices along `dim`) in the order `index` lists them, repeats allowed. */

@@ -1,11 +1,12 @@
 import { record } from '../autograd/node.js';
+import { recordElementwise } from './elementwise-rule.js';
 import { getBackend } from '../backend/backend.js';
 import type { UnaryOp } from '../backend/kernels.js';
 import { ValueError } from '../errors.js';
 import { checkOptions } from '../options.js';
 import { describe } from '../shape.js';
 import { Tensor, fromStorage } from '../tensor.js';
-import { add, broadcastBinary, mul, div, sub } from './arithmetic.js';
+import { add, broadcastBinary, mul, div, sub, tangentSum } from './arithmetic.js';
 import { asDType, needs } from './helpers.js';
 import { isFloating, promoteWithScalar } from '../dtype.js';
 import { ge, le } from './compare.js';
@@ -21,23 +22,23 @@ function apply(op: UnaryOp, x: Tensor): Tensor {
 /** eˣ.   d/dx = eˣ = out. */
 export function exp(x: Tensor): Tensor {
   const out = apply('exp', x);
-  return record(out, 'ExpBackward', [x], (g) => [mul(g, out)], [out]);
+  return recordElementwise(out, 'ExpBackward', x, (g) => mul(g, out), [out]);
 }
 
 /** ln x.   d/dx = 1/x. */
 export function log(x: Tensor): Tensor {
-  return record(apply('log', x), 'LogBackward', [x], (g) => [div(g, x)], [x]);
+  return recordElementwise(apply('log', x), 'LogBackward', x, (g) => div(g, x), [x]);
 }
 
 /** √x.   d/dx = 1/(2√x) = 1/(2·out). */
 export function sqrt(x: Tensor): Tensor {
   const out = apply('sqrt', x);
-  return record(out, 'SqrtBackward', [x], (g) => [div(g, mul(out, 2))], [out]);
+  return recordElementwise(out, 'SqrtBackward', x, (g) => div(g, mul(out, 2)), [out]);
 }
 
 /** |x|.   d/dx = sign(x) (0 at 0, as PyTorch takes it). */
 export function abs(x: Tensor): Tensor {
-  return record(apply('abs', x), 'AbsBackward', [x], (g) => [mul(g, sign(x))], [x]);
+  return recordElementwise(apply('abs', x), 'AbsBackward', x, (g) => mul(g, sign(x)), [x]);
 }
 
 /** sign(x) ∈ {−1, 0, 1}. Piecewise constant: not differentiated. */
@@ -48,7 +49,7 @@ export function sign(x: Tensor): Tensor {
 /** max(x, 0).   d/dx = 1 where x > 0, else 0; read from the output (out > 0 ⇔ x > 0), which is what PyTorch saves. */
 export function relu(x: Tensor): Tensor {
   const out = apply('relu', x);
-  return record(out, 'ReluBackward', [x], (g) => [thresholdBackward(g, out)], [out]);
+  return recordElementwise(out, 'ReluBackward', x, (g) => thresholdBackward(g, out), [out]);
 }
 
 /**
@@ -57,13 +58,14 @@ export function relu(x: Tensor): Tensor {
  */
 function thresholdBackward(g: Tensor, x: Tensor): Tensor {
   const [out] = broadcastBinary('thresholdBackward', g, x);
-  return record(out, 'ReluBackwardBackward', [g, x], (gg) => [thresholdBackward(gg, x), null], [x]);
+  // out = g·[x > 0]: linear in g, flat in x
+  return record(out, 'ReluBackwardBackward', [g, x], (gg) => [thresholdBackward(gg, x), null], [x], ([tg, tx]) => tangentSum(tg && thresholdBackward(tg, x), tx && mul(tx, 0)));
 }
 
 /** σ(x) = 1/(1+e^{−x}).   d/dx = σ(x)(1 − σ(x)) = out·(1 − out). */
 export function sigmoid(x: Tensor): Tensor {
   const out = apply('sigmoid', x);
-  return record(out, 'SigmoidBackward', [x], (g) => [sigmoidBackward(g, out)], [out]);
+  return recordElementwise(out, 'SigmoidBackward', x, (g) => sigmoidBackward(g, out), [out]);
 }
 
 /**
@@ -75,18 +77,18 @@ function sigmoidBackward(g: Tensor, y: Tensor): Tensor {
   return record(out, 'SigmoidBackwardBackward', [g, y], (gg) => [
     needs(g, () => mul(gg, mul(y, sub(1, y)))),
     needs(y, () => mul(gg, mul(g, sub(1, mul(y, 2))))),
-  ], [g, y]);
+  ], [g, y], ([tg, ty]) => tangentSum(tg && mul(tg, mul(y, sub(1, y))), ty && mul(ty, mul(g, sub(1, mul(y, 2))))));
 }
 
 /** tanh x.   d/dx = 1 − tanh²x = 1 − out². */
 export function tanh(x: Tensor): Tensor {
   const out = apply('tanh', x);
-  return record(out, 'TanhBackward', [x], (g) => [mul(g, sub(1, mul(out, out)))], [out]);
+  return recordElementwise(out, 'TanhBackward', x, (g) => mul(g, sub(1, mul(out, out))), [out]);
 }
 
 /** softplus(x) = ln(1 + eˣ), a smooth ReLU.   d/dx = σ(x). */
 export function softplus(x: Tensor): Tensor {
-  return record(apply('softplus', x), 'SoftplusBackward', [x], (g) => [mul(g, sigmoid(x))], [x]);
+  return recordElementwise(apply('softplus', x), 'SoftplusBackward', x, (g) => mul(g, sigmoid(x)), [x]);
 }
 
 /** The bounds of `clamp` as an object, like PyTorch's keywords: `clamp(x, { min: 0 })`. */
@@ -115,7 +117,7 @@ export function clamp(x: Tensor, min?: number | null | ClampBounds, max?: number
   // Fractional bounds make an integer tensor float32, as a fractional operand would.
   const input = asDType(x, promoteWithScalar(promoteWithScalar(x.dtype, min == null ? 0 : lo), max == null ? 0 : hi));
   const out = fromStorage(getBackend().clamp(input, lo, hi), x.shape);
-  return record(out, 'ClampBackward', [x], (g) => [mul(g, mul(ge(x, lo), le(x, hi)))], [x]);
+  return recordElementwise(out, 'ClampBackward', x, (g) => mul(g, mul(ge(x, lo), le(x, hi))), [x]);
 }
 
 
@@ -126,28 +128,28 @@ export function square(x: Tensor): Tensor {
 
 /** ln(1 + x), exact for small x where 1 + x would round.   d/dx = 1/(1 + x). */
 export function log1p(x: Tensor): Tensor {
-  return record(apply('log1p', x), 'Log1PBackward', [x], (g) => [div(g, add(x, 1))], [x]);
+  return recordElementwise(apply('log1p', x), 'Log1PBackward', x, (g) => div(g, add(x, 1)), [x]);
 }
 
 /** eˣ − 1, exact for small x where eˣ − 1 cancels.   d/dx = eˣ = out + 1. */
 export function expm1(x: Tensor): Tensor {
   const out = apply('expm1', x);
-  return record(out, 'Expm1Backward', [x], (g) => [mul(g, add(out, 1))], [out]);
+  return recordElementwise(out, 'Expm1Backward', x, (g) => mul(g, add(out, 1)), [out]);
 }
 
 /** sin x.   d/dx = cos x. */
 export function sin(x: Tensor): Tensor {
-  return record(apply('sin', x), 'SinBackward', [x], (g) => [mul(g, cos(x))], [x]);
+  return recordElementwise(apply('sin', x), 'SinBackward', x, (g) => mul(g, cos(x)), [x]);
 }
 
 /** cos x.   d/dx = −sin x. */
 export function cos(x: Tensor): Tensor {
-  return record(apply('cos', x), 'CosBackward', [x], (g) => [mul(g, sin(x)).neg()], [x]);
+  return recordElementwise(apply('cos', x), 'CosBackward', x, (g) => mul(g, sin(x)).neg(), [x]);
 }
 
 /** The error function erf x = 2/√π ∫₀ˣ e^{−t²} dt.   d/dx = 2/√π · e^{−x²}. */
 export function erf(x: Tensor): Tensor {
-  return record(apply('erf', x), 'ErfBackward', [x], (g) => [mul(g, mul(exp(mul(x, x).neg()), 2 / Math.sqrt(Math.PI)))], [x]);
+  return recordElementwise(apply('erf', x), 'ErfBackward', x, (g) => mul(g, mul(exp(mul(x, x).neg()), 2 / Math.sqrt(Math.PI))), [x]);
 }
 
 export interface GeluOptions {
@@ -179,7 +181,7 @@ export function silu(x: Tensor): Tensor {
 
 function rounding(op: 'floor' | 'ceil' | 'round' | 'trunc', name: string, x: Tensor): Tensor {
   if (!isFloating(x.dtype)) return x;
-  return record(apply(op, x), name, [x], (g) => [mul(g, 0)], []);
+  return recordElementwise(apply(op, x), name, x, (g) => mul(g, 0), []);
 }
 
 /** ⌊x⌋.   d/dx = 0. */
@@ -198,29 +200,29 @@ export function frac(x: Tensor): Tensor { return sub(x, trunc(x)); }
 /** 1/x.   d/dx = −1/x² = −out². */
 export function reciprocal(x: Tensor): Tensor {
   const out = apply('reciprocal', x);
-  return record(out, 'ReciprocalBackward', [x], (g) => [mul(g, mul(out, out)).neg()], [out]);
+  return recordElementwise(out, 'ReciprocalBackward', x, (g) => mul(g, mul(out, out)).neg(), [out]);
 }
 
 /** 1/√x.   d/dx = −½·x^(−3/2) = −½·out³. */
 export function rsqrt(x: Tensor): Tensor {
   const out = apply('rsqrt', x);
-  return record(out, 'RsqrtBackward', [x], (g) => [mul(g, mul(mul(out, mul(out, out)), -0.5))], [out]);
+  return recordElementwise(out, 'RsqrtBackward', x, (g) => mul(g, mul(mul(out, mul(out, out)), -0.5)), [out]);
 }
 
 /** log₂ x.   d/dx = 1/(x·ln 2). */
 export function log2(x: Tensor): Tensor {
-  return record(apply('log2', x), 'Log2Backward', [x], (g) => [div(g, mul(x, Math.LN2))], [x]);
+  return recordElementwise(apply('log2', x), 'Log2Backward', x, (g) => div(g, mul(x, Math.LN2)), [x]);
 }
 
 /** log₁₀ x.   d/dx = 1/(x·ln 10). */
 export function log10(x: Tensor): Tensor {
-  return record(apply('log10', x), 'Log10Backward', [x], (g) => [div(g, mul(x, Math.LN10))], [x]);
+  return recordElementwise(apply('log10', x), 'Log10Backward', x, (g) => div(g, mul(x, Math.LN10)), [x]);
 }
 
 /** 2ˣ.   d/dx = 2ˣ·ln 2 = out·ln 2. */
 export function exp2(x: Tensor): Tensor {
   const out = apply('exp2', x);
-  return record(out, 'Exp2Backward', [x], (g) => [mul(g, mul(out, Math.LN2))], [out]);
+  return recordElementwise(out, 'Exp2Backward', x, (g) => mul(g, mul(out, Math.LN2)), [out]);
 }
 
 // ---- trigonometric and hyperbolic -----------------------------------------------------------------
@@ -228,45 +230,45 @@ export function exp2(x: Tensor): Tensor {
 /** tan x.   d/dx = 1 + tan²x = 1 + out². */
 export function tan(x: Tensor): Tensor {
   const out = apply('tan', x);
-  return record(out, 'TanBackward', [x], (g) => [mul(g, add(mul(out, out), 1))], [out]);
+  return recordElementwise(out, 'TanBackward', x, (g) => mul(g, add(mul(out, out), 1)), [out]);
 }
 
 /** arcsin x.   d/dx = 1/√(1 − x²). */
 export function asin(x: Tensor): Tensor {
-  return record(apply('asin', x), 'AsinBackward', [x], (g) => [div(g, sqrt(sub(1, mul(x, x))))], [x]);
+  return recordElementwise(apply('asin', x), 'AsinBackward', x, (g) => div(g, sqrt(sub(1, mul(x, x)))), [x]);
 }
 
 /** arccos x.   d/dx = −1/√(1 − x²). */
 export function acos(x: Tensor): Tensor {
-  return record(apply('acos', x), 'AcosBackward', [x], (g) => [div(g, sqrt(sub(1, mul(x, x)))).neg()], [x]);
+  return recordElementwise(apply('acos', x), 'AcosBackward', x, (g) => div(g, sqrt(sub(1, mul(x, x)))).neg(), [x]);
 }
 
 /** arctan x.   d/dx = 1/(1 + x²). */
 export function atan(x: Tensor): Tensor {
-  return record(apply('atan', x), 'AtanBackward', [x], (g) => [div(g, add(mul(x, x), 1))], [x]);
+  return recordElementwise(apply('atan', x), 'AtanBackward', x, (g) => div(g, add(mul(x, x), 1)), [x]);
 }
 
 /** sinh x.   d/dx = cosh x. */
 export function sinh(x: Tensor): Tensor {
-  return record(apply('sinh', x), 'SinhBackward', [x], (g) => [mul(g, cosh(x))], [x]);
+  return recordElementwise(apply('sinh', x), 'SinhBackward', x, (g) => mul(g, cosh(x)), [x]);
 }
 
 /** cosh x.   d/dx = sinh x. */
 export function cosh(x: Tensor): Tensor {
-  return record(apply('cosh', x), 'CoshBackward', [x], (g) => [mul(g, sinh(x))], [x]);
+  return recordElementwise(apply('cosh', x), 'CoshBackward', x, (g) => mul(g, sinh(x)), [x]);
 }
 
 /** arsinh x.   d/dx = 1/√(x² + 1). */
 export function asinh(x: Tensor): Tensor {
-  return record(apply('asinh', x), 'AsinhBackward', [x], (g) => [div(g, sqrt(add(mul(x, x), 1)))], [x]);
+  return recordElementwise(apply('asinh', x), 'AsinhBackward', x, (g) => div(g, sqrt(add(mul(x, x), 1))), [x]);
 }
 
 /** arcosh x (x ≥ 1).   d/dx = 1/√(x² − 1). */
 export function acosh(x: Tensor): Tensor {
-  return record(apply('acosh', x), 'AcoshBackward', [x], (g) => [div(g, sqrt(sub(mul(x, x), 1)))], [x]);
+  return recordElementwise(apply('acosh', x), 'AcoshBackward', x, (g) => div(g, sqrt(sub(mul(x, x), 1))), [x]);
 }
 
 /** artanh x (|x| < 1).   d/dx = 1/(1 − x²). */
 export function atanh(x: Tensor): Tensor {
-  return record(apply('atanh', x), 'AtanhBackward', [x], (g) => [div(g, sub(1, mul(x, x)))], [x]);
+  return recordElementwise(apply('atanh', x), 'AtanhBackward', x, (g) => div(g, sub(1, mul(x, x))), [x]);
 }

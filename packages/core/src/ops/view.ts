@@ -1,3 +1,4 @@
+import { setAliasOp } from '../autograd/forward.js';
 import { record } from '../autograd/node.js';
 import { availableBackends, findBackend, getBackend } from '../backend/backend.js';
 import { copy as hostCopy } from '../backend/host.js';
@@ -19,6 +20,16 @@ function makeView(x: Tensor, shape: Shape, strides: readonly number[], offset = 
   return new Tensor(x.buffer, shape, strides, offset);
 }
 
+/**
+ * A second tensor over x's elements, on the tape as x's identity (∂/∂x = 1, ẏ = ẋ): what
+ * `makeDual` and `unpackDual` return, so a tangent can be attached to or dropped from it while
+ * gradients still flow back to x.
+ */
+export function alias(x: Tensor): Tensor {
+  return record(makeView(x, x.shape, x.strides), 'AliasBackward', [x], (g) => [g], [], ([t]) => t!);
+}
+setAliasOp(alias);
+
 /** Resolves one `-1` and checks the element count. */
 function inferShape(op: string, x: Tensor, shape: readonly number[]): number[] {
   const free = shape.filter((d) => d === -1).length;
@@ -38,7 +49,9 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(target, x.shape)) return x;
   const src = x.isContiguous() ? x : contiguous(x);
   const out = makeView(src, target, contiguousStrides(target), src.offset);
-  return record(out, 'ReshapeBackward', [src], (g) => [reshape(g, src.shape)], []);
+  // Views and copies are linear: each one's gradient and tangent rules are the op itself, run
+  // backward (on g) or forward (on ẋ).
+  return record(out, 'ReshapeBackward', [src], (g) => [reshape(g, src.shape)], [], ([t]) => reshape(t!, target));
 }
 
 /** Like `reshape` but never copies: a non-contiguous `x` is an error, as in PyTorch. */
@@ -69,7 +82,7 @@ export function squeeze(x: Tensor, dim?: number): Tensor {
   const drop = (size: number, i: number): boolean => size === 1 && (d === null || i === d);
   if (!x.shape.some(drop)) return x;
   const out = makeView(x, x.shape.filter((s, i) => !drop(s, i)), x.strides.filter((_, i) => !drop(x.shape[i], i)));
-  return record(out, 'SqueezeBackward', [x], (g) => [reshape(g, x.shape)], []);
+  return record(out, 'SqueezeBackward', [x], (g) => [reshape(g, x.shape)], [], ([t]) => reshape(t!, out.shape));
 }
 
 /** Inserts a size-1 dim at `dim` (−1 appends). */
@@ -79,7 +92,7 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
   shape.splice(d, 0, 1);
   const strides = [...x.strides];
   strides.splice(d, 0, d < x.ndim ? x.strides[d] * x.shape[d] : 1);
-  return record(makeView(x, shape, strides), 'UnsqueezeBackward', [x], (g) => [reshape(g, x.shape)], []);
+  return record(makeView(x, shape, strides), 'UnsqueezeBackward', [x], (g) => [reshape(g, x.shape)], [], ([t]) => reshape(t!, shape));
 }
 
 /** Reorders dims: result dim i is input dim `dims[i]`. A view.   Gradient: the inverse permutation. */
@@ -90,7 +103,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   }
   const out = makeView(x, ds.map((d) => x.shape[d]), ds.map((d) => x.strides[d]));
   const inverse = ds.map((_, i) => ds.indexOf(i));
-  return record(out, 'PermuteBackward', [x], (g) => [permute(g, inverse)], []);
+  return record(out, 'PermuteBackward', [x], (g) => [permute(g, inverse)], [], ([t]) => permute(t!, ds));
 }
 
 /** Swaps two dims. A view. */
@@ -119,7 +132,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   });
   checkShape('expand', target);
   if (sameShape(target, x.shape)) return x;
-  return record(makeView(x, target, strides), 'ExpandBackward', [x], (g) => [sumToShape(g, x.shape)], []);
+  return record(makeView(x, target, strides), 'ExpandBackward', [x], (g) => [sumToShape(g, x.shape)], [], ([t]) => expand(t!, target));
 }
 
 function copyOf(x: Tensor, dtype: DType): Tensor {
@@ -129,12 +142,12 @@ function copyOf(x: Tensor, dtype: DType): Tensor {
 /** `x` itself when contiguous, else a contiguous copy.   Gradient: identity. */
 export function contiguous(x: Tensor): Tensor {
   if (x.isContiguous()) return x;
-  return record(copyOf(x, x.dtype), 'ContiguousBackward', [x], (g) => [g], []);
+  return record(copyOf(x, x.dtype), 'ContiguousBackward', [x], (g) => [g], [], ([t]) => t!);
 }
 
 /** A copy with its own storage.   Gradient: identity. */
 export function clone(x: Tensor): Tensor {
-  return record(copyOf(x, x.dtype), 'CloneBackward', [x], (g) => [g], []);
+  return record(copyOf(x, x.dtype), 'CloneBackward', [x], (g) => [g], [], ([t]) => t!);
 }
 
 /**
@@ -148,10 +161,10 @@ export function toDevice(x: Tensor, device: string): Tensor {
     throw new ValueError('to', `expected a dtype (${DTYPES.map((d) => `'${d}'`).join(', ')}) or a backend, got ${JSON.stringify(device)}; backends: ${availableBackends(device)}`);
   }
   const placed = backend.place === undefined ? hostCopy(x, x.dtype) : backend.place(x);
-  return record(fromStorage(placed, x.shape), 'ToCopyBackward', [x], (g) => [g], []);
+  return record(fromStorage(placed, x.shape), 'ToCopyBackward', [x], (g) => [g], [], ([t]) => t!);
 }
 
 /** Converts the dtype.   Gradient: converted back. */
 export function cast(x: Tensor, dtype: DType): Tensor {
-  return record(copyOf(x, dtype), 'ToCopyBackward', [x], (g) => [cast(g, x.dtype)], []);
+  return record(copyOf(x, dtype), 'ToCopyBackward', [x], (g) => [cast(g, x.dtype)], [], ([t]) => cast(t!, dtype));
 }

@@ -80,11 +80,11 @@ export function checkInput4d(op: string, x: unknown, what = 'input [N, C, H, W]'
 export function unfoldWindows(x: Tensor, win: Windows, padValue = 0): Tensor {
   const [n, c] = x.shape;
   const out = fromStorage(getBackend().unfold(contiguous(x.detach()), win, padValue), [n, c * win.kh * win.kw, win.oh * win.ow]);
-  return record(out, 'Im2ColBackward', [x], (g) => [foldWindows(g, win, c)], []);
+  return record(out, 'Im2ColBackward', [x], (g) => [foldWindows(g, win, c)], [], ([t]) => unfoldWindows(t!, win, 0));
 }
 
 /** col2im: `[N, C·kh·kw, oh·ow]` → `[N, C, h, w]`, overlapping entries summed.   Gradient: unfold (im2col) of the incoming gradient. */
 export function foldWindows(cols: Tensor, win: Windows, channels: number): Tensor {
   const out = fromStorage(getBackend().fold(contiguous(cols.detach()), win, channels), [cols.shape[0], channels, win.h, win.w]);
-  return record(out, 'Col2ImBackward', [cols], (g) => [unfoldWindows(g, win, 0)], []);
+  return record(out, 'Col2ImBackward', [cols], (g) => [unfoldWindows(g, win, 0)], [], ([t]) => foldWindows(t!, win, channels));
 }

@@ -179,16 +179,17 @@ export interface CheckGradientsOptions extends ShapeConstraints, ValueConstraint
 }
 
 /**
- * Property-tests an op's gradient in one call: on random shapes and values (float64), and on
- * random memory layouts of the inputs, the tape's gradient of `fn` must equal central finite
- * differences (`gradcheck`). Throws fast-check's report, with the shrunk counterexample and
+ * Property-tests an op's gradient and tangent rules in one call: on random shapes and values
+ * (float64), and on random memory layouts of the inputs, the Jacobian of `fn` from its gradient
+ * rules (reverse mode) and from its tangent rules (forward mode) must both equal central finite
+ * differences (`gradcheck`; `{ forward: false }` checks the gradient rules alone). Throws fast-check's report, with the shrunk counterexample and
  * gradcheck's worst element, when it does not.
  *
  *   checkGradients((x) => cube(x));                                  // one input, any shape
  *   checkGradients((a, b) => a.mul(b).sin(), { arity: 2, broadcast: true, min: -2, max: 2 });
  */
 export function checkGradients(fn: (...inputs: Tensor[]) => Tensor, options: CheckGradientsOptions = {}): void {
-  const { arity = 1, broadcast = false, layouts = true, numRuns = 40, seed, eps, atol, rtol, ...c } = options;
+  const { arity = 1, broadcast = false, layouts = true, numRuns = 40, seed, eps, atol, rtol, forward, ...c } = options;
   const constraints = { maxRank: 3, maxSide: 3, ...c, dtype: 'float64' as const };
   const inputs: fc.Arbitrary<Tensor[]> = broadcast && arity === 2
     ? broadcastablePair(constraints)
@@ -196,7 +197,7 @@ export function checkGradients(fn: (...inputs: Tensor[]) => Tensor, options: Che
   const layoutList = fc.array(fc.constantFrom(...(layouts ? LAYOUTS : ['contiguous' as const])), { minLength: arity, maxLength: arity });
   const run = fc.check(
     fc.property(inputs, layoutList, (xs, ls) => {
-      const r = gradcheck((...ts) => fn(...ts.map((t, i) => relayout(t, ls[i]))), xs, { eps, atol, rtol });
+      const r = gradcheck((...ts) => fn(...ts.map((t, i) => relayout(t, ls[i]))), xs, { eps, atol, rtol, forward });
       if (!r.ok) throw new Error(r.message);
     }),
     { numRuns, seed },

@@ -113,7 +113,8 @@ export class OneCycleLR extends LRScheduler {
     let start = 0;
     for (let i = 0; i < this.phases.length; i++) {
       const phase = this.phases[i];
-      if (step <= phase.end || i === this.phases.length - 1) return [phase, (step - start) / (phase.end - start)];
+      // A phase of no length (pctStart·totalSteps = 1) is at its end, where PyTorch divides by zero.
+      if (step <= phase.end || i === this.phases.length - 1) return [phase, phase.end === start ? 1 : (step - start) / (phase.end - start)];
       start = phase.end;
     }
     throw new Error('unreachable');

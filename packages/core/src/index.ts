@@ -13,7 +13,7 @@ export { Generator, manualSeed, defaultGenerator } from './random.js';
 export {
   tensor, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye,
   rand, randn, randint, randLike, randnLike, randperm,
-  type TensorOptions, type RandomOptions,
+  type TensorOptions, type RandomOptions, type ShapeArgs,
 } from './creation.js';
 
 export { add, sub, mul, div, pow, neg, maximum, minimum, atan2, hypot, remainder, fmod, copysign, lerp, logaddexp } from './ops/arithmetic.js';
@@ -30,7 +30,7 @@ export {
 } from './ops/compare.js';
 export {
   sum, mean, max, min, logsumexp, argmax, argmin, softmax, logSoftmax, variance, variance as var, std, norm, amax, amin, any, all, prod,
-  type VarOptions,
+  type VarOptions, type Dims,
 } from './ops/reduce.js';
 export {
   scatter, scatterReduce, indexAdd, indexCopy, indexFill, oneHot, type ScatterReduce, type ScatterReduceOptions, type IndexAddOptions,
@@ -64,8 +64,10 @@ export { tape, toDot, toMermaid, type GraphOptions } from './autograd/graph.js';
 export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckResult, type GradcheckWorst } from './gradcheck.js';
 
 export { getBackend, setBackend, withBackend, backendInfo, listBackends, registerBackend } from './backend/backend.js';
-export { DECLINE } from './backend/kernels.js';
-export type { Backend, BackendImpl, Kernels, View, MatmulOperand, KernelOutput, UnaryOp, BinaryOp, ReduceOp, ArgReduceOp } from './backend/kernels.js';
+export { DECLINE, COMPARISON_OPS } from './backend/kernels.js';
+export type {
+  Backend, BackendImpl, Kernels, View, MatmulOperand, KernelOutput, MaxPoolOutput, UnaryOp, BinaryOp, ComparisonOp, ReduceOp, ArgReduceOp, ScanOp, PutMode, Windows,
+} from './backend/kernels.js';
 export { DataBuffer, emptyCache, type DeviceData } from './backend/buffer.js';
 export { cpuBackend } from './backend/cpu/index.js';
 export { setNumThreads, getNumThreads, maxThreads } from './backend/threads.js';

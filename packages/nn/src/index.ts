@@ -19,7 +19,7 @@ export * as init from './init.js';
 export * from './losses.js';
 export * from './optim/index.js';
 export { save, load, loadFile, parse as parseSafetensors, type SafetensorsFile } from './io/safetensors.js';
-export { readIdx, parseIdx, type IdxArray, type IdxData } from './io/idx.js';
+export { readIdx, parseIdx, type IdxArray, type IdxData, type ReadIdxOptions } from './io/idx.js';
 export { writeFileAtomic, removeStaleTempFiles, fileError, readFileChecked } from './io/files.js';
 export { DataLoader, TensorDataset, type Dataset, type DataLoaderOptions } from './data/dataloader.js';
 export { mnist, MnistDataset, defaultMnistDir, type MnistBatch, type MnistOptions } from './data/mnist.js';

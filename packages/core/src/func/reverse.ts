@@ -27,6 +27,7 @@ export interface TransformOptions {
   hasAux?: boolean;
 }
 
+/** A function the transforms take: any arguments (tensors, or arrays and objects of them), returning the same kinds. */
 export type Fn = (...args: never[]) => unknown;
 
 /** Runs f on tracked copies of its selected arguments; the pieces every reverse transform needs. */

@@ -14,7 +14,8 @@ import { flip } from './select.js';
 import { abs, exp, log, sign, sqrt } from './unary.js';
 import { contiguous, expand, reshape } from './view.js';
 
-type Dims = number | readonly number[] | undefined;
+/** Which dims a reduction runs over: one, several, or (undefined) all. */
+export type Dims = number | readonly number[] | undefined;
 
 /**
  * max, min, argmax and argmin have no identity to return for an empty slice (−∞ would look like

@@ -180,6 +180,21 @@ describe('state dict', () => {
     expect(Array.from(m.data)).toEqual(saved);
   });
 
+  test('loading copies: one state dict loads into two optimizers that then train alike, and stays as it was', () => {
+    const c = ref.optimizers.rmsprop_centered_momentum_wd_skip;
+    const ps = makeParams('float64');
+    const opt = makeOptimizer(c, ps);
+    replay(c, opt, ps, 0, 3);
+    const sd = opt.stateDict();
+    const saved = [...sd.values()].map((t) => Array.from(t.data));
+    const copies = [makeParams('float64'), makeParams('float64')];
+    const opts = copies.map((qs) => makeOptimizer(c, qs));
+    opts.forEach((o) => o.loadStateDict(sd));
+    opts.forEach((o, k) => replay(c, o, copies[k], 3, 6));
+    copies[1].forEach((q, i) => expect(Array.from(q.data)).toEqual(Array.from(copies[0][i].data)));
+    expect([...sd.values()].map((t) => Array.from(t.data))).toEqual(saved);
+  });
+
   test('a checkpoint in the earlier format (one group, no params entry) still loads', () => {
     const ps = makeParams('float32');
     const opt = new Adam(ps, { lr: 0.05 });

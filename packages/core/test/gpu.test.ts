@@ -5,13 +5,16 @@ import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { afterEach, describe, expect, test } from 'vitest';
 import {
-  BackendError, Generator, backendInfo, matmul, randn, setBackend, tensor, withBackend,
-  type BinaryOp, type Tensor, type UnaryOp,
+  BackendError, DECLINE, Generator, Tensor, backendInfo, cpuBackend, matmul, randn, setBackend, tensor, withBackend,
+  type BinaryOp, type UnaryOp,
 } from '../src/index.js';
+import { DataBuffer } from '../src/backend/buffer.js';
+import { gpuKernels } from '../src/backend/gpu/backend.js';
+import { fromStorage } from '../src/tensor.js';
 import { gpuInfo, setGpuMode } from '../src/backend/gpu/index.js';
 import * as tg from '../src/index.js';
 import * as arb from '../src/testing/index.js';
-import { expectClose as compareClose, matmulLayoutTests, matmulTolerance, onCpu } from './compare.js';
+import { convGeometry, expectClose as compareClose, matmulLayoutTests, matmulTolerance, onCpu } from './compare.js';
 
 afterEach(() => {
   setBackend('cpu');
@@ -167,6 +170,52 @@ describe('gpu sums equal cpu sums', () => {
     expect(g.buffer.onHost).toBe(false); // nothing was downloaded for it
     const total = onGpu(() => randn([128, 784]).exp().sum());
     expect(total.buffer.device).toBe(null);
+  });
+});
+
+describe('gpu convolution and max pooling equal the reference kernels', () => {
+  const geometry = convGeometry({ n: 3, groups: 2, perGroup: 3, side: 9, kernel: 3, stride: 2, padding: 1 });
+  const windowsOf = (g: { h: number; w: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number }) => {
+    const oh = Math.floor((g.h + 2 * g.ph - g.dh * (g.kh - 1) - 1) / g.sh) + 1, ow = Math.floor((g.w + 2 * g.pw - g.dw * (g.kw - 1) - 1) / g.sw) + 1;
+    return { h: g.h, w: g.w, kh: g.kh, kw: g.kw, sh: g.sh, sw: g.sw, ph: g.ph, pw: g.pw, dh: g.dh, dw: g.dw, oh, ow };
+  };
+  test('conv2d forward, computed by the gpu kernel itself (groups, strides, padding, dilation, bias)', () => {
+    setBackend('gpu');
+    fc.assert(fc.property(geometry, fc.boolean(), (g, withBias) => {
+      const gen = new Generator(g.seed);
+      const c = g.groups * g.cpg, cout = g.groups * g.opg, win = windowsOf(g);
+      const x = randn([g.n, c, g.h, g.w], { generator: gen }), w = randn([cout, g.cpg * g.kh * g.kw], { generator: gen });
+      const b = withBias ? randn([cout], { generator: gen }) : null;
+      const ours = gpuKernels.conv2d!(x, w, b, win, g.groups);
+      expect(ours).not.toBe(DECLINE);
+      const shape = [g.n, cout, win.oh * win.ow];
+      const ref = fromStorage(cpuBackend.conv2d(x, w, b, win, g.groups) as Float32Array, shape);
+      const got = new Tensor(ours as DataBuffer | Float32Array, shape);
+      // float32 sums of cpg·kh·kw products of N(0, 1) values against the reference's float64 sums
+      expectClose(got, ref, () => 1e-5 * (g.cpg * g.kh * g.kw + 1) + 1e-5);
+    }), { numRuns: 25 });
+  });
+  test('maxPool: the same maxima and positions, ties and NaN included', () => {
+    setBackend('gpu');
+    // Windows as maxPool2d makes them: each has a tap inside the plane (the kernel's contract).
+    const tapInside = (out: number, k: number, s: number, p: number, d: number, size: number) =>
+      Array.from({ length: out }, (_, o) => Array.from({ length: k }, (_, i) => o * s - p + i * d).some((r) => r >= 0 && r < size)).every(Boolean);
+    const poolable = geometry.filter((g) => {
+      const win = windowsOf(g);
+      return win.oh > 0 && win.ow > 0 && tapInside(win.oh, g.kh, g.sh, g.ph, g.dh, g.h) && tapInside(win.ow, g.kw, g.sw, g.pw, g.dw, g.w);
+    });
+    fc.assert(fc.property(poolable, (g) => {
+      const u = randn([g.n * g.cpg * g.h * g.w], { generator: new Generator(g.seed) }).data;
+      const x = tensor(Array.from(u, (v) => (v > 2.2 ? NaN : Math.round(v * 2))), { shape: [g.n, g.cpg, g.h, g.w] });
+      const win = windowsOf(g);
+      const ours = gpuKernels.maxPool!(x, win);
+      expect(ours).not.toBe(DECLINE);
+      const { values, indices } = ours as { values: DataBuffer | Float32Array; indices: Int32Array };
+      const ref = cpuBackend.maxPool(x, win);
+      expect(Array.from(indices)).toEqual(Array.from(ref.indices as Int32Array));
+      const got = values instanceof DataBuffer ? values.host : values;
+      expect(Array.from(got)).toEqual(Array.from(ref.values as Float32Array));
+    }), { numRuns: 25 });
   });
 });
 

@@ -2,16 +2,20 @@ import type { DType } from '../../dtype.js';
 import { sizeOf, type Shape } from '../../shape.js';
 import {
   DECLINE, biasCorrection, type BackendImpl, type BinaryOp, type KernelOutput, type MatmulOperand, type ReduceOp, type UnaryOp, type View,
+  type Windows,
 } from '../kernels.js';
 import { DataBuffer } from '../buffer.js';
 import { copy as hostCopy } from '../host.js';
 import { coalesce } from '../layout.js';
 import { gpuInfo, kernel, onWebGL, TextureData, type KernelVariable, type Texture } from './context.js';
-import { adamSource, binaryExpr, elementwiseSource, matmulSource, sumSource, unaryExpr, type AdamOutput, type BatchOffsets, type Operand } from './sources.js';
+import {
+  adamSource, binaryExpr, convSource, elementwiseSource, matmulSource, maxPoolSource, sumSource, unaryExpr, type AdamOutput, type BatchOffsets, type Operand,
+  type WindowSource,
+} from './sources.js';
 
 /**
- * The gpu.js backend. Matmul and every elementwise op (unary, binary with broadcasting, clamp,
- * where, strided copy) run as gpu.js kernels; their results stay on the GPU as textures and are
+ * The gpu.js backend. Matmul, every elementwise op (unary, binary with broadcasting, clamp,
+ * where, strided copy), the convolution's forward pass and max pooling run as gpu.js kernels; their results stay on the GPU as textures and are
  * read back only when the CPU needs them (`DataBuffer.host`). Sums of up to 4096 terms per output
  * (bias gradients) run on the GPU; longer sums, max/min, arg-reductions and gather/scatter run
  * on the CPU kernels — in a VAE they touch a loss, small next to the matmuls — and so do
@@ -146,6 +150,29 @@ export const gpuKernels: BackendImpl = {
     const key = `sum|${kept}:${keptStrides}|${red}:${redStrides}|${x.offset}|${x.buffer.length}`;
     return output(kernel(key, sumSource(kept, keptStrides, red, redStrides, x.offset), size)(input(x.buffer)), size);
   },
+  /** A direct convolution (`convSource`), one thread per output element; its gradients run on the reference kernels. */
+  conv2d(x: View, weight: View, bias: View | null, win: Windows, groups: number) {
+    const [n, c] = x.shape, cout = weight.shape[0], size = n * cout * win.oh * win.ow;
+    const views = bias === null ? [x, weight] : [x, weight, bias];
+    if (!onGpu([size], ...views) || size >= MAX_INDEX) return DECLINE;
+    const g: WindowSource = { c, ...win };
+    const key = `conv2d|${n},${c},${cout},${groups}|${Object.values(win)}|${views.map((v) => `${v.offset}:${v.buffer.length}`)}`;
+    const source = convSource(g, cout, groups, x.offset, weight.offset, bias === null ? null : bias.offset);
+    return output(kernel(key, source, size)(...views.map((v) => input(v.buffer))), size);
+  },
+
+  /** Max pooling (`maxPoolSource`): the maxima stay a texture; the positions are read back as int32. */
+  maxPool(x: View, win: Windows) {
+    const [n, c] = x.shape, size = n * c * win.oh * win.ow;
+    if (!onGpu([size], x) || size >= MAX_INDEX) return DECLINE;
+    const g: WindowSource = { c, ...win };
+    const key = (which: string) => `maxPool:${which}|${n},${c}|${Object.values(win)}|${x.offset}:${x.buffer.length}`;
+    const values = output(kernel(key('value'), maxPoolSource(g, x.offset, 'value'), size)(input(x.buffer)), size);
+    const at = output(kernel(key('index'), maxPoolSource(g, x.offset, 'index'), size)(input(x.buffer)), size);
+    const host = at instanceof DataBuffer ? at.host : at;
+    return { values, indices: Int32Array.from(host as Float32Array) };
+  },
+
   /**
    * Adam on the GPU: one kernel per updated tensor (m, v, v̂, θ — each recomputes m and v, so
    * they agree), whose textures then replace the old contents of the same buffers. Parameters and

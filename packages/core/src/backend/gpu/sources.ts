@@ -282,3 +282,75 @@ export function adamSource(out: AdamOutput, gOffset: number, amsgrad: boolean): 
   return ${result};
 }`;
 }
+
+/** Where the windows of a convolution or pooling sit (kernels.ts's `Windows`), and the input's channel count. */
+export interface WindowSource {
+  c: number; h: number; w: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; oh: number; ow: number;
+}
+
+/** The thread's output position [img, ch, oy, ox] in an `[N, channels, oh, ow]` output. */
+function windowThread(channels: number, g: WindowSource): string {
+  return `const t = this.thread.x;
+  const img = Math.floor((t + 0.5) / ${lit(channels * g.oh * g.ow)});
+  const r0 = t - img * ${lit(channels * g.oh * g.ow)};
+  const ch = Math.floor((r0 + 0.5) / ${lit(g.oh * g.ow)});
+  const r1 = r0 - ch * ${lit(g.oh * g.ow)};
+  const oy = Math.floor((r1 + 0.5) / ${lit(g.ow)});
+  const ox = r1 - oy * ${lit(g.ow)};`;
+}
+
+/**
+ * A direct convolution, one thread per output element: y[n, o, oy, ox] = Σ over the group's input
+ * channels and the taps inside the image of x·W (+ b[o]), summed in float32 in the order
+ * channel, row, column. x `[N, C, h, w]` at offset xo, W `[Cout, C/G·kh·kw]` at wo, b at bo.
+ */
+export function convSource(g: WindowSource, cout: number, groups: number, xo: number, wo: number, bo: number | null): string {
+  const cpg = g.c / groups, opg = cout / groups;
+  return `function (x_, w_${bo === null ? '' : ', b_'}) {
+  ${windowThread(cout, g)}
+  const grp = Math.floor((ch + 0.5) / ${lit(opg)});
+  let s = 0.0;
+  for (let ci = 0; ci < ${cpg}; ci++) {
+    for (let i = 0; i < ${g.kh}; i++) {
+      const row = oy * ${lit(g.sh)} - ${lit(g.ph)} + i * ${lit(g.dh)};
+      for (let j = 0; j < ${g.kw}; j++) {
+        const col = ox * ${lit(g.sw)} - ${lit(g.pw)} + j * ${lit(g.dw)};
+        if (row >= 0.0 && row < ${lit(g.h)} && col >= 0.0 && col < ${lit(g.w)}) {
+          s += x_[${lit(xo)} + ((img * ${lit(g.c)} + grp * ${lit(cpg)} + ci) * ${lit(g.h)} + row) * ${lit(g.w)} + col]
+            * w_[${lit(wo)} + ((ch * ${lit(cpg)} + ci) * ${lit(g.kh)} + i) * ${lit(g.kw)} + j];
+        }
+      }
+    }
+  }
+  return s${bo === null ? '' : ` + b_[${lit(bo)} + ch]`};
+}`;
+}
+
+/**
+ * Max pooling, one thread per window: its largest element (`value`) or that element's flat
+ * position row·w + col in its plane (`index`), the first largest in row-major tap order with a
+ * NaN counting as largest (PyTorch's rule); taps outside the plane are skipped. Every window has
+ * a tap inside the plane (maxPool2d's padding rule guarantees it), so `best` always gets one.
+ * GLSL ES 1.0 has no isnan: `v != v` is the test, which the property tests check holds here.
+ */
+export function maxPoolSource(g: WindowSource, xo: number, out: 'value' | 'index'): string {
+  return `function (x_) {
+  ${windowThread(g.c, g)}
+  let best = 0.0;
+  let at = -1.0;
+  for (let i = 0; i < ${g.kh}; i++) {
+    const row = oy * ${lit(g.sh)} - ${lit(g.ph)} + i * ${lit(g.dh)};
+    for (let j = 0; j < ${g.kw}; j++) {
+      const col = ox * ${lit(g.sw)} - ${lit(g.pw)} + j * ${lit(g.dw)};
+      if (row >= 0.0 && row < ${lit(g.h)} && col >= 0.0 && col < ${lit(g.w)}) {
+        const v = x_[${lit(xo)} + ((img * ${lit(g.c)} + ch) * ${lit(g.h)} + row) * ${lit(g.w)} + col];
+        if (at < 0.0 || v > best || (v != v && best == best)) {
+          best = v;
+          at = row * ${lit(g.w)} + col;
+        }
+      }
+    }
+  }
+  return ${out === 'value' ? 'best' : 'at'};
+}`;
+}

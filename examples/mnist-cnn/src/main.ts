@@ -38,7 +38,7 @@ class Net extends Module {
 const train = mnist({ split: 'train' }).take(limitTrain), test = mnist({ split: 'test' }).take(limitTest);
 const model = new Net();
 const opt = new Adam(model.parameters(), { lr: 1e-3 });
-const schedule = new StepLR(opt, 1, 0.3);
+const schedule = new StepLR(opt, { stepSize: 1, gamma: 0.3 });
 console.log(`${model.parameters().reduce((n, p) => n + p.numel(), 0)} parameters; ${train.length} training images, ${test.length} test images`);
 
 function accuracy(): number {

@@ -232,6 +232,10 @@ describe('state dict', () => {
     expect(() => adam.loadStateDict(nan)).toThrow(/^Adam\.loadStateDict: param_groups\.0\.lr must be a number ≥ 0, got NaN$/);
     expect(() => adam.loadStateDict(new Map([['param_groups.1.lr', tensor(0.1)]]))).toThrow(/this Adam has 1 parameter group$/);
     expect(adam.state.get(ps[0])!.exp_avg.shape).toEqual([2, 3]);
+    const nesterov = new SGD(ps, { lr: 0.1, momentum: 0.9, nesterov: true }).stateDict();
+    nesterov.set('param_groups.0.momentum', tensor(0, { dtype: 'float64' }));
+    expect(() => sgd.loadStateDict(nesterov)).toThrow('SGD.loadStateDict (parameter group 0): Nesterov momentum requires a momentum and zero dampening');
+    expect(sgd.paramGroups[0]).toMatchObject({ momentum: 0, nesterov: false });
   });
 
   test('schedules save and restore their position', () => {

@@ -1,6 +1,6 @@
 /** The optimizers, their learning-rate schedules and gradient clipping, as `torch.optim` groups them. */
 export {
-  Optimizer, type ParamState, type ParamGroup, type ParamGroupInput, type OptimizerParams, type BaseHyper, type HyperValue, type StateKind, type Rules,
+  Optimizer, type ParamState, type ParamGroup, type ParamGroupInput, type OptimizerParams, type BaseHyper, type StateKind, type Rules,
 } from './optimizer.js';
 export { SGD, type SGDOptions, type SGDHyper, type SGDParamGroup } from './sgd.js';
 export { Adam, AdamW, type AdamOptions, type AdamHyper, type AdamParamGroup } from './adam.js';

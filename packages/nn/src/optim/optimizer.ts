@@ -12,9 +12,6 @@ export type ParamState = Record<string, Tensor>;
 /** What a state entry holds: a buffer shaped like its parameter, or a 0-d scalar (a step count). */
 export type StateKind = 'buffer' | 'scalar';
 
-/** The value of a hyper-parameter: a rate, a flag, or a pair (Adam's betas). */
-export type HyperValue = number | boolean | [number, number];
-
 /** The hyper-parameters every optimizer has. */
 export interface BaseHyper {
   lr: number;
@@ -167,7 +164,9 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
    * before anything changes.
    */
   loadStateDict(stateDict: ReadonlyMap<string, Tensor> | Readonly<Record<string, Tensor>>): void {
-    const { hyper, state } = decodeOptimizerState(`${this.name}.loadStateDict`, this.name, stateDict, this.paramGroups, this.rules as Rules<H>, this.stateKinds);
+    const op = `${this.name}.loadStateDict`;
+    const { hyper, state } = decodeOptimizerState(op, this.name, stateDict, this.paramGroups, this.rules as Rules<H>, this.stateKinds);
+    hyper.forEach((h, g) => this.checkGroup({ ...this.paramGroups[g], ...h }, `${op} (parameter group ${g})`));
     hyper.forEach((h, g) => {
       const group = this.paramGroups[g] as unknown as Record<string, unknown>;
       for (const [k, v] of Object.entries(h)) group[k] = v;

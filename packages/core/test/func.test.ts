@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
-  AutogradError, DTypeError, Generator, ShapeError, Tensor, ValueError, arange, dualLevel, func, grad, logSoftmax, logsumexp, makeDual,
-  matmul, onesLike, randn, tanh, tensor, unpackDual, zerosLike,
+  AutogradError, DTypeError, Generator, ShapeError, Tensor, ValueError, arange, defineOp, dualLevel, func, grad, logSoftmax, logsumexp, makeDual,
+  matmul, noGrad, onesLike, randn, tanh, tensor, unpackDual, zerosLike,
 } from '../src/index.js';
 import * as arb from '../src/testing/index.js';
 
@@ -169,6 +169,50 @@ describe('forward mode', () => {
     const x = arange(6).reshape([2, 3]).double(), w = tensor([1, 10, 100], { dtype: 'float64' });
     close(func.vmap((r: Tensor, w: Tensor) => r.mul(w), { inDims: [1, null], outDims: 1 })(x, w.slice(0, 0, 2)) as Tensor, x.mul(w.slice(0, 0, 2).reshape([2, 1])));
     expect((func.vmap((r: Tensor) => r.sum())(x) as Tensor).toArray()).toEqual([3, 12]);
+  });
+});
+
+describe('what the engine runs and keeps', () => {
+  test('grad() with respect to a non-leaf runs only the rules between the outputs and it (as PyTorch)', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const h = x.exp();
+    const [g] = grad([h.sin().sum()], [h]);
+    close(g, h.detach().cos());
+    // ExpBackward, behind h, was neither run nor freed: a later backward goes through it
+    h.cos().sum().backward();
+    close(x.grad!, h.detach().sin().neg().mul(h.detach()), 1e-6);
+    // and an input behind another input still gets the path through it
+    const a = tensor([0.5], { requiresGrad: true }), b = a.mul(3);
+    const [ga, gb] = grad([b.mul(a).sum()], [a, b]);
+    expect(ga.item()).toBeCloseTo(3 * 0.5 + 0.5 * 3, 6); // ∂(3a·a)/∂a through both paths
+    expect(gb.item()).toBeCloseTo(0.5, 6);
+  });
+  test('a tangent rule may open its own dual level (a defineOp whose jvp calls func.jvp)', () => {
+    const f = (x: Tensor) => x.sin().mul(x);
+    const op = defineOp({
+      name: 'SinTimes', forward: f, backward: (g, { inputs: [x] }) => [g.mul(x.cos().mul(x).add(x.sin()))],
+      jvp: ([t], { inputs: [x] }) => func.jvp(f, [x], [t!])[1] as Tensor,
+    });
+    const x = fixed([3]);
+    const [, t] = func.jvp(op, [x], [onesLike(x)]) as [Tensor, Tensor];
+    close(t, x.cos().mul(x).add(x.sin()));
+  });
+  test('mul and div keep only what the rules of the inputs that need gradients read', () => {
+    const w = tensor([1, 2], { requiresGrad: true });
+    const y = w.mul(tensor([3, 4])).sum();
+    noGrad(() => w.sub_(0.1)); // ∂y/∂w = c never reads w
+    y.backward();
+    expect(w.grad!.toArray()).toEqual([3, 4]);
+    const v = tensor([1, 2], { requiresGrad: true });
+    const m = v.mean(); // div(sum, n): ∂/∂sum reads n alone, not the output
+    noGrad(() => m.detach().add_(1));
+    m.backward();
+    expect(v.grad!.toArray()).toEqual([0.5, 0.5]);
+    // what a rule does read is still checked
+    const u = tensor([1, 2], { requiresGrad: true }), c = tensor([3, 4], { requiresGrad: true });
+    const z = u.mul(c).sum();
+    noGrad(() => c.add_(1));
+    expect(() => z.backward()).toThrow(/modified by an inplace operation/);
   });
 });
 

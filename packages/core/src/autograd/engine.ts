@@ -61,7 +61,7 @@ export function onBackwardStep(hook: (step: BackwardStep) => void): RemovableHan
  * `follow` picks the inputs to walk into: the backward pass needs only those that require a
  * gradient; `tape()` shows every input an op read.
  */
-export function topologicalOrder(outputs: readonly Tensor[], follow: (t: Tensor) => boolean = (t) => t.requiresGrad, stopAt?: ReadonlySet<Tensor>): Tensor[] {
+export function topologicalOrder(outputs: readonly Tensor[], follow: (t: Tensor) => boolean = (t) => t.requiresGrad): Tensor[] {
   const order: Tensor[] = [];
   const seen = new Set<Tensor>();
   // Iterative post-order DFS: deep graphs (long training loops of ops) must not overflow the stack.
@@ -72,7 +72,7 @@ export function topologicalOrder(outputs: readonly Tensor[], follow: (t: Tensor)
     stack.push([root, 0]);
     while (stack.length > 0) {
       const top = stack[stack.length - 1];
-      const inputs = stopAt?.has(top[0]) ? [] : top[0].gradFn?.inputs ?? [];
+      const inputs = top[0].gradFn?.inputs ?? [];
       if (top[1] < inputs.length) {
         const next = inputs[top[1]++];
         if (follow(next) && !seen.has(next)) {
@@ -97,7 +97,7 @@ export function topologicalOrder(outputs: readonly Tensor[], follow: (t: Tensor)
 export function runBackward(
   outputs: readonly Tensor[],
   gradOutputs: readonly Tensor[],
-  options: BackwardOptions & { accumulateIntoLeaves: boolean; stopAt?: ReadonlySet<Tensor> },
+  options: BackwardOptions & { accumulateIntoLeaves: boolean; targets?: ReadonlySet<Tensor> },
 ): Map<Tensor, Tensor> {
   const createGraph = options.createGraph ?? false;
   const retainGraph = options.retainGraph ?? createGraph;
@@ -108,15 +108,21 @@ export function runBackward(
   };
   withGradMode(createGraph, () => {
     outputs.forEach((o, i) => accumulate(o, gradOutputs[i]));
-    // `grad()` stops at its inputs: what made them (an outer transform's graph) is not its business.
-    const order = topologicalOrder(outputs, undefined, options.stopAt);
+    const order = topologicalOrder(outputs);
+    // `grad()` runs only the rules on a path to one of its inputs (`targets`), as PyTorch does: what
+    // made an input is none of its business unless another input lies behind it. A tensor leads to
+    // a target when it is one or one of its inputs leads to one (inputs come first in `order`).
+    const leads = options.targets === undefined ? null : new Set<Tensor>();
+    if (leads !== null) {
+      for (const t of order) if (options.targets!.has(t) || (t.gradFn?.inputs.some((i) => leads.has(i)) ?? false)) leads.add(t);
+    }
     // Hooks are read once per pass, so one that removes itself still sees this pass out.
     const hooks = [...stepHooks];
     let step = 0;
     for (let idx = order.length - 1; idx >= 0; idx--) {
       const t = order[idx];
       const g = grads.get(t);
-      if (g === undefined || options.stopAt?.has(t)) continue;
+      if (g === undefined) continue;
       const node = t.gradFn;
       if (node === null || t.retainsGrad) {
         // .grad is stored contiguous, in the tensor's own layout, as optimizers expect.
@@ -127,6 +133,7 @@ export function runBackward(
           continue;
         }
       }
+      if (leads !== null && !node.inputs.some((i) => leads.has(i))) continue;
       if (node.backward === null) {
         throw new AutogradError(
           'backward',
@@ -198,16 +205,6 @@ export interface GradOptions extends BackwardOptions {
  */
 export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | readonly Tensor[], options: GradOptions = {}): Tensor[] {
   checkOptions<GradOptions>('grad', options, [...BACKWARD_OPTIONS, 'gradOutputs', 'allowUnused'], '{ createGraph: true }');
-  return gradients(outputs, inputs, options, false);
-}
-
-/**
- * `grad`, optionally stopping the walk at the inputs (`stopAtInputs`): right when no input was
- * made from another (then nothing past them reaches the outputs through an input), as for the
- * fresh tensors `func`'s transforms differentiate with respect to; it spares walking an outer
- * transform's graph.
- */
-export function gradients(outputs: Tensor | readonly Tensor[], inputs: Tensor | readonly Tensor[], options: GradOptions, stopAtInputs: boolean): Tensor[] {
   const outs = Array.isArray(outputs) ? (outputs as readonly Tensor[]) : [outputs as Tensor];
   const ins = Array.isArray(inputs) ? (inputs as readonly Tensor[]) : [inputs as Tensor];
   for (const [what, list] of [['output', outs], ['input', ins]] as const) {
@@ -223,7 +220,7 @@ export function gradients(outputs: Tensor | readonly Tensor[], inputs: Tensor | 
     if (!t.requiresGrad) throw new AutogradError('grad', `input ${i} (shape ${fmtShape(t.shape)}) does not require grad`);
   });
   const gradOutputs = outs.map((o, i) => checkGradOutput('grad', o, given[i]));
-  const grads = runBackward(outs, gradOutputs, { ...options, accumulateIntoLeaves: false, stopAt: stopAtInputs ? new Set(ins) : undefined });
+  const grads = runBackward(outs, gradOutputs, { ...options, accumulateIntoLeaves: false, targets: new Set(ins) });
   return ins.map((t, i) => {
     const g = grads.get(t);
     if (g !== undefined) return g;

@@ -15,8 +15,9 @@ import { Tensor } from '../tensor.js';
  * moment its op runs, and nothing holds on to the inputs afterwards.
  *
  * Levels nest (`func.jacfwd(func.jacfwd(f))`): each has its own number, and while the tangent rule
- * of level L runs, L and the levels opened inside it are closed to the ops the rule calls, so the
- * rule's arithmetic is differentiated only by the levels outside it (no perturbation confusion).
+ * of level L runs, L and the levels opened inside it are hidden from the ops the rule calls, so the
+ * rule's arithmetic is differentiated only by the levels outside it (no perturbation confusion). A
+ * level the rule opens itself (a `defineOp` whose `jvp` calls `func.jvp`) is new, and visible.
  */
 
 /** The tangent rule of an op: its inputs' tangents (null for an input without one at this level) to its output's tangent. */
@@ -25,7 +26,7 @@ export type JvpFn = (tangents: readonly (Tensor | null)[]) => Tensor;
 /** Open levels, outermost first. */
 const open: number[] = [];
 /** Levels hidden from the ops a tangent rule calls while that rule runs. */
-let hiddenFrom = Infinity;
+let hidden: ReadonlySet<number> = new Set();
 let nextLevel = 1;
 
 const tangents = new WeakMap<Tensor, Map<number, Tensor>>();
@@ -35,9 +36,20 @@ export function forwardActive(): boolean {
   return open.length > 0;
 }
 
-/** The innermost open level that ops see now, or null. */
+/** The open levels ops see now, outermost first. */
 function visibleLevels(): number[] {
-  return hiddenFrom === Infinity ? open : open.filter((l) => l < hiddenFrom);
+  return hidden.size === 0 ? open : open.filter((l) => !hidden.has(l));
+}
+
+/** Runs `fn` with `level` and the open levels inside it hidden. */
+function hiding<T>(level: number, fn: () => T): T {
+  const before = hidden;
+  hidden = new Set([...before, ...open.filter((l) => l >= level)]);
+  try {
+    return fn();
+  } finally {
+    hidden = before;
+  }
 }
 
 /** `t`'s tangent at `level`, or null. */
@@ -77,14 +89,7 @@ export function propagateTangents(out: Tensor, name: string, inputs: readonly Te
     if (jvp === null) {
       throw new AutogradError(name, `no tangent rule, so forward mode (jvp, jacfwd, hessian, makeDual) cannot go through this op; give defineOp a jvp`);
     }
-    const before = hiddenFrom;
-    hiddenFrom = level;
-    let t: Tensor;
-    try {
-      t = jvp(ts);
-    } finally {
-      hiddenFrom = before;
-    }
+    let t = hiding(level, () => jvp(ts));
     if (!(t instanceof Tensor)) throw new AutogradError(name, `the tangent rule returned ${typeof t}, not a tensor`);
     if (!sameShape(t.shape, out.shape)) t = t.expand(out.shape);
     if (t.dtype !== out.dtype) t = t.to(out.dtype);
@@ -156,11 +161,5 @@ export function setAliasOp(op: (t: Tensor) => Tensor): void {
 
 /** An alias of `t` on the tape, with `t`'s tangents except the one at `level`. */
 function aliasOf(t: Tensor, level: number): Tensor {
-  const before = hiddenFrom;
-  hiddenFrom = level; // the alias op must not copy the level's tangent itself
-  try {
-    return alias(t);
-  } finally {
-    hiddenFrom = before;
-  }
+  return hiding(level, () => alias(t)); // the alias op must not copy the level's tangent itself
 }

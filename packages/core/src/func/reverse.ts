@@ -1,4 +1,4 @@
-import { gradients } from '../autograd/engine.js';
+import { grad as gradients } from '../autograd/engine.js';
 import { enableGrad } from '../autograd/grad-mode.js';
 import { onesLike, zeros } from '../creation.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
@@ -76,7 +76,7 @@ export function pullBack(op: string, t: Traced, cotangents: readonly Tensor[]): 
   if (live.length === 0) return t.inputs.map((x) => zeros(x.shape, { dtype: x.dtype }));
   return enableGrad(() => gradients(live.map(([o]) => o), t.inputs, {
     gradOutputs: live.map(([, c]) => c), retainGraph: true, createGraph: t.outer, allowUnused: true,
-  }, true)).map((g) => release(g, t.outer));
+  })).map((g) => release(g, t.outer));
 }
 
 function checkCotangents(op: string, t: Traced, v: unknown): Tensor[] {

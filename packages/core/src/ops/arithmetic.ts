@@ -37,6 +37,14 @@ export function broadcastBinary(op: BinaryOp, a: TensorLike, b: TensorLike): [Te
 // where broadcasting needs nothing (the tangent broadcasts as its operand did).
 
 /**
+ * What a two-input gradient rule reads: `forX` when x needs a gradient, `forY` when y does (as
+ * PyTorch saves; writing in place into what no rule will read stays allowed).
+ */
+function reads(x: Tensor, forX: readonly Tensor[], y: Tensor, forY: readonly Tensor[]): Tensor[] {
+  return [...new Set([...(x.requiresGrad ? forX : []), ...(y.requiresGrad ? forY : [])])];
+}
+
+/**
  * The sum of a tangent rule's terms, skipping inputs without a tangent (null): the rule of an op
  * whose inputs' tangents are ẋ, ẏ is `tangentSum(ẋ && ∂y/∂x·ẋ, ẏ && ∂y/∂y'·ẏ)`.
  */
@@ -69,7 +77,7 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
   return record(out, 'MulBackward', [x, y], (g) => [
     needs(x, () => sumToShape(mul(g, y), x.shape)),
     needs(y, () => sumToShape(mul(g, x), y.shape)),
-  ], [x, y], ([tx, ty]) => tangentSum(tx && mul(tx, y), ty && mul(x, ty)));
+  ], reads(x, [y], y, [x]), ([tx, ty]) => tangentSum(tx && mul(tx, y), ty && mul(x, ty)));
 }
 
 /** x / y.   ∂/∂x = 1/y, ∂/∂y = −x/y² = −out/y. */
@@ -78,7 +86,7 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
   return record(out, 'DivBackward', [x, y], (g) => [
     needs(x, () => sumToShape(div(g, y), x.shape)),
     needs(y, () => sumToShape(neg(mul(g, div(out, y))), y.shape)),
-  ], [y, out], ([tx, ty]) => tangentSum(tx && div(tx, y), ty && neg(mul(ty, div(out, y)))));
+  ], reads(x, [y], y, [y, out]), ([tx, ty]) => tangentSum(tx && div(tx, y), ty && neg(mul(ty, div(out, y)))));
 }
 
 /**

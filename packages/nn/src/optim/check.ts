@@ -17,7 +17,7 @@ export function describe(v: unknown): string {
 }
 
 /** A closed or open bound on a number: `[0, true]` is ≥ 0, `[1, false]` is < 1. */
-type Bound = readonly [number, boolean];
+export type Bound = readonly [number, boolean];
 
 export interface NumberRule {
   readonly kind: 'number';

@@ -2,6 +2,7 @@
 export {
   Optimizer, type ParamState, type ParamGroup, type ParamGroupInput, type OptimizerParams, type BaseHyper, type StateKind, type Rules,
 } from './optimizer.js';
+export type { Rule, NumberRule, FlagRule, BetasRule, Bound } from './check.js';
 export { SGD, type SGDOptions, type SGDHyper, type SGDParamGroup } from './sgd.js';
 export { Adam, AdamW, type AdamOptions, type AdamHyper, type AdamParamGroup } from './adam.js';
 export { RMSprop, type RMSpropOptions, type RMSpropHyper, type RMSpropParamGroup } from './rmsprop.js';

@@ -8,7 +8,7 @@ import { defineConfig } from 'vitest/config';
 // - `wasm` runs the core op suites, the fast-kernel property tests and the nn and vae suites on
 //   the WebAssembly SIMD backend (the default wherever it runs);
 // - `gpu` runs the core op suites with the gpu.js backend selected (packages/core/test/setup-gpu.ts).
-const opSuites = ['kernels', 'algebra', 'gradients', 'autograd', 'tensor', 'optim', 'dtypes', 'indexing', 'inplace', 'conv', 'elementwise', 'shape-ops', 'scatter', 'func'].map((f) => `packages/core/test/${f}.test.ts`);
+const opSuites = ['kernels', 'algebra', 'gradients', 'autograd', 'tensor', 'optim', 'dtypes', 'indexing', 'inplace', 'conv', 'elementwise', 'shape-ops', 'scatter', 'func', 'attention'].map((f) => `packages/core/test/${f}.test.ts`);
 const backendSetup = ['packages/core/test/setup-backend.ts'];
 
 declare module 'vitest' {

@@ -36,6 +36,7 @@ export {
   scatter, scatterReduce, indexAdd, indexCopy, indexFill, oneHot, type ScatterReduce, type ScatterReduceOptions, type IndexAddOptions,
 } from './ops/scatter.js';
 export { normalize, cdist, type NormalizeOptions } from './ops/distance.js';
+export { scaledDotProductAttention, type AttentionOptions } from './ops/attention.js';
 export { bernoulli, multinomial, normal, type MultinomialOptions, type NormalOptions, type SampleOptions } from './ops/sampling.js';
 export { cumsum, cumprod, cummax, cummin, logcumsumexp, type CumulativeResult } from './ops/scan.js';
 export { sort, argsort, topk, kthvalue, median, mode, unique, type UniqueResult, type SortOptions, type TopkOptions } from './ops/sort.js';

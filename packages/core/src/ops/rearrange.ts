@@ -1,5 +1,6 @@
 import { record } from '../autograd/node.js';
 import { getBackend } from '../backend/backend.js';
+import { zerosLike } from '../creation.js';
 import { allocate } from '../dtype.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import { describe, normalizeDim, sizeOf } from '../shape.js';
@@ -126,7 +127,8 @@ function triangle(op: string, x: Tensor, k: number, keep: (i: number, j: number)
   const [rows, cols] = x.shape.slice(-2);
   const mask = allocate('bool', rows * cols);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) mask[i * cols + j] = keep(i, j) ? 1 : 0;
-  return where(fromStorage(mask, [rows, cols]), x, 0);
+  // the filler in x's own dtype: a bare 0 would promote a bool tensor to int32 (the scalar rule)
+  return where(fromStorage(mask, [rows, cols]), x, x.dtype === 'bool' ? zerosLike(x) : 0);
 }
 
 /**

@@ -97,13 +97,17 @@ function ratioOf(cols, a, b) {
   return cols[a]?.gflops && cols[b]?.gflops ? cols[a].gflops / cols[b].gflops : undefined;
 }
 
-for (const f of ['vae-epoch.json', 'vae-epoch-wasm.json']) {
+for (const f of ['vae-epoch.json', 'vae-epoch-wasm.json', 'vae-epoch-conv.json']) {
   if (!existsSync(here(`./results/${f}`))) continue;
   const v = JSON.parse(readFileSync(here(`./results/${f}`), 'utf8'));
-  const row = v.rows[0];
-  const keys = Object.keys(row).filter((c) => c.endsWith(' s') && row[c] !== null);
+  if (v.runners === undefined) continue; // a file from before the interleaved rounds
   lines.push('');
-  lines.push(`**VAE epoch** (\`results/${f}\`, ${v.date.slice(0, 10)}, ${v.threads} threads): ${keys.map((c) => `${c.replace(/ s$/, '')} ${row[c]} s`).join(', ')}.`);
+  lines.push(`**${v.model === 'conv' ? 'ConvVAE' : 'VAE'} epoch, seconds** (\`results/${f}\`, ${v.date.slice(0, 10)}, ${v.threads} threads, ${v.rounds} interleaved rounds of ${v.epochsPerRound} epoch(s) per fresh process; \`${v.command}\`): medians with min–max.`);
+  lines.push('');
+  lines.push('| runner | seconds per epoch |');
+  lines.push('|---|---:|');
+  for (const r of v.runners) lines.push(`| ${r.name} | ${r.secondsPerEpoch.median} (${r.secondsPerEpoch.min}–${r.secondsPerEpoch.max}) |`);
+  for (const [k, r] of Object.entries(v.ratios)) lines.push(`| *${k}* (per round) | ${r.median} (${r.min}–${r.max}) |`);
 }
 
 const readme = readFileSync(here('./README.md'), 'utf8');

@@ -3,7 +3,8 @@
 //   kernels.mjs       matmul, elementwise and sum: tensorgrad cpu/wasm × 1/2 threads, tfjs, jax-js, naive JS, PyTorch
 //   conv.mjs          conv2d forward and forward+backward, its gemms, max-pool: wasm backend, tfjs-wasm, jax-js, PyTorch
 //   gpu-matmul.mjs    matmul in every gpu.js mode (Node and Chromium) next to the cpu and wasm backends
-//   vae-epoch.mjs     one VAE epoch: wasm backend vs PyTorch in the same run (heap after each epoch),
+//   vae-epoch.mjs     VAE epochs: the wasm backend on Node 20 and 24, and PyTorch, interleaved over 3
+//                     rounds (medians, spreads, ratios within each round); the ConvVAE the same way;
 //                     then the reference cpu backend alone
 //   report.mjs        benchmarks/README.md tables and results/matmul.svg
 import { spawnSync } from 'node:child_process';
@@ -14,8 +15,9 @@ const steps = [
   ['kernels.mjs'],
   ['conv.mjs'],
   ['gpu-matmul.mjs'],
-  ['--expose-gc', 'vae-epoch.mjs', '--epochs', '2'],
-  ['vae-epoch.mjs', '--backend', 'cpu', '--skip-pytorch'],
+  ['vae-epoch.mjs', '--rounds', '3', '--nodes', '20,24'],
+  ['vae-epoch.mjs', '--rounds', '3', '--model', 'conv'],
+  ['vae-epoch.mjs', '--backend', 'cpu', '--skip-pytorch', '--rounds', '1'],
   ['report.mjs'],
 ];
 for (const args of steps) {

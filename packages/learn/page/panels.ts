@@ -14,6 +14,20 @@ export function valueHtml(values: readonly number[] | null, shape: readonly numb
   return `<span class="pic ${cls}"><img src="${heatmapUrl(values, shape)}" width="${w}" height="${h}" alt="heatmap of a ${esc(fmtShape(shape))} tensor"><span class="scale">${esc(fmtShape(shape))} ±${esc(fmt(maxAbs(values)))}</span></span>`;
 }
 
+/**
+ * A doc comment as prose: the source wraps it at ~100 columns, so wrapped lines are joined again;
+ * blank lines and indented lines (formulas set apart) keep their own line.
+ */
+export function reflow(comment: string): string {
+  const out: string[] = [];
+  for (const line of comment.split('\n')) {
+    const prev = out.length - 1;
+    if (line.trim() === '' || /^\s/.test(line) || prev < 0 || out[prev].trim() === '' || /^\s/.test(out[prev])) out.push(line);
+    else out[prev] = `${out[prev]} ${line}`;
+  }
+  return out.join('\n');
+}
+
 /** How a node is named in prose: its param name, its rule, or "data". */
 export function nodeName(n: TraceNode): string {
   if (n.kind === 'param') return `<b>${esc(n.label ?? 'leaf')}</b>`;
@@ -42,7 +56,7 @@ export function stepPanel(trace: Trace, k: number, rules: Readonly<Record<string
   if (rule === undefined) {
     parts.push(`<p class="muted">No source found for ${esc(step.rule)} (a defineOp of your own?).</p>`);
   } else {
-    parts.push(`<div class="rule"><div class="comment">${esc(rule.comment)}</div><pre><code>${esc(rule.source)}</code></pre>`
+    parts.push(`<div class="rule"><div class="comment">${esc(reflow(rule.comment))}</div><pre><code>${esc(rule.source)}</code></pre>`
       + `<div class="where">core/src/ops/${esc(rule.file)}:${rule.line}, in ${esc(rule.fn)}()</div></div>`);
   }
   parts.push('<h4>Sent to the inputs</h4>');

@@ -3,7 +3,7 @@
 // well opened from disk (a file:// page may not load a module script from a separate file). The
 // gradient rules' comments and sources are read from core's ops/*.ts now and bundled in.
 //   node scripts/build-page.mjs        (part of `pnpm build`)
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { extractRuleSources } from './rule-sources.mjs';
@@ -30,5 +30,8 @@ if (/<\/script/i.test(js)) throw new Error('the bundle contains "</script": it c
 const html = readFileSync(`${root}page/index.html`, 'utf8');
 if (!html.includes('<!--BUNDLE-->')) throw new Error('page/index.html has no <!--BUNDLE--> marker');
 // A function replacement: the bundle's own "$&"-like sequences must stay as they are.
-writeFileSync(`${out}index.html`, html.replace('<!--BUNDLE-->', () => `<script type="module">\n${js}</script>`));
+// Written whole, then renamed into place: a server (or a test) reading it meanwhile never sees half.
+const tmp = `${out}index.html.${process.pid}.tmp`;
+writeFileSync(tmp, html.replace('<!--BUNDLE-->', () => `<script type="module">\n${js}</script>`));
+renameSync(tmp, `${out}index.html`);
 console.log(`built ${out}index.html (${(js.length / 1024).toFixed(0)} KiB of script)`);

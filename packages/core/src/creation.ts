@@ -63,8 +63,8 @@ function typedArrayDType(data: ArrayLike<number>): DType | null {
  * numbers unless `{ dtype: 'bool' }` is asked for. Values are converted as PyTorch converts them
  * (to int32 toward zero, to bool non-zero is true).
  */
-export function tensor(data: NestedArray | ArrayLike<number>, opts: TensorOptions & { shape?: readonly number[] } = {}): Tensor {
-  checkOptions('tensor', opts, [...TENSOR_OPTIONS, 'shape'], '{ shape: [2, 3] }');
+export function tensor(data: NestedArray | ArrayLike<number>, options: TensorOptions & { shape?: readonly number[] } = {}): Tensor {
+  const opts = checkOptions('tensor', options, [...TENSOR_OPTIONS, 'shape'], '{ shape: [2, 3] }');
   if (opts.dtype !== undefined) checkDType('tensor', opts.dtype);
   if (typeof data === 'number' || typeof data === 'boolean') {
     const dtype = opts.dtype ?? (typeof data === 'boolean' ? 'bool' : DEFAULT_DTYPE);

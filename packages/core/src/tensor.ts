@@ -20,6 +20,7 @@ import * as Re from './ops/rearrange.js';
 import * as Sc from './ops/scan.js';
 import * as Sca from './ops/scatter.js';
 import { writeInPlace } from './ops/inplace.js';
+import { ops } from './api/ops.js';
 import { scalarTensor } from './ops/helpers.js';
 import { rand, randn } from './creation.js';
 import type { Generator } from './random.js';
@@ -109,7 +110,7 @@ export class Tensor {
    */
   get data(): Storage {
     if (this.isContiguous()) return this.buffer.host.subarray(this.offset, this.offset + this.numel());
-    return V.contiguous(this).data;
+    return ops.contiguous(this).data;
   }
 
   /**
@@ -220,7 +221,7 @@ export class Tensor {
 
   /** A copy with its own storage (differentiable). */
   clone(): Tensor {
-    return V.clone(this);
+    return ops.clone(this);
   }
 
   /**
@@ -264,42 +265,42 @@ export class Tensor {
    * named, an int32 tensor or number array picks by index, a bool tensor is a mask.
    * `x.index(0, slice(1, 3), null, '...', idx)` is `x[0, 1:3, None, ..., idx]`.
    */
-  index(...entries: I.IndexEntry[]): Tensor { return I.index(this, entries); }
-  select(dim: number, index: number): Tensor { return I.select(this, dim, index); }
-  maskedSelect(mask: Tensor): Tensor { return I.maskedSelect(this, mask); }
-  nonzero(): Tensor { return I.nonzero(this); }
-  take(indices: Tensor | NestedArray): Tensor { return I.take(this, indices); }
+  index(...entries: I.IndexEntry[]): Tensor { return ops.index(this, entries); }
+  select(dim: number, index: number): Tensor { return ops.select(this, dim, index); }
+  maskedSelect(mask: Tensor): Tensor { return ops.maskedSelect(this, mask); }
+  nonzero(): Tensor { return ops.nonzero(this); }
+  take(indices: Tensor | NestedArray): Tensor { return ops.take(this, indices); }
   /** A copy with `values` written at `this.index(...idx)`: `x.indexPut([mask], 0)`, `x.indexPut([rows, cols], v, { accumulate: true })`. */
-  indexPut(idx: readonly I.IndexEntry[], values: TensorLike | boolean, options?: I.IndexPutOptions): Tensor { return I.indexPut(this, idx, values, options); }
+  indexPut(idx: readonly I.IndexEntry[], values: TensorLike | boolean, options?: I.IndexPutOptions): Tensor { return ops.indexPut(this, idx, values, options); }
 
   // ---- in-place ops (ops/inplace.ts): each writes into this tensor and returns it ----------------
 
-  add_(other: TensorLike): this { return this.inPlace('add_', [other], () => A.add(this, other)); }
-  sub_(other: TensorLike): this { return this.inPlace('sub_', [other], () => A.sub(this, other)); }
-  mul_(other: TensorLike): this { return this.inPlace('mul_', [other], () => A.mul(this, other)); }
-  div_(other: TensorLike): this { return this.inPlace('div_', [other], () => A.div(this, other)); }
-  clamp_(min?: number | null | U.ClampBounds, max?: number | null): this { return this.inPlace('clamp_', [], () => U.clamp(this, min, max)); }
-  maskedFill_(mask: Tensor, value: number | boolean): this { return this.inPlace('maskedFill_', [], () => C.maskedFill(this, mask, value)); }
+  add_(other: TensorLike): this { return this.inPlace('add_', [other], () => ops.add(this, other)); }
+  sub_(other: TensorLike): this { return this.inPlace('sub_', [other], () => ops.sub(this, other)); }
+  mul_(other: TensorLike): this { return this.inPlace('mul_', [other], () => ops.mul(this, other)); }
+  div_(other: TensorLike): this { return this.inPlace('div_', [other], () => ops.div(this, other)); }
+  clamp_(min?: number | null | U.ClampBounds, max?: number | null): this { return this.inPlace('clamp_', [], () => ops.clamp(this, min, max)); }
+  maskedFill_(mask: Tensor, value: number | boolean): this { return this.inPlace('maskedFill_', [], () => ops.maskedFill(this, mask, value)); }
   indexPut_(idx: readonly I.IndexEntry[], values: TensorLike | boolean, options?: I.IndexPutOptions): this {
-    return this.inPlace('indexPut_', [values], () => I.indexPut(this, idx, values, options));
+    return this.inPlace('indexPut_', [values], () => ops.indexPut(this, idx, values, options));
   }
   /** Copies `src` (broadcast to this shape, converted to this dtype) into this tensor. */
   copy_(src: Tensor): this {
     if (!(src instanceof Tensor)) throw new ValueError('copy_', `src must be a tensor, got ${typeof src}`);
-    return this.inPlace('copy_', [src], () => V.cast(V.expand(src, this.shape), this.dtype));
+    return this.inPlace('copy_', [src], () => V.cast(ops.expand(src, this.shape), this.dtype));
   }
   fill_(value: number | boolean): this {
     if (typeof value !== 'number' && typeof value !== 'boolean') throw new ValueError('fill_', `value must be a number, got ${typeof value}`);
-    return this.inPlace('fill_', [], () => V.cast(V.expand(scalarTensor(value, this.dtype), this.shape), this.dtype));
+    return this.inPlace('fill_', [], () => V.cast(ops.expand(scalarTensor(value, this.dtype), this.shape), this.dtype));
   }
   zero_(): this { return this.fill_(0); }
   /** Fills with uniform samples from [from, to) (PyTorch's uniform_), from `generator` or the global one. */
   uniform_(from = 0, to = 1, options?: { generator?: Generator }): this {
-    return this.inPlace('uniform_', [], () => A.add(A.mul(rand(this.shape, { dtype: this.dtype, ...options }), to - from), from));
+    return this.inPlace('uniform_', [], () => ops.add(ops.mul(rand(this.shape, { dtype: this.dtype, ...options }), to - from), from));
   }
   /** Fills with samples of N(mean, std²) (PyTorch's normal_). */
   normal_(mean = 0, std = 1, options?: { generator?: Generator }): this {
-    return this.inPlace('normal_', [], () => A.add(A.mul(randn(this.shape, { dtype: this.dtype, ...options }), std), mean));
+    return this.inPlace('normal_', [], () => ops.add(ops.mul(randn(this.shape, { dtype: this.dtype, ...options }), std), mean));
   }
 
   private inPlace(op: string, operands: readonly unknown[], compute: () => Tensor): this {
@@ -309,165 +310,165 @@ export class Tensor {
 
   // ---- ops as methods (each is also a function of the same name) --------------------------------
 
-  add(other: TensorLike): Tensor { return A.add(this, other); }
-  sub(other: TensorLike): Tensor { return A.sub(this, other); }
-  mul(other: TensorLike): Tensor { return A.mul(this, other); }
-  div(other: TensorLike): Tensor { return A.div(this, other); }
-  pow(exponent: TensorLike): Tensor { return A.pow(this, exponent); }
-  neg(): Tensor { return A.neg(this); }
-  maximum(other: TensorLike): Tensor { return A.maximum(this, other); }
-  minimum(other: TensorLike): Tensor { return A.minimum(this, other); }
+  add(other: TensorLike): Tensor { return ops.add(this, other); }
+  sub(other: TensorLike): Tensor { return ops.sub(this, other); }
+  mul(other: TensorLike): Tensor { return ops.mul(this, other); }
+  div(other: TensorLike): Tensor { return ops.div(this, other); }
+  pow(exponent: TensorLike): Tensor { return ops.pow(this, exponent); }
+  neg(): Tensor { return ops.neg(this); }
+  maximum(other: TensorLike): Tensor { return ops.maximum(this, other); }
+  minimum(other: TensorLike): Tensor { return ops.minimum(this, other); }
 
-  exp(): Tensor { return U.exp(this); }
-  log(): Tensor { return U.log(this); }
-  sqrt(): Tensor { return U.sqrt(this); }
-  abs(): Tensor { return U.abs(this); }
-  relu(): Tensor { return U.relu(this); }
-  sigmoid(): Tensor { return U.sigmoid(this); }
-  tanh(): Tensor { return U.tanh(this); }
-  softplus(options?: Act.SoftplusOptions): Tensor { return Act.softplus(this, options); }
-  clamp(min?: number | null | U.ClampBounds, max?: number | null): Tensor { return U.clamp(this, min, max); }
-  square(): Tensor { return U.square(this); }
+  exp(): Tensor { return ops.exp(this); }
+  log(): Tensor { return ops.log(this); }
+  sqrt(): Tensor { return ops.sqrt(this); }
+  abs(): Tensor { return ops.abs(this); }
+  relu(): Tensor { return ops.relu(this); }
+  sigmoid(): Tensor { return ops.sigmoid(this); }
+  tanh(): Tensor { return ops.tanh(this); }
+  softplus(options?: Act.SoftplusOptions): Tensor { return ops.softplus(this, options); }
+  clamp(min?: number | null | U.ClampBounds, max?: number | null): Tensor { return ops.clamp(this, min, max); }
+  square(): Tensor { return ops.square(this); }
   log1p(): Tensor { return U.log1p(this); }
   expm1(): Tensor { return U.expm1(this); }
-  sin(): Tensor { return U.sin(this); }
-  cos(): Tensor { return U.cos(this); }
-  erf(): Tensor { return U.erf(this); }
-  gelu(options?: U.GeluOptions): Tensor { return U.gelu(this, options); }
-  silu(): Tensor { return U.silu(this); }
-  floor(): Tensor { return U.floor(this); }
-  ceil(): Tensor { return U.ceil(this); }
-  round(): Tensor { return U.round(this); }
-  trunc(): Tensor { return U.trunc(this); }
-  frac(): Tensor { return U.frac(this); }
-  reciprocal(): Tensor { return U.reciprocal(this); }
-  rsqrt(): Tensor { return U.rsqrt(this); }
+  sin(): Tensor { return ops.sin(this); }
+  cos(): Tensor { return ops.cos(this); }
+  erf(): Tensor { return ops.erf(this); }
+  gelu(options?: U.GeluOptions): Tensor { return ops.gelu(this, options); }
+  silu(): Tensor { return ops.silu(this); }
+  floor(): Tensor { return ops.floor(this); }
+  ceil(): Tensor { return ops.ceil(this); }
+  round(): Tensor { return ops.round(this); }
+  trunc(): Tensor { return ops.trunc(this); }
+  frac(): Tensor { return ops.frac(this); }
+  reciprocal(): Tensor { return ops.reciprocal(this); }
+  rsqrt(): Tensor { return ops.rsqrt(this); }
   log2(): Tensor { return U.log2(this); }
   log10(): Tensor { return U.log10(this); }
   exp2(): Tensor { return U.exp2(this); }
-  tan(): Tensor { return U.tan(this); }
-  asin(): Tensor { return U.asin(this); }
-  acos(): Tensor { return U.acos(this); }
-  atan(): Tensor { return U.atan(this); }
-  sinh(): Tensor { return U.sinh(this); }
-  cosh(): Tensor { return U.cosh(this); }
-  asinh(): Tensor { return U.asinh(this); }
-  acosh(): Tensor { return U.acosh(this); }
-  atanh(): Tensor { return U.atanh(this); }
+  tan(): Tensor { return ops.tan(this); }
+  asin(): Tensor { return ops.asin(this); }
+  acos(): Tensor { return ops.acos(this); }
+  atan(): Tensor { return ops.atan(this); }
+  sinh(): Tensor { return ops.sinh(this); }
+  cosh(): Tensor { return ops.cosh(this); }
+  asinh(): Tensor { return ops.asinh(this); }
+  acosh(): Tensor { return ops.acosh(this); }
+  atanh(): Tensor { return ops.atanh(this); }
   atan2(other: TensorLike): Tensor { return A.atan2(this, other); }
-  hypot(other: TensorLike): Tensor { return A.hypot(this, other); }
-  remainder(other: TensorLike): Tensor { return A.remainder(this, other); }
-  fmod(other: TensorLike): Tensor { return A.fmod(this, other); }
-  copysign(other: TensorLike): Tensor { return A.copysign(this, other); }
-  lerp(end: TensorLike, weight: TensorLike): Tensor { return A.lerp(this, end, weight); }
-  logaddexp(other: TensorLike): Tensor { return A.logaddexp(this, other); }
-  isnan(): Tensor { return C.isnan(this); }
-  isinf(): Tensor { return C.isinf(this); }
-  isfinite(): Tensor { return C.isfinite(this); }
-  nanToNum(options?: C.NanToNumOptions): Tensor { return C.nanToNum(this, options); }
-  elu(alpha?: number): Tensor { return Act.elu(this, alpha); }
-  selu(): Tensor { return Act.selu(this); }
-  celu(alpha?: number): Tensor { return Act.celu(this, alpha); }
-  hardtanh(min?: number, max?: number): Tensor { return Act.hardtanh(this, min, max); }
+  hypot(other: TensorLike): Tensor { return ops.hypot(this, other); }
+  remainder(other: TensorLike): Tensor { return ops.remainder(this, other); }
+  fmod(other: TensorLike): Tensor { return ops.fmod(this, other); }
+  copysign(other: TensorLike): Tensor { return ops.copysign(this, other); }
+  lerp(end: TensorLike, weight: TensorLike): Tensor { return ops.lerp(this, end, weight); }
+  logaddexp(other: TensorLike): Tensor { return ops.logaddexp(this, other); }
+  isnan(): Tensor { return ops.isnan(this); }
+  isinf(): Tensor { return ops.isinf(this); }
+  isfinite(): Tensor { return ops.isfinite(this); }
+  nanToNum(options?: C.NanToNumOptions): Tensor { return ops.nanToNum(this, options); }
+  elu(alpha?: number): Tensor { return ops.elu(this, alpha); }
+  selu(): Tensor { return ops.selu(this); }
+  celu(alpha?: number): Tensor { return ops.celu(this, alpha); }
+  hardtanh(min?: number, max?: number): Tensor { return ops.hardtanh(this, min, max); }
   relu6(): Tensor { return Act.relu6(this); }
-  hardsigmoid(): Tensor { return Act.hardsigmoid(this); }
-  hardswish(): Tensor { return Act.hardswish(this); }
-  mish(): Tensor { return Act.mish(this); }
-  logsigmoid(): Tensor { return Act.logsigmoid(this); }
-  leakyRelu(negativeSlope?: number): Tensor { return Act.leakyRelu(this, negativeSlope); }
-  softmin(dim: number): Tensor { return Act.softmin(this, dim); }
-  glu(dim?: number): Tensor { return Act.glu(this, dim); }
+  hardsigmoid(): Tensor { return ops.hardsigmoid(this); }
+  hardswish(): Tensor { return ops.hardswish(this); }
+  mish(): Tensor { return ops.mish(this); }
+  logsigmoid(): Tensor { return ops.logsigmoid(this); }
+  leakyRelu(negativeSlope?: number): Tensor { return ops.leakyRelu(this, negativeSlope); }
+  softmin(dim: number): Tensor { return ops.softmin(this, dim); }
+  glu(dim?: number): Tensor { return ops.glu(this, dim); }
 
-  eq(other: TensorLike): Tensor { return C.eq(this, other); }
-  ne(other: TensorLike): Tensor { return C.ne(this, other); }
-  lt(other: TensorLike): Tensor { return C.lt(this, other); }
-  le(other: TensorLike): Tensor { return C.le(this, other); }
-  gt(other: TensorLike): Tensor { return C.gt(this, other); }
-  ge(other: TensorLike): Tensor { return C.ge(this, other); }
+  eq(other: TensorLike): Tensor { return ops.eq(this, other); }
+  ne(other: TensorLike): Tensor { return ops.ne(this, other); }
+  lt(other: TensorLike): Tensor { return ops.lt(this, other); }
+  le(other: TensorLike): Tensor { return ops.le(this, other); }
+  gt(other: TensorLike): Tensor { return ops.gt(this, other); }
+  ge(other: TensorLike): Tensor { return ops.ge(this, other); }
   /** `cond ? this : other`, like PyTorch's `x.where(cond, y)`. */
-  where(cond: Tensor, other: TensorLike): Tensor { return C.where(cond, this, other); }
-  maskedFill(mask: Tensor, value: number | boolean): Tensor { return C.maskedFill(this, mask, value); }
-  logicalNot(): Tensor { return C.logicalNot(this); }
-  logicalAnd(other: TensorLike): Tensor { return C.logicalAnd(this, other); }
-  logicalOr(other: TensorLike): Tensor { return C.logicalOr(this, other); }
-  logicalXor(other: TensorLike): Tensor { return C.logicalXor(this, other); }
+  where(cond: Tensor, other: TensorLike): Tensor { return ops.where(cond, this, other); }
+  maskedFill(mask: Tensor, value: number | boolean): Tensor { return ops.maskedFill(this, mask, value); }
+  logicalNot(): Tensor { return ops.logicalNot(this); }
+  logicalAnd(other: TensorLike): Tensor { return ops.logicalAnd(this, other); }
+  logicalOr(other: TensorLike): Tensor { return ops.logicalOr(this, other); }
+  logicalXor(other: TensorLike): Tensor { return ops.logicalXor(this, other); }
 
-  sum(dim?: number | readonly number[], keepdim = false): Tensor { return R.sum(this, dim, keepdim); }
-  mean(dim?: number | readonly number[], keepdim = false): Tensor { return R.mean(this, dim, keepdim); }
-  max(dim?: number | readonly number[], keepdim = false): Tensor { return R.max(this, dim, keepdim); }
-  min(dim?: number | readonly number[], keepdim = false): Tensor { return R.min(this, dim, keepdim); }
-  logsumexp(dim?: number | readonly number[], keepdim = false): Tensor { return R.logsumexp(this, dim, keepdim); }
-  argmax(dim?: number, keepdim = false): Tensor { return R.argmax(this, dim, keepdim); }
-  argmin(dim?: number, keepdim = false): Tensor { return R.argmin(this, dim, keepdim); }
-  softmax(dim: number): Tensor { return R.softmax(this, dim); }
-  logSoftmax(dim: number): Tensor { return R.logSoftmax(this, dim); }
+  sum(dim?: number | readonly number[], keepdim = false): Tensor { return ops.sum(this, dim, keepdim); }
+  mean(dim?: number | readonly number[], keepdim = false): Tensor { return ops.mean(this, dim, keepdim); }
+  max(dim?: number | readonly number[], keepdim = false): Tensor { return ops.max(this, dim, keepdim); }
+  min(dim?: number | readonly number[], keepdim = false): Tensor { return ops.min(this, dim, keepdim); }
+  logsumexp(dim?: number | readonly number[], keepdim = false): Tensor { return ops.logsumexp(this, dim, keepdim); }
+  argmax(dim?: number, keepdim = false): Tensor { return ops.argmax(this, dim, keepdim); }
+  argmin(dim?: number, keepdim = false): Tensor { return ops.argmin(this, dim, keepdim); }
+  softmax(dim: number): Tensor { return ops.softmax(this, dim); }
+  logSoftmax(dim: number): Tensor { return ops.logSoftmax(this, dim); }
   /** Variance, unbiased by default (`{ correction: 0 }` for the population variance), as PyTorch's `var`. */
-  var(dim?: number | readonly number[], options?: R.VarOptions): Tensor { return R.variance(this, dim, options); }
-  std(dim?: number | readonly number[], options?: R.VarOptions): Tensor { return R.std(this, dim, options); }
-  norm(p = 2, dim?: number | readonly number[], keepdim = false): Tensor { return R.norm(this, p, dim, keepdim); }
-  cumsum(dim: number): Tensor { return Sc.cumsum(this, dim); }
-  cumprod(dim: number): Tensor { return Sc.cumprod(this, dim); }
-  cummax(dim: number): Sc.CumulativeResult { return Sc.cummax(this, dim); }
-  cummin(dim: number): Sc.CumulativeResult { return Sc.cummin(this, dim); }
-  logcumsumexp(dim: number): Tensor { return Sc.logcumsumexp(this, dim); }
-  scatter(dim: number, index: Tensor, src: Tensor | number): Tensor { return Sca.scatter(this, dim, index, src); }
+  var(dim?: number | readonly number[], options?: R.VarOptions): Tensor { return ops.variance(this, dim, options); }
+  std(dim?: number | readonly number[], options?: R.VarOptions): Tensor { return ops.std(this, dim, options); }
+  norm(p = 2, dim?: number | readonly number[], keepdim = false): Tensor { return ops.norm(this, p, dim, keepdim); }
+  cumsum(dim: number): Tensor { return ops.cumsum(this, dim); }
+  cumprod(dim: number): Tensor { return ops.cumprod(this, dim); }
+  cummax(dim: number): Sc.CumulativeResult { return ops.cummax(this, dim); }
+  cummin(dim: number): Sc.CumulativeResult { return ops.cummin(this, dim); }
+  logcumsumexp(dim: number): Tensor { return ops.logcumsumexp(this, dim); }
+  scatter(dim: number, index: Tensor, src: Tensor | number): Tensor { return ops.scatter(this, dim, index, src); }
   scatterReduce(dim: number, index: Tensor, src: Tensor, reduce: Sca.ScatterReduce, options?: Sca.ScatterReduceOptions): Tensor {
-    return Sca.scatterReduce(this, dim, index, src, reduce, options);
+    return ops.scatterReduce(this, dim, index, src, reduce, options);
   }
-  indexAdd(dim: number, index: S.IndexLike, source: Tensor, options?: Sca.IndexAddOptions): Tensor { return Sca.indexAdd(this, dim, index, source, options); }
-  indexCopy(dim: number, index: S.IndexLike, source: Tensor): Tensor { return Sca.indexCopy(this, dim, index, source); }
-  indexFill(dim: number, index: S.IndexLike, value: number): Tensor { return Sca.indexFill(this, dim, index, value); }
-  amax(dim?: number | readonly number[], keepdim = false): Tensor { return R.amax(this, dim, keepdim); }
-  amin(dim?: number | readonly number[], keepdim = false): Tensor { return R.amin(this, dim, keepdim); }
-  any(dim?: number | readonly number[], keepdim = false): Tensor { return R.any(this, dim, keepdim); }
-  all(dim?: number | readonly number[], keepdim = false): Tensor { return R.all(this, dim, keepdim); }
-  prod(dim?: number | readonly number[], keepdim = false): Tensor { return R.prod(this, dim, keepdim); }
-  sort(options?: Srt.SortOptions): { values: Tensor; indices: Tensor } { return Srt.sort(this, options); }
-  argsort(options?: Srt.SortOptions): Tensor { return Srt.argsort(this, options); }
-  topk(k: number, options?: Srt.TopkOptions): { values: Tensor; indices: Tensor } { return Srt.topk(this, k, options); }
-  kthvalue(k: number, dim?: number, keepdim?: boolean): { values: Tensor; indices: Tensor } { return Srt.kthvalue(this, k, dim, keepdim); }
-  mode(dim?: number, keepdim?: boolean): { values: Tensor; indices: Tensor } { return Srt.mode(this, dim, keepdim); }
-  unique(): Srt.UniqueResult { return Srt.unique(this); }
-  repeat(...counts: number[] | [readonly number[]]): Tensor { return Re.repeat(this, V.shapeArgs(counts)); }
-  tile(...counts: number[] | [readonly number[]]): Tensor { return Re.tile(this, V.shapeArgs(counts)); }
-  roll(shifts: number | readonly number[], dims?: number | readonly number[]): Tensor { return Re.roll(this, shifts, dims); }
-  unflatten(dim: number, sizes: readonly number[]): Tensor { return Re.unflatten(this, dim, sizes); }
-  movedim(source: number | readonly number[], destination: number | readonly number[]): Tensor { return Re.movedim(this, source, destination); }
-  broadcastTo(shape: readonly number[]): Tensor { return Re.broadcastTo(this, shape); }
-  diagonal(offset = 0, dim1 = 0, dim2 = 1): Tensor { return Re.diagonal(this, offset, dim1, dim2); }
-  diag(offset = 0): Tensor { return Re.diag(this, offset); }
-  tril(diagonal = 0): Tensor { return Re.tril(this, diagonal); }
-  triu(diagonal = 0): Tensor { return Re.triu(this, diagonal); }
-  outer(other: Tensor): Tensor { return M.outer(this, other); }
-  dot(other: Tensor): Tensor { return M.dot(this, other); }
-  bmm(other: Tensor): Tensor { return M.bmm(this, other); }
-  baddbmm(batch1: Tensor, batch2: Tensor, options?: M.BaddbmmOptions): Tensor { return M.baddbmm(this, batch1, batch2, options); }
+  indexAdd(dim: number, index: S.IndexLike, source: Tensor, options?: Sca.IndexAddOptions): Tensor { return ops.indexAdd(this, dim, index, source, options); }
+  indexCopy(dim: number, index: S.IndexLike, source: Tensor): Tensor { return ops.indexCopy(this, dim, index, source); }
+  indexFill(dim: number, index: S.IndexLike, value: number): Tensor { return ops.indexFill(this, dim, index, value); }
+  amax(dim?: number | readonly number[], keepdim = false): Tensor { return ops.amax(this, dim, keepdim); }
+  amin(dim?: number | readonly number[], keepdim = false): Tensor { return ops.amin(this, dim, keepdim); }
+  any(dim?: number | readonly number[], keepdim = false): Tensor { return ops.any(this, dim, keepdim); }
+  all(dim?: number | readonly number[], keepdim = false): Tensor { return ops.all(this, dim, keepdim); }
+  prod(dim?: number | readonly number[], keepdim = false): Tensor { return ops.prod(this, dim, keepdim); }
+  sort(options?: Srt.SortOptions): { values: Tensor; indices: Tensor } { return ops.sort(this, options); }
+  argsort(options?: Srt.SortOptions): Tensor { return ops.argsort(this, options); }
+  topk(k: number, options?: Srt.TopkOptions): { values: Tensor; indices: Tensor } { return ops.topk(this, k, options); }
+  kthvalue(k: number, dim?: number, keepdim?: boolean): { values: Tensor; indices: Tensor } { return ops.kthvalue(this, k, dim, keepdim); }
+  mode(dim?: number, keepdim?: boolean): { values: Tensor; indices: Tensor } { return ops.mode(this, dim, keepdim); }
+  unique(): Srt.UniqueResult { return ops.unique(this); }
+  repeat(...counts: number[] | [readonly number[]]): Tensor { return ops.repeat(this, V.shapeArgs(counts)); }
+  tile(...counts: number[] | [readonly number[]]): Tensor { return ops.tile(this, V.shapeArgs(counts)); }
+  roll(shifts: number | readonly number[], dims?: number | readonly number[]): Tensor { return ops.roll(this, shifts, dims); }
+  unflatten(dim: number, sizes: readonly number[]): Tensor { return ops.unflatten(this, dim, sizes); }
+  movedim(source: number | readonly number[], destination: number | readonly number[]): Tensor { return ops.movedim(this, source, destination); }
+  broadcastTo(shape: readonly number[]): Tensor { return ops.broadcastTo(this, shape); }
+  diagonal(offset = 0, dim1 = 0, dim2 = 1): Tensor { return ops.diagonal(this, offset, dim1, dim2); }
+  diag(offset = 0): Tensor { return ops.diag(this, offset); }
+  tril(diagonal = 0): Tensor { return ops.tril(this, diagonal); }
+  triu(diagonal = 0): Tensor { return ops.triu(this, diagonal); }
+  outer(other: Tensor): Tensor { return ops.outer(this, other); }
+  dot(other: Tensor): Tensor { return ops.dot(this, other); }
+  bmm(other: Tensor): Tensor { return ops.bmm(this, other); }
+  baddbmm(batch1: Tensor, batch2: Tensor, options?: M.BaddbmmOptions): Tensor { return ops.baddbmm(this, batch1, batch2, options); }
 
-  matmul(other: Tensor): Tensor { return M.matmul(this, other); }
+  matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
 
-  reshape(...shape: number[] | [readonly number[]]): Tensor { return V.reshape(this, V.shapeArgs(shape)); }
-  view(...shape: number[] | [readonly number[]]): Tensor { return V.view(this, V.shapeArgs(shape)); }
-  flatten(startDim = 0, endDim = -1): Tensor { return V.flatten(this, startDim, endDim); }
-  squeeze(dim?: number): Tensor { return V.squeeze(this, dim); }
-  unsqueeze(dim: number): Tensor { return V.unsqueeze(this, dim); }
-  transpose(dim0: number, dim1: number): Tensor { return V.transpose(this, dim0, dim1); }
+  reshape(...shape: number[] | [readonly number[]]): Tensor { return ops.reshape(this, V.shapeArgs(shape)); }
+  view(...shape: number[] | [readonly number[]]): Tensor { return ops.view(this, V.shapeArgs(shape)); }
+  flatten(startDim = 0, endDim = -1): Tensor { return ops.flatten(this, startDim, endDim); }
+  squeeze(dim?: number): Tensor { return ops.squeeze(this, dim); }
+  unsqueeze(dim: number): Tensor { return ops.unsqueeze(this, dim); }
+  transpose(dim0: number, dim1: number): Tensor { return ops.transpose(this, dim0, dim1); }
   /** `permute(1, 0)` or `permute([1, 0])`, as in PyTorch. */
-  permute(...dims: number[] | [readonly number[]]): Tensor { return V.permute(this, V.shapeArgs(dims)); }
+  permute(...dims: number[] | [readonly number[]]): Tensor { return ops.permute(this, V.shapeArgs(dims)); }
   /** The transpose of a 2-D tensor (reverses the dims of any tensor, like PyTorch's `.T`). */
-  get T(): Tensor { return V.permute(this, [...this.shape.keys()].reverse()); }
-  expand(...shape: number[] | [readonly number[]]): Tensor { return V.expand(this, V.shapeArgs(shape)); }
-  expandAs(other: Tensor): Tensor { return V.expand(this, other.shape); }
-  contiguous(): Tensor { return V.contiguous(this); }
+  get T(): Tensor { return ops.permute(this, [...this.shape.keys()].reverse()); }
+  expand(...shape: number[] | [readonly number[]]): Tensor { return ops.expand(this, V.shapeArgs(shape)); }
+  expandAs(other: Tensor): Tensor { return ops.expand(this, other.shape); }
+  contiguous(): Tensor { return ops.contiguous(this); }
 
-  narrow(dim: number, start: number, length: number): Tensor { return S.narrow(this, dim, start, length); }
+  narrow(dim: number, start: number, length: number): Tensor { return ops.narrow(this, dim, start, length); }
   slice(dim: number, start?: number, end?: number, step?: number): Tensor { return S.slice(this, dim, start, end, step); }
-  indexSelect(dim: number, index: S.IndexLike): Tensor { return S.indexSelect(this, dim, index); }
-  gather(dim: number, index: Tensor): Tensor { return S.gather(this, dim, index); }
+  indexSelect(dim: number, index: S.IndexLike): Tensor { return ops.indexSelect(this, dim, index); }
+  gather(dim: number, index: Tensor): Tensor { return ops.gather(this, dim, index); }
   /** `flip(0, 1)` or `flip([0, 1])`. */
-  flip(...dims: number[] | [readonly number[]]): Tensor { return S.flip(this, V.shapeArgs(dims)); }
-  chunk(chunks: number, dim = 0): Tensor[] { return J.chunk(this, chunks, dim); }
-  split(sizes: number | readonly number[], dim = 0): Tensor[] { return J.split(this, sizes, dim); }
-  unbind(dim = 0): Tensor[] { return J.unbind(this, dim); }
+  flip(...dims: number[] | [readonly number[]]): Tensor { return ops.flip(this, V.shapeArgs(dims)); }
+  chunk(chunks: number, dim = 0): Tensor[] { return ops.chunk(this, chunks, dim); }
+  split(sizes: number | readonly number[], dim = 0): Tensor[] { return ops.split(this, sizes, dim); }
+  unbind(dim = 0): Tensor[] { return ops.unbind(this, dim); }
 }
 
 /** Wraps a kernel's fresh contiguous output as a tensor. */

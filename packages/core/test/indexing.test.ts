@@ -261,7 +261,7 @@ describe('select, maskedSelect, nonzero, take', () => {
   });
   test('bad indexing expressions are IndexErrors (or DTypeErrors) that say what is wrong', () => {
     expect(thrownBy(() => x.index(0, 0, 0)).message).toBe('index: too many indices for a tensor of dimension 2 (shape [2,3]): 3 given');
-    expect(thrownBy(() => x.index(2)).message).toMatch(/^select: index 2 is out of range for dim 0 of size 2/);
+    expect(thrownBy(() => x.index(2)).message).toMatch(/^index: index 2 is out of range for dim 0 of size 2/);
     expect(thrownBy(() => x.index([0, 2])).message).toBe('index: index 2 is out of bounds for dim 0 with size 2');
     expect(thrownBy(() => x.index(tensor([true, false, true])))).toBeInstanceOf(IndexError);
     expect(thrownBy(() => x.index(tensor([0])))).toBeInstanceOf(DTypeError);

@@ -8,6 +8,9 @@ import {
   max, min, narrow, ones, rand, randn, scatterAdd, slice, sum, tensor, zeros, type Tensor,
 } from '../src/index.js';
 import { tensor as anyTensor, thrownBy } from '../src/testing/index.js';
+import * as T from '../src/index.js';
+import { KINDS, type Kind } from '../src/api/args.js';
+import { SIGNATURES } from '../src/api/signatures.js';
 
 
 /** `f` throws a TensorgradError of class `type` whose message starts with `op:`. */
@@ -215,5 +218,45 @@ describe('hostile input gets typed errors, never a TypeError from inside or an u
     }
     const a = new Generator().setState(state), b = new Generator(3);
     expect([a.nextUint32(), a.nextUint32()]).toEqual([b.nextUint32(), b.nextUint32()]);
+  });
+});
+
+describe('the argument-checking layer every public op goes through (api/)', () => {
+  const x = T.tensor([[1, 2], [3, 4]]);
+  // A value of each kind that passes its check, for the positions before the one under test.
+  const passing: Record<Kind, unknown> = {
+    tensor: x, tensorLike: x, tensorOrNull: null, tensors: [x], number: 1, int: 0, ints: [2, 2], dims: 0, pair: 2, boolean: false,
+    string: 'ij', options: {}, indexLike: [0], array: [], function: () => x, any: undefined,
+  };
+  const wrong: unknown[] = ['a', null, true, {}, [1, 2], () => 1, 1.5, Symbol('s')];
+  const parse = (p: string) => /^(\.\.\.)?([a-zA-Z]+)(\?)?:(.+)$/.exec(p)!;
+  test('every op, every parameter: a value of the wrong kind is a ValueError naming the op and the parameter', () => {
+    const ops = T as unknown as Record<string, (...a: unknown[]) => unknown>;
+    for (const [op, params] of Object.entries(SIGNATURES) as [string, readonly string[]][]) {
+      params.forEach((p, i) => {
+        const [, rest, kind, optional, name] = parse(p);
+        if (kind === 'any') return;
+        const before = params.slice(0, i).map((q) => passing[parse(q)[2] as Kind]);
+        for (const v of wrong) {
+          if (KINDS[kind as Kind].ok(v)) continue;
+          const e = thrownBy(() => ops[op === 'variance' ? 'var' : op](...before, v));
+          expect(e, `${op}(…, ${String(v)}) at ${name}`).toBeInstanceOf(ValueError);
+          expect(e.message.startsWith(`${op === 'variance' ? 'variance' : op}: `), `${op}: ${e.message}`).toBe(true);
+          expect(e.message, `${op}: ${e.message}`).toContain(rest ? `${name}[0]` : name);
+        }
+        if (!optional && !rest) expect(thrownBy(() => ops[op](...before)).message, `${op} without ${name}`).toContain(`missing argument ${name}`);
+      });
+    }
+  });
+  test('the methods go through it too, and errors from inside an op carry the name the user called', () => {
+    expect(thrownBy(() => x.add([1, 2, 3, 4] as never)).message).toBe('add: the second operand must be a tensor or a number, got an array [1,2,3,4]; wrap it with tensor()');
+    expect(thrownBy(() => x.mul('2' as never)).message).toBe('mul: the second operand must be a tensor or a number, got "2"');
+    expect(thrownBy(() => T.ones(3).softmax(undefined as never)).message).toBe('softmax: missing argument dim (an integer)');
+    expect(thrownBy(() => T.softmax(T.ones(3), 2)).message).toMatch(/^softmax: dim 2 is out of range/); // thrown by logSoftmax inside
+    expect(thrownBy(() => T.linear(T.ones(2, 3), T.ones(4, 5))).message).toMatch(/^linear: /);
+    expect(thrownBy(() => T.gelu(T.ones(2), { approximate: 'x' } as never)).message).toMatch(/^gelu: /);
+    expect(thrownBy(() => T.arange(12).reshape(5, -1)).message).toBe('reshape: shape [5,-1] is invalid for input of size 12: the other dims hold 5 elements, which does not divide 12');
+    const inner = thrownBy(() => T.softmax(T.ones(3), 2));
+    expect((inner as Error & { cause?: Error }).cause?.message).toMatch(/^logSoftmax: /);
   });
 });

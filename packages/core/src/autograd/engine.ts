@@ -203,8 +203,8 @@ export interface GradOptions extends BackwardOptions {
  * Gradients of `outputs` with respect to `inputs`, returned rather than stored in `.grad`
  * (like `torch.autograd.grad`). With `createGraph: true` they are differentiable again.
  */
-export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | readonly Tensor[], options: GradOptions = {}): Tensor[] {
-  checkOptions<GradOptions>('grad', options, [...BACKWARD_OPTIONS, 'gradOutputs', 'allowUnused'], '{ createGraph: true }');
+export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | readonly Tensor[], gradOptions: GradOptions = {}): Tensor[] {
+  const options = checkOptions<GradOptions>('grad', gradOptions, [...BACKWARD_OPTIONS, 'gradOutputs', 'allowUnused'], '{ createGraph: true }');
   const outs = Array.isArray(outputs) ? (outputs as readonly Tensor[]) : [outputs as Tensor];
   const ins = Array.isArray(inputs) ? (inputs as readonly Tensor[]) : [inputs as Tensor];
   for (const [what, list] of [['output', outs], ['input', ins]] as const) {

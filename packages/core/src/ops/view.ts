@@ -34,9 +34,12 @@ setAliasOp(alias);
 function inferShape(op: string, x: Tensor, shape: readonly number[]): number[] {
   const free = shape.filter((d) => d === -1).length;
   if (free > 1) throw new ShapeError(op, `only one dimension can be -1, got ${fmtShape(shape)}`);
+  checkShape(op, shape.map((d) => (d === -1 ? 0 : d)));
   const known = sizeOf(shape.filter((d) => d !== -1));
   const out = shape.map((d) => (d === -1 ? (known === 0 ? 0 : x.numel() / known) : d));
-  checkShape(op, out.map((d) => (Number.isInteger(d) ? d : -1)));
+  if (out.some((d) => !Number.isInteger(d))) {
+    throw new ShapeError(op, `shape ${fmtShape(shape)} is invalid for input of size ${x.numel()}: the other dims hold ${known} elements, which does not divide ${x.numel()}`);
+  }
   if (sizeOf(out) !== x.numel()) {
     throw new ShapeError(op, `cannot reshape ${fmtShape(x.shape)} (${x.numel()} elements) into ${fmtShape(shape)}${free ? '' : ` (${sizeOf(out)} elements)`}`);
   }

@@ -30,7 +30,7 @@ export default defineConfig({
         test: {
           name: 'cpu',
           include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'docs/test/**/*.test.ts'],
-          exclude: ['**/node_modules/**', 'packages/core/test/wasm.test.ts'],
+          exclude: ['**/node_modules/**', 'packages/core/test/wasm.test.ts', 'packages/core/test/tidy.test.ts'],
           setupFiles: backendSetup,
           provide: { backend: 'cpu' },
         },
@@ -39,7 +39,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'wasm',
-          include: [...opSuites, 'packages/core/test/wasm.test.ts', 'packages/nn/test/**/*.test.ts', 'packages/vae/test/**/*.test.ts'],
+          include: [...opSuites, 'packages/core/test/wasm.test.ts', 'packages/core/test/tidy.test.ts', 'packages/nn/test/**/*.test.ts', 'packages/vae/test/**/*.test.ts'],
           // These run the CLI on --backend cpu themselves (or test files, not kernels): once is enough.
           exclude: ['**/node_modules/**', ...['reliability', 'disk-full', 'fault-injection', 'explorer'].map((f) => `packages/vae/test/${f}.test.ts`), 'packages/nn/test/{robustness,disk-full}.test.ts'],
           setupFiles: backendSetup,

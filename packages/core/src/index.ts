@@ -71,6 +71,7 @@ export type {
   Backend, BackendImpl, Kernels, View, MatmulOperand, KernelOutput, MaxPoolOutput, UnaryOp, BinaryOp, ComparisonOp, ReduceOp, ArgReduceOp, ScanOp, PutMode, Windows,
 } from './backend/kernels.js';
 export { DataBuffer, emptyCache, type DeviceData } from './backend/buffer.js';
+export { tidy, keep } from './tidy.js';
 export { cpuBackend } from './backend/cpu/index.js';
 export { setNumThreads, getNumThreads, maxThreads } from './backend/threads.js';
 export { wasmBackend } from './backend/backend.js';

@@ -1,6 +1,6 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Generator, emptyCache, type Tensor } from '@tensorgrad/core';
+import { Generator, emptyCache, tidy, type Tensor } from '@tensorgrad/core';
 import { Adam, DataLoader, removeStaleTempFiles } from '@tensorgrad/nn';
 import { useBackend } from './backends.js';
 import { MODEL_FILE } from './model-files.js';
@@ -170,18 +170,25 @@ async function trainLocked(cfg: TrainConfig, data: Data, say: (line: string) => 
     let batch = 0;
     for (const { images } of loader) {
       batch++;
-      opt.zeroGrad();
-      const { recon, mu, logvar } = model.run(images);
-      const loss = vaeLoss(recon, images, mu, logvar).total;
-      const value = loss.item();
+      // One step in a memory scope: its intermediates stay in the backend's memory and are freed
+      // when it ends (gradients and Adam's moments are kept); only the loss comes out, as a number.
+      const value = tidy(() => {
+        opt.zeroGrad();
+        const { recon, mu, logvar } = model.run(images);
+        const loss = vaeLoss(recon, images, mu, logvar).total;
+        const v = loss.item();
+        if (Number.isFinite(v)) {
+          loss.backward();
+          opt.step();
+        }
+        return v;
+      });
       if (!Number.isFinite(value)) {
         progress.finish();
         // A finite loss last batch and non-finite weights now: the last update broke them.
         throw finite(opt.params) ? diverged(epoch, `batch ${batch}/${batches}`, `the loss became ${value}`)
           : diverged(epoch, `batch ${batch - 1}/${batches}`, `the parameters became non-finite in this batch's update (the next loss is ${value})`);
       }
-      loss.backward();
-      opt.step();
       sum += value;
       seen += images.shape[0];
       progress.tick(images.shape[0], sum / seen);

@@ -6,6 +6,7 @@ import { add } from '../ops/arithmetic.js';
 import { contiguous } from '../ops/view.js';
 import { onesLike, zerosLike } from '../creation.js';
 import { withGradMode } from './grad-mode.js';
+import { release as keepBuffer } from '../backend/scope.js';
 import type { GradNode } from './node.js';
 
 export interface BackwardOptions {
@@ -126,7 +127,10 @@ export function runBackward(
       const node = t.gradFn;
       if (node === null || t.retainsGrad) {
         // .grad is stored contiguous, in the tensor's own layout, as optimizers expect.
-        if (options.accumulateIntoLeaves) t.grad = t.grad === null ? contiguous(g) : add(t.grad, g);
+        if (options.accumulateIntoLeaves) {
+          t.grad = t.grad === null ? contiguous(g) : add(t.grad, g);
+          keepBuffer(t.grad.buffer); // a gradient outlives the tidy() scope of the step that made it
+        }
         if (node === null) {
           for (const hook of hooks) hook({ index: step, tensor: t, node: null, gradOutput: g, gradInputs: [], accumulated: [], grad: options.accumulateIntoLeaves ? t.grad : null });
           step++;

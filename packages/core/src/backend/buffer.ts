@@ -1,4 +1,5 @@
 import { dtypeOf, type DType, type Storage } from '../dtype.js';
+import { ValueError } from '../errors.js';
 
 /**
  * Elements that a backend keeps off the CPU (a GPU texture). The backend that made it is the only
@@ -29,6 +30,7 @@ export class DataBuffer {
   private host_: Storage | null;
   private device_: DeviceData | null = null;
   private version_ = 0;
+  private disposed_ = false;
 
   private constructor(
     host: Storage | null,
@@ -51,8 +53,25 @@ export class DataBuffer {
 
   /** The elements on the CPU, for reading; downloads once if they only live on a device. */
   get host(): Storage {
-    if (this.host_ === null) this.host_ = this.device_!.download();
+    if (this.host_ === null) {
+      if (this.device_ === null) throw disposedError();
+      this.host_ = this.device_.download();
+    }
     return this.host_;
+  }
+
+  /**
+   * Frees the device copy now (the end of the `tidy` scope that made it). A buffer that was read
+   * on the CPU keeps that copy; one that never was is gone, and reading it is an error that says why.
+   */
+  dispose(): void {
+    this.dropDevice();
+    if (this.host_ === null) this.disposed_ = true;
+  }
+
+  /** Whether `dispose` freed the only copy of the elements. */
+  get disposed(): boolean {
+    return this.disposed_;
   }
 
   /**
@@ -110,6 +129,10 @@ export class DataBuffer {
     this.device_.release();
     this.device_ = null;
   }
+}
+
+function disposedError(): Error {
+  return new ValueError('tidy', "this tensor's memory was freed when the tidy() scope that made it ended; return it from the scope, or keep() it, to use it afterwards");
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Tensor, ValueError, checkOptions, noGrad, tensor } from '@tensorgrad/core';
+import { Tensor, ValueError, checkOptions, keep, noGrad, tensor } from '@tensorgrad/core';
 import type { StateDict } from '../module.js';
 import { checkValue, describe, nonNegative, type Rule } from './check.js';
 import { decodeOptimizerState, encodeOptimizerState } from './optimizer-state-dict.js';
@@ -133,6 +133,8 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
           let s = this.state.get(p);
           if (s === undefined) this.state.set(p, (s = {}));
           this.update(p, p.grad, s, group);
+          // State outlives the step: inside a tidy() scope it must not be freed with the step's tensors.
+          for (const v of Object.values(s)) keep(v);
         }
       }
     });

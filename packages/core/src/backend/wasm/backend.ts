@@ -9,7 +9,7 @@ import {
 import { coalesce } from '../layout.js';
 import { walk } from '../walk.js';
 import { DataBuffer } from '../buffer.js';
-import { WasmBlock, copyToHost, heap, hostArray, wasm } from './instance.js';
+import { WasmBlock, copyToHost, heap, hostArray, kernelResult, resultsStayResident, wasm } from './instance.js';
 import { addressOf, arena, compactAddress } from './operands.js';
 import { convolution, convolutionInputGrad, convolutionWeightGrad } from './conv.js';
 import { BINARY_CODES, UNARY_CODES } from './module.generated.js';
@@ -64,18 +64,18 @@ function mapUnary(code: number, x: View, lo = 0, hi = 0): KernelOutput {
   const op = arena.alloc(size);
   if (code === CLAMP) {
     wasm().kernels.unary(code, xp, op, size, lo, hi);
-    return copyToHost(op, size);
+    return kernelResult(op, size);
   }
   let out: Float32Array | undefined;
-  parallelUnary(code, xp, op, size, TRANSCENDENTAL.has(code), () => void (out = hostArray(size)));
-  return copyToHost(op, size, out);
+  parallelUnary(code, xp, op, size, TRANSCENDENTAL.has(code), () => void (out = resultsStayResident() ? undefined : hostArray(size)));
+  return kernelResult(op, size, out);
 }
 
 /**
  * `a ∘ b` over `shape`: after merging dims, each operand must run along the last dim with stride
  * 1 or 0 (a broadcast scalar, bias or column); the kernel runs once per row.
  */
-function mapBinary(code: number, a: View, b: View, shape: Shape): KernelOutput | null {
+function mapBinary(code: number, a: View, b: View, shape: Shape, onHost = false): KernelOutput | null {
   const size = sizeOf(shape);
   const [dims, [sa, sb]] = coalesce(shape, [a.strides, b.strides]);
   const last = dims.length - 1;
@@ -92,7 +92,7 @@ function mapBinary(code: number, a: View, b: View, shape: Shape): KernelOutput |
   walk(outer, [contiguousStrides(outer), sa.slice(0, last), sb.slice(0, last)], [0, 0, 0], (n, off, so, i, si, j, sj) => {
     for (let r = 0; r < n; r++, off += so, i += si, j += sj) k.binary(code, ap + 4 * i, ia, bp + 4 * j, ib, op + 4 * off * inner, inner);
   });
-  return copyToHost(op, size);
+  return onHost ? copyToHost(op, size) : kernelResult(op, size);
 }
 
 /**
@@ -122,7 +122,7 @@ function sumBlock(x: View, dims: readonly number[]): KernelOutput | null {
       k.demote(acc + 8 * s * stride, op + 4 * s * K2, K2);
     }
   }
-  return copyToHost(op, K1 * K2);
+  return kernelResult(op, K1 * K2);
 }
 
 /**
@@ -176,7 +176,7 @@ function matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: num
   const [ars, acs] = a.transposed ? [1, m] : [k, 1];
   const [brs, bcs] = b.transposed ? [1, k] : [n, 1];
   let out: Float32Array | undefined;
-  const allocateOut = (): void => void (out = hostArray(batch * m * n));
+  const allocateOut = (): void => void (out = resultsStayResident() ? undefined : hostArray(batch * m * n));
   for (let t = 0; t < batch; t++) {
     const ap = addressOf(a.buffer, a.offsets[t], m * k), bp = addressOf(b.buffer, b.offsets[t], k * n);
     parallelGemm({ a: ap, ars, acs, m, b: bp, brs, bcs, k, n, packedA, packedB, c, bias: bias8 }, t === 0 ? allocateOut : undefined);
@@ -186,7 +186,7 @@ function matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: num
       for (let i = 0; i < m; i++) mem.copyWithin(dst + i * n, c / 4 + i * n8, c / 4 + i * n8 + n);
     }
   }
-  return copyToHost(op, batch * m * n, out);
+  return kernelResult(op, batch * m * n, out);
 }
 
 /**
@@ -284,7 +284,8 @@ export const wasmKernels: BackendImpl = {
   binary(op: BinaryOp, a: View, b: View, shape: Shape) {
     const code = BINARY[op];
     if (code === null || !isF32(a, b) || !arena.fits(a.buffer.length + b.buffer.length + sizeOf(shape))) return DECLINE;
-    const out = mapBinary(code, a, b, shape);
+    // a comparison's 0s and 1s come out to the host, where they become a bool array
+    const out = mapBinary(code, a, b, shape, isComparison(op));
     if (out === null) return DECLINE;
     return isComparison(op) ? toBool(out as Float32Array) : out;
   },
@@ -322,7 +323,7 @@ export const wasmKernels: BackendImpl = {
     const xp = addressOf(x.buffer, x.offset, planes * win.h * win.w);
     const vp = arena.alloc(size), ip = arena.alloc(size);
     parallelMaxPool({ ...win, x: xp, planes, values: vp, indices: ip });
-    return { values: copyToHost(vp, size), indices: copyInt32ToHost(ip, size) };
+    return { values: kernelResult(vp, size), indices: copyInt32ToHost(ip, size) };
   },
 
   // gather and its adjoint along the last dim of contiguous operands, the pattern of max pooling's
@@ -334,7 +335,7 @@ export const wasmKernels: BackendImpl = {
     arena.reset();
     const xp = addressOf(x.buffer, x.offset, rows * size), ip = int32Address(index, rows * len), op = arena.alloc(rows * len);
     wasm().kernels.gather_rows(xp, ip, rows, len, size, op);
-    return copyToHost(op, rows * len);
+    return kernelResult(op, rows * len);
   },
 
   scatterAdd(shape: Shape, dtype: DType, dim: number, index: View, src: View) {
@@ -344,7 +345,7 @@ export const wasmKernels: BackendImpl = {
     arena.reset();
     const sp = addressOf(src.buffer, src.offset, rows * len), ip = int32Address(index, rows * len), op = arena.alloc(rows * size);
     wasm().kernels.scatter_add_rows(sp, ip, rows, len, size, op);
-    return copyToHost(op, rows * size);
+    return kernelResult(op, rows * size);
   },
 
   adam(param: View, grad: View, m: View, v: View, vmax: View | null, h: AdamHyper) {

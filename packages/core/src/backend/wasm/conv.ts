@@ -1,6 +1,6 @@
 import type { Storage } from '../../dtype.js';
-import type { View, Windows } from '../kernels.js';
-import { copyToHost, f32At, wasm } from './instance.js';
+import type { KernelOutput, View, Windows } from '../kernels.js';
+import { f32At, kernelResult, wasm } from './instance.js';
 import { addressOf, arena } from './operands.js';
 import { parallelCol2im, parallelGemm, parallelIm2col } from './threads.js';
 
@@ -96,7 +96,7 @@ function product(s: Scratch, a: number, ars: number, acs: number, m: number, b: 
 }
 
 /** y[n]_g = W_g · unfold(x[n])_g (+ bias), `[N, Cout, L]`; null when one image's scratch does not fit. */
-export function convolution(x: View, weight: View, bias: View | null, win: Windows, groups: number): Float32Array | null {
+export function convolution(x: View, weight: View, bias: View | null, win: Windows, groups: number): KernelOutput | null {
   const [n, c] = x.shape, cout = weight.shape[0];
   const g = geometry(n, c, cout, groups, win);
   const { K, L } = g, og = cout / groups;
@@ -116,11 +116,11 @@ export function convolution(x: View, weight: View, bias: View | null, win: Windo
       K_.conv_out(s.c, up(cw, 8), og, b, L, bp === 0 ? 0 : bp + 4 * gi * og, out + 4 * (n0 * cout + gi * og) * L, cout * L);
     }
   }
-  return copyToHost(out, size);
+  return kernelResult(out, size);
 }
 
 /** ∂L/∂x = fold(W_gᵀ · g[n]_g), `[N, channels, h, w]`. */
-export function convolutionInputGrad(gv: View, weight: View, win: Windows, groups: number, channels: number): Float32Array | null {
+export function convolutionInputGrad(gv: View, weight: View, win: Windows, groups: number, channels: number): KernelOutput | null {
   const n = gv.shape[0], cout = weight.shape[0];
   const g = geometry(n, channels, cout, groups, win);
   const { K, L } = g, og = cout / groups, cg = channels / groups;
@@ -141,7 +141,7 @@ export function convolutionInputGrad(gv: View, weight: View, win: Windows, group
       foldBlock(dx, g, n0, b, s.c, up(cw, 8), cg, gi * cg);
     }
   }
-  return copyToHost(dx, size);
+  return kernelResult(dx, size);
 }
 
 /** ∂L/∂W = Σₙ g[n]_g · unfold(x[n])_gᵀ, `[Cout, K]`, summed over the blocks in float64. */

@@ -1,4 +1,5 @@
-import type { DeviceData } from '../buffer.js';
+import { DataBuffer, type DeviceData } from '../buffer.js';
+import { adopt, scopeActive } from '../scope.js';
 import { PLAIN_MODULE, SHARED_MODULE } from './module.generated.js';
 
 /** The exports of kernels.wat (pointers are byte addresses into `memory`). */
@@ -108,6 +109,12 @@ export function wasm(): WasmInstance {
 export class Heap {
   private top = ARENA_BASE;
   private readonly free = new Map<number, number[]>();
+  private inUse = 0;
+
+  /** Bytes of blocks handed out and not yet released (what tests watch to see memory freed). */
+  bytesInUse(): number {
+    return this.inUse;
+  }
 
   /** The class (block size in bytes) that holds `bytes` of data plus the vector slack. */
   static sizeClass(bytes: number): number {
@@ -123,6 +130,7 @@ export class Heap {
   /** A block of at least `bytes` bytes; returns its byte address (never 0: the kernels read 0 as "none"). */
   alloc(bytes: number): number {
     const size = Heap.sizeClass(bytes);
+    this.inUse += size;
     const reuse = this.free.get(size)?.pop();
     if (reuse !== undefined) return reuse;
     const at = this.top;
@@ -134,6 +142,7 @@ export class Heap {
 
   release(at: number, bytes: number): void {
     const size = Heap.sizeClass(bytes);
+    this.inUse -= size;
     const list = this.free.get(size);
     if (list === undefined) this.free.set(size, [at]);
     else list.push(at);
@@ -249,3 +258,23 @@ export class Arena {
     return new Float64Array(wasm().memory.buffer, at, length);
   }
 }
+
+/**
+ * A kernel's float32 result, `length` elements at byte address `at` (in the call's arena): copied
+ * out to a JavaScript array (into `out` when the caller allocated one while the kernel ran), or,
+ * inside a `tidy` scope, moved into a block of the module's own memory that stays there — no host
+ * array to allocate, fault in and collect, and the next kernel reads it in place — and that the
+ * scope frees when it ends.
+ */
+export function kernelResult(at: number, length: number, out?: Float32Array): Float32Array | DataBuffer {
+  if (!scopeActive() || length === 0) return copyToHost(at, length, out);
+  const block = WasmBlock.alloc(length);
+  new Float32Array(wasm().memory.buffer).copyWithin(block.at / 4, at / 4, at / 4 + length);
+  const buffer = DataBuffer.fromDevice(block, length);
+  adopt(buffer);
+  return buffer;
+}
+
+/** Whether results stay in the module's memory (inside `tidy`): then no host array is worth allocating ahead. */
+export const resultsStayResident = scopeActive;
+

@@ -1,7 +1,7 @@
 // The latent-space explorer's page: loads the checkpoint the CLI serves, decodes with tensorgrad in
 // the browser (wasm SIMD by default; cpu, or gpu.js WebGL2 where it runs), and wires the controls.
 // Bundled by scripts/build-explorer.mjs; served by `tensorgrad-vae explore` (src/explore.ts).
-import { Generator, backendInfo, listBackends, noGrad, randn, setBackend, tensor } from '@tensorgrad/core';
+import { Generator, backendInfo, listBackends, noGrad, randn, setBackend, tensor, tidy } from '@tensorgrad/core';
 import { parseSafetensors } from '@tensorgrad/nn';
 import { vaeFromStateDict } from '../src/model-files.js';
 import type { VAEBase } from '../src/model.js';
@@ -21,15 +21,17 @@ const sliderDims: number[] = [];
 /** Decodes codes `[n, d]` to pixel probabilities (timed, shown in the status bar). */
 function decode(codes: number[][]): Float32Array {
   const t0 = performance.now();
-  const out = noGrad(() => model.decode(tensor(codes.flat(), { shape: [codes.length, model.latent] })).data) as Float32Array;
+  // A memory scope: the decoder's intermediates stay in wasm memory and are freed at once; only the
+  // pixels (read inside, so copied out) leave it.
+  const out = tidy(() => noGrad(() => model.decode(tensor(codes.flat(), { shape: [codes.length, model.latent] })).data)) as Float32Array;
   $('timing').textContent = `${(performance.now() - t0).toFixed(2)} ms`;
   return out;
 }
 
 /** Latent means of images `[n, 784]`. */
 function encode(x: Float32Array, n: number): number[][] {
-  const mu = noGrad(() => model.encode(tensor(x, { shape: [n, 784] })).mu);
-  return Array.from({ length: n }, (_, i) => Array.from(mu.data.subarray(i * model.latent, (i + 1) * model.latent)));
+  const mu = tidy(() => noGrad(() => model.encode(tensor(x, { shape: [n, 784] })).mu.data));
+  return Array.from({ length: n }, (_, i) => Array.from(mu.subarray(i * model.latent, (i + 1) * model.latent)));
 }
 
 /** Draws 28×28 images (values in [0, 1]) as a cols-wide grid on `canvas`, scaled to fill it. */

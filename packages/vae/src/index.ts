@@ -24,4 +24,5 @@ export { lockOutDir, LOCK_FILE } from './lock.js';
 export { Progress, formatSeconds, type ProgressStream } from './progress.js';
 export { TrainingError, CheckpointError, UsageError, InterruptedError } from './errors.js';
 export { startExplorer, type Explorer, type ExplorerOptions } from './explore.js';
+export { serveLocally, type LocalServer, type Route } from './local-server.js';
 export { main, type Io } from './cli.js';

@@ -4,7 +4,6 @@
 // must come back reconstructed. Plus the server's safety: loopback only, nothing outside its routes.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +12,8 @@ import { noGrad, tensor } from '@tensorgrad/core';
 import { launchChromium } from '../../../scripts/browser.mjs';
 import { loadVae, main } from '../src/index.js';
 import { sink, tmp } from './helpers.js';
+import { connect } from 'node:net';
+import { rawRequest } from './http.js';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const output = fileURLToPath(new URL('./output/', import.meta.url));
@@ -137,32 +138,6 @@ describe('in Chromium', () => {
   }, 120_000);
 });
 
-/** A raw HTTP request (no URL normalisation on the way; `host: null` sends no Host), resolving to the whole response. */
-function rawRequest(port: number, path: string, { address = '127.0.0.1', host = `localhost:${port}` as string | null } = {}): Promise<{ status: number; headers: Record<string, string>; body: string }> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, address, () => socket.end(`GET ${path} HTTP/1.1\r\n${host === null ? '' : `Host: ${host}\r\n`}Connection: close\r\n\r\n`));
-    let text = '';
-    socket.on('data', (d) => (text += d.toString('latin1')));
-    socket.on('end', () => {
-      const [head, ...body] = text.split('\r\n\r\n');
-      const [statusLine, ...lines] = head.split('\r\n');
-      const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
-      let rest = body.join('\r\n\r\n');
-      if (headers['transfer-encoding'] === 'chunked') {
-        // Each chunk: its size in hex, CRLF, the bytes, CRLF; a size of 0 ends the body.
-        let decoded = '';
-        for (let size = parseInt(rest, 16); size > 0; size = parseInt(rest, 16)) {
-          const start = rest.indexOf('\r\n') + 2;
-          decoded += rest.slice(start, start + size);
-          rest = rest.slice(start + size + 2);
-        }
-        rest = decoded;
-      }
-      resolve({ status: Number(/^HTTP\/1\.1 (\d+)/.exec(statusLine)?.[1]), headers, body: rest });
-    });
-    socket.on('error', reject);
-  });
-}
 
 const rawGet = async (port: number, path: string, address = '127.0.0.1'): Promise<number> => (await rawRequest(port, path, { address })).status;
 

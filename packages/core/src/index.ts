@@ -6,7 +6,7 @@
 export { Tensor, INSPECT, type TensorLike, type NestedArray } from './tensor.js';
 export { DTYPES, promoteTypes, isFloating, type DType, type Storage } from './dtype.js';
 export type { Shape } from './shape.js';
-export { broadcastShapes } from './shape.js';
+export { broadcastShapes, describe } from './shape.js';
 export { checkOptions, closest } from './options.js';
 export { TensorgradError, ShapeError, DTypeError, AutogradError, ValueError, IndexError, BackendError, fmtShape } from './errors.js';
 export { Generator, manualSeed, defaultGenerator } from './random.js';

@@ -1,20 +1,11 @@
-import { ValueError } from '@tensorgrad/core';
+import { ValueError, describe } from '@tensorgrad/core';
 
 // Argument checks shared by the optimizers and the schedules. Plain JavaScript (or `any`, or
 // JSON) can hand a constructor an options object where a number belongs, a string, NaN or a
 // negative rate; each check throws a ValueError that names the class and the parameter instead of
 // letting the value reach the arithmetic (`0.1 ** {}` is NaN and would become the learning rate).
 
-/** A value as an error message shows it: numbers plainly, anything else as (shortened) JSON. */
-export function describe(v: unknown): string {
-  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'function' || v === undefined) return String(v);
-  try {
-    const json = JSON.stringify(v, (_, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : x));
-    return json === undefined ? String(v) : json.length > 80 ? `${json.slice(0, 77)}...` : json;
-  } catch {
-    return String(v);
-  }
-}
+export { describe };
 
 /** A closed or open bound on a number: `[0, true]` is ≥ 0, `[1, false]` is < 1. */
 export type Bound = readonly [number, boolean];

@@ -74,8 +74,9 @@ export function stepPanel(trace: Trace, k: number, rules: Readonly<Record<string
     }
     parts.push('</div>');
   }
+  const saved = step.saved.length === 0 ? 'nothing' : step.saved.map((s) => `${s.role} [${s.shape.join(', ')}]`).join(', ');
   parts.push(step.freed
-    ? '<p class="freed">The rule ran, so the engine freed it (<code>gradFn.backward = null</code>): its closure and the tensors only it saved can now be collected. The node turns grey.</p>'
-    : `<p class="muted">${retainGraph ? 'retainGraph: the rule and its saved tensors are kept for another pass.' : ''}</p>`);
+    ? `<p class="freed">The rule ran, so the engine freed it (<code>gradFn.backward = null</code>), and with it what it saved: <span class="saved">${saved}</span>. Its closure and those tensors can now be collected. The node turns grey.</p>`
+    : `<p class="muted">${retainGraph ? `retainGraph: the rule and what it saved (<span class="saved">${saved}</span>) are kept for another pass.` : ''}</p>`);
   return parts.join('');
 }

@@ -43,6 +43,8 @@ export interface TraceStep {
   readonly leafGrad: readonly number[] | null;
   /** Whether the engine had freed the node's rule when the step ended (a pass without retainGraph). */
   readonly freed: boolean;
+  /** What the rule kept to read (GradNode.savedTensors): released with it when it is freed. */
+  readonly saved: readonly { readonly role: string; readonly shape: readonly number[] }[];
 }
 
 export interface Trace {
@@ -106,6 +108,7 @@ export function traceBackward(loss: Tensor, params: ReadonlyMap<string, Tensor>,
       flows,
       leafGrad: s.node === null && s.grad !== null ? values(s.grad) : null,
       freed: s.node !== null && s.node.backward === null,
+      saved: s.node === null ? [] : s.node.savedTensors.map(({ role, shape }) => ({ role, shape: [...shape] })),
     });
   });
   try {

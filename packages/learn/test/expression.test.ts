@@ -48,6 +48,10 @@ describe.each(PRESETS.map((p) => [p.id, p] as const))('%s', (_, preset) => {
     expect(trace.steps[0].node).toBe(trace.root);
     // Without retainGraph the engine frees every rule it ran; leaves have no rule.
     expect(trace.steps.every((s) => s.freed === (s.rule !== null))).toBe(true);
+    // What each rule saved is listed (leaves save nothing); an op reading its inputs names them.
+    expect(trace.steps.filter((s) => s.rule === null).every((s) => s.saved.length === 0)).toBe(true);
+    for (const s of trace.steps) for (const k of s.saved) expect(k.role).toMatch(/^(input \d+|output|a saved tensor)$/);
+    if (preset.id === 'neuron') expect(trace.steps.some((s) => s.rule === 'MulBackward' && s.saved.some((k) => k.role === 'input 0'))).toBe(true);
     for (const [name, t] of run.params) expect(trace.grads[name]).toEqual(Array.from(t.grad!.data));
     // Where contributions meet, the recorded sum is the engine's.
     for (const s of trace.steps) {

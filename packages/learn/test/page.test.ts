@@ -97,9 +97,12 @@ describe('in Chromium', () => {
       expect(await page.textContent('#engine-steps')).toBe(String(n));
       expect(Object.values(await shownGrads(page)).every((g) => g === null), 'no .grad before the first step').toBe(true);
       let sums = 0;
+      let savedNamed = false;
       for (let k = 1; k <= n; k++) {
         await page.click('#step');
         sums += await page.locator('#step-panel .sum').count();
+        // A freed rule names what it saved, released with it.
+        if (await page.locator('#step-panel .freed .saved').count() > 0) savedNamed ||= /input \d+|output/.test((await page.textContent('#step-panel .freed .saved'))!);
         if (k === 1) {
           // The first step is the loss's own rule, its source shown with its math.
           expect(await page.locator('#reverse-graph g.node.current').count()).toBe(1);
@@ -112,6 +115,7 @@ describe('in Chromium', () => {
       }
       // Where a gradient meets one already there, the page shows the sum (the VAE, a + a, …).
       if (['twice', 'softmax-ce', 'attention', 'vae'].includes(preset.id)) expect(sums, preset.id).toBeGreaterThan(0);
+      expect(savedNamed, `${preset.id}: some freed rule lists its saved tensors`).toBe(true);
       expect(await position(page)).toBe(`${n} / ${n}`);
       await page.click('#step'); // past the end: stays there
       expect(await position(page)).toBe(`${n} / ${n}`);
@@ -120,6 +124,7 @@ describe('in Chromium', () => {
       // Without retainGraph, every rule that ran was freed, and is greyed.
       const ops = await page.locator('#reverse-graph g.node.op').count();
       expect(await page.locator('#reverse-graph g.node.op.freed').count()).toBe(ops);
+
       // Forward mode's tangent of the loss and reverse mode's gᵀδ: one number, two ways.
       const [jvp, gtd] = await Promise.all([page.textContent('#jvp'), page.textContent('#gtd')]);
       expect(Number(jvp!.replace('−', '-')), preset.id).toBeCloseTo(Number(gtd!.replace('−', '-')), 2);

@@ -40,6 +40,15 @@ export class GradNode {
   }
 
   /**
+   * What the gradient rule keeps to read at backward time (PyTorch's `_saved_*` attributes): each
+   * saved tensor's role (`input 0`, `output`), shape and dtype. When a pass without `retainGraph`
+   * frees the rule, they go with it.
+   */
+  get savedTensors(): readonly { role: string; shape: readonly number[]; dtype: Tensor['dtype'] }[] {
+    return this.saved.map(({ tensor, role }) => ({ role, shape: tensor.shape, dtype: tensor.dtype }));
+  }
+
+  /**
    * Throws when a tensor the rule reads was written in place after the op ran (its buffer's
    * version moved on): the rule would compute with the new values and return a wrong gradient
    * without a word. PyTorch's "modified by an inplace operation".

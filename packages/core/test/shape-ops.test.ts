@@ -29,6 +29,9 @@ const ops: Record<string, (...xs: Tensor[]) => Out> = {
   'baddbmm beta alpha': (i, a, b) => tg.baddbmm(i, a, b, { beta: 0.5, alpha: 2 }),
   'einsum matmul': (a, b) => tg.einsum('ij,jk->ik', a, b), 'einsum batched with a summed letter': (a, b) => tg.einsum('bij,bjk->bk', a, b),
   'einsum trace and transpose': (a, b) => tg.einsum('ii,jk->kj', a, b), 'einsum implicit three operands': (a, b, c) => tg.einsum('ij,jk,kl', a, b, c),
+  'einsum ellipsis batched matmul, broadcast batch': (a, b) => tg.einsum('...ij,...jk->...ik', a, b),
+  'einsum ellipsis implicit output': (a, b) => tg.einsum('...i,...i', a, b),
+  'einsum ellipsis diagonal': (a) => tg.einsum('...ii->...i', a), 'einsum ellipsis summed out': (a) => tg.einsum('i...->i', a),
   'meshgrid ij': (a, b) => tg.meshgrid([a, b]), 'meshgrid xy': (a, b) => tg.meshgrid([a, b], { indexing: 'xy' }),
   'flatten 1 2': (x) => tg.flatten(x, 1, 2),
   'cumprod dim 1': (x) => tg.cumprod(x, 1), 'cummax dim 1': (x) => pair(tg.cummax(x, 1)), 'cummin dim 0': (x) => pair(tg.cummin(x, 0)),
@@ -218,7 +221,10 @@ describe('gradients match finite differences on random shapes (float64)', () => 
     expect(() => tg.einsum('ij,jk->ik', tg.zeros([2, 3]), tg.zeros([4, 5]))).toThrow('einsum: letter j is 3 in one place and 4 in another (operand 1, [4,5])');
     expect(() => tg.einsum('ij->ik', tg.zeros([2, 3]))).toThrow('einsum: output letter k appears in no operand of "ij->ik"');
     expect(() => tg.einsum('ij,jk', tg.zeros([2, 3]))).toThrow('einsum: the equation "ij,jk" has 2 operands, but 1 tensors were given');
-    expect(() => tg.einsum('...ij->ij', tg.zeros([2, 3]))).toThrow(/'...' is not supported yet/);
+    expect(() => tg.einsum('...ij->ij', tg.zeros([3]))).toThrow("einsum: operand 0 has 1 dims ([3]) but \"...ij\" names 2 besides '...'");
+    expect(() => tg.einsum('...i,...i', tg.zeros([2, 3]), tg.zeros([4, 3]))).toThrow("einsum: the dims under '...' do not broadcast: [2] and [4] in \"...i,...i\"");
+    expect(() => tg.einsum('ij->...', tg.zeros([2, 3]))).toThrow(/has '...' but no operand does/);
+    expect(() => tg.einsum('..i', tg.zeros([2]))).toThrow(/at most one '...'/);
   });
   test('sort is a permutation that orders, and argsort is stable', () => {
     fc.assert(fc.property(fc.array(fc.integer({ min: -3, max: 3 }), { minLength: 1, maxLength: 20 }), (v) => {

@@ -42,7 +42,7 @@ export type { NormalizeOptions } from './ops/distance.js';
 export type { AttentionOptions } from './ops/attention.js';
 export type { MultinomialOptions, NormalOptions, SampleOptions } from './ops/sampling.js';
 export type { CumulativeResult } from './ops/scan.js';
-export type { UniqueResult, SortOptions, TopkOptions } from './ops/sort.js';
+export type { UniqueResult, UniqueOptions, SortOptions, TopkOptions } from './ops/sort.js';
 
 export type { BaddbmmOptions } from './ops/matmul.js';
 

@@ -428,7 +428,7 @@ export class Tensor {
   topk(k: number, options?: Srt.TopkOptions): { values: Tensor; indices: Tensor } { return ops.topk(this, k, options); }
   kthvalue(k: number, dim?: number, keepdim?: boolean): { values: Tensor; indices: Tensor } { return ops.kthvalue(this, k, dim, keepdim); }
   mode(dim?: number, keepdim?: boolean): { values: Tensor; indices: Tensor } { return ops.mode(this, dim, keepdim); }
-  unique(): Srt.UniqueResult { return ops.unique(this); }
+  unique(options?: Srt.UniqueOptions): Srt.UniqueResult { return ops.unique(this, options); }
   repeat(...counts: number[] | [readonly number[]]): Tensor { return ops.repeat(this, V.shapeArgs(counts)); }
   tile(...counts: number[] | [readonly number[]]): Tensor { return ops.tile(this, V.shapeArgs(counts)); }
   roll(shifts: number | readonly number[], dims?: number | readonly number[]): Tensor { return ops.roll(this, shifts, dims); }

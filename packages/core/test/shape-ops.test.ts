@@ -37,6 +37,8 @@ const ops: Record<string, (...xs: Tensor[]) => Out> = {
   'cumprod dim 1': (x) => tg.cumprod(x, 1), 'cummax dim 1': (x) => pair(tg.cummax(x, 1)), 'cummin dim 0': (x) => pair(tg.cummin(x, 0)),
   'logcumsumexp dim 1': (x) => tg.logcumsumexp(x, 1),
   unique: (x) => { const u = tg.unique(x); return [u.values, u.inverse, u.counts]; },
+  'unique dim 0': (x) => { const u = tg.unique(x, { dim: 0 }); return [u.values, u.inverse, u.counts]; },
+  'unique dim 1': (x) => { const u = x.unique({ dim: 1 }); return [u.values, u.inverse, u.counts]; },
   'mode dim 1': (x) => pair(tg.mode(x, 1)), 'mode dim 0 keepdim': (x) => pair(tg.mode(x, 0, true)),
 };
 
@@ -176,6 +178,19 @@ describe('gradients match finite differences on random shapes (float64)', () => 
     expect(tg.baddbmm(tensor([NaN], { dtype: 'float64' }), a, b, { beta: 0 }).toArray()).toEqual(tg.bmm(a, b).toArray());
     expect(() => tg.baddbmm(tg.zeros([2, 2, 3, 3], { dtype: 'float64' }), a, b)).toThrow('baddbmm: input of shape [2,2,3,3] does not broadcast to the products\' shape [2,3,3]');
     expect(() => tg.baddbmm(i, a, a)).toThrow(/baddbmm: expects \[B, n, m\] and \[B, m, p\]/);
+  });
+  test('unique along a dim: values.index(inverse) rebuilds x, the slices are sorted and distinct', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 1 }), fc.integer(), (n, w, dim, seed) => {
+      const g = new tg.Generator(seed);
+      const x = tg.randint(0, 2, dim === 0 ? [n, w] : [w, n], { generator: g });
+      const { values, inverse, counts } = tg.unique(x, { dim });
+      expect(tg.indexSelect(values, dim, inverse).toArray()).toEqual(x.toArray());
+      const slices = (t: Tensor) => tg.unbind(t, dim).map((s) => Array.from(s.data).join(','));
+      const ours = slices(values);
+      expect(new Set(ours).size).toBe(ours.length);
+      expect([...ours]).toEqual([...ours].sort((a, b) => { const p = a.split(',').map(Number), q = b.split(',').map(Number); for (let k = 0; k < p.length; k++) if (p[k] !== q[k]) return p[k] - q[k]; return 0; }));
+      expect(Array.from(counts.data).reduce((a, b) => a + b, 0)).toBe(n);
+    }), { numRuns: 150 });
   });
   test('unique: sorted distinct values, values[inverse] rebuilds x, counts add up', () => {
     fc.assert(fc.property(fc.array(fc.integer({ min: -3, max: 3 }), { minLength: 0, maxLength: 12 }), (v) => {

@@ -132,7 +132,7 @@ export const SIGNATURES = {
   kthvalue: ['tensor:x', 'int:k', 'int?:dim', 'boolean?:keepdim'],
   median: ['tensor:x', 'int?:dim', 'boolean?:keepdim'],
   mode: ['tensor:x', 'int?:dim', 'boolean?:keepdim'],
-  unique: ['tensor:x'],
+  unique: ['tensor:x', 'options?:options'],
   repeat: ['tensor:x', 'ints:counts'],
   tile: ['tensor:x', 'ints:counts'],
   roll: ['tensor:x', 'dims:shifts', 'dims?:dims'],

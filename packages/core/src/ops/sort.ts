@@ -128,13 +128,22 @@ export interface UniqueResult {
   counts: Tensor;
 }
 
+export interface UniqueOptions {
+  /** Unique slices along this dim instead of unique elements (PyTorch's `dim`). */
+  dim?: number;
+}
+
 /**
  * The distinct elements of x, sorted, with the inverse map and the counts (PyTorch's
- * unique(sorted=True, return_inverse=True, return_counts=True), over all elements). One object,
- * as `sort` returns values and indices together; not differentiable, as PyTorch's.
+ * unique(sorted=True, return_inverse=True, return_counts=True)), over all elements; with `dim`,
+ * the distinct slices along that dim, in lexicographic order of their elements (row-major), the
+ * inverse giving each slice's position. One object, as `sort` returns values and indices
+ * together; not differentiable, as PyTorch's.
  */
-export function unique(x: Tensor): UniqueResult {
+export function unique(x: Tensor, options: UniqueOptions = {}): UniqueResult {
   if (!(x instanceof Tensor)) throw new ValueError('unique', `expected a tensor, got ${describe(x)}`);
+  const { dim } = checkOptions('unique', options, ['dim'], '{ dim: 0 }');
+  if (dim !== undefined) return uniqueSlices(x, normalizeDim('unique', dim, x.ndim));
   const n = x.numel();
   const { values: sortedValues, indices: order } = sort(reshape(x.detach(), [-1]));
   const v = sortedValues.data, pos = order.data;
@@ -154,4 +163,37 @@ export function unique(x: Tensor): UniqueResult {
     inverse: fromStorage(inverse, x.shape),
     counts: fromStorage(Int32Array.from(counts), [counts.length]),
   };
+}
+
+/** unique along `d`: the slices compared as rows of `[x.shape[d], rest]`, element by element (NaN after every number). */
+function uniqueSlices(x: Tensor, d: number): UniqueResult {
+  const rows = x.ndim === 0 ? 1 : x.shape[d];
+  const moved = contiguous(movedim(x.detach(), d, 0));
+  const width = rows === 0 ? 0 : moved.numel() / rows;
+  const data = moved.data;
+  const cmp = (a: number, b: number): number => {
+    for (let k = 0; k < width; k++) {
+      const u = data[a * width + k], v = data[b * width + k];
+      if (u === v || (u !== u && v !== v)) continue;
+      if (u !== u) return 1;
+      if (v !== v) return -1;
+      return u < v ? -1 : 1;
+    }
+    return 0;
+  };
+  const order = Array.from({ length: rows }, (_, i) => i).sort((a, b) => cmp(a, b) || a - b);
+  const inverse = new Int32Array(rows);
+  const firsts: number[] = [], counts: number[] = [];
+  order.forEach((r, i) => {
+    if (i === 0 || cmp(order[i - 1], r) !== 0) {
+      firsts.push(r);
+      counts.push(0);
+    }
+    counts[counts.length - 1]++;
+    inverse[r] = firsts.length - 1;
+  });
+  const picked = allocate(x.dtype, firsts.length * width);
+  firsts.forEach((r, i) => picked.set(data.subarray(r * width, (r + 1) * width) as never, i * width));
+  const values = movedim(fromStorage(picked, [firsts.length, ...moved.shape.slice(1)]), 0, d);
+  return { values: contiguous(values), inverse: fromStorage(inverse, [rows]), counts: fromStorage(Int32Array.from(counts), [firsts.length]) };
 }

@@ -250,3 +250,35 @@ describe('gradients match finite differences on random shapes (float64)', () => 
     }));
   });
 });
+
+describe('reshape and view on strided memory (ATen computeStride)', () => {
+  test('any layout, any shape of the same size: the elements in row-major order are reshape’s; view shares memory or refuses', () => {
+    fc.assert(fc.property(arb.anyLayout({ dtype: 'float32' }), fc.integer({ min: 0, max: 5 }), (x, cut) => {
+      // a target shape: x's size split at a random point into two factors (or merged)
+      const n = x.numel();
+      const divisors = Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
+      const a = divisors[cut % divisors.length];
+      const shape = [a, n / a];
+      const want = tg.contiguous(x).reshape(shape).toArray();
+      expect(tg.reshape(x, shape).toArray()).toEqual(want);
+      let v: Tensor | null = null;
+      try {
+        v = tg.view(x, shape);
+      } catch (e) {
+        expect((e as Error).message).toMatch(/^view: shape .* cannot be a view/);
+      }
+      if (v !== null) {
+        expect(v.buffer).toBe(x.buffer);
+        expect(v.toArray()).toEqual(want);
+      }
+    }), { numRuns: 300 });
+  });
+  test('PyTorch’s examples: a step-sliced or transposed tensor views where its memory allows', () => {
+    const x = tg.arange(16).reshape([4, 4]);
+    const rows = x.index(tg.slice(null, null, 2));
+    expect(rows.view([2, 2, 2]).buffer).toBe(x.buffer);
+    expect(x.T.reshape([4, 2, 2]).buffer).toBe(x.buffer);
+    expect(x.T.reshape([16]).buffer).not.toBe(x.buffer); // a copy: 16 would straddle two runs
+    expect(() => x.T.view([16])).toThrow(/^view: shape \[16\] cannot be a view of a tensor of shape \[4,4\] with strides \[1,4\]/);
+  });
+});

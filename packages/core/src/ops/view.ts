@@ -46,22 +46,55 @@ function inferShape(op: string, x: Tensor, shape: readonly number[]): number[] {
   return out;
 }
 
-/** The same elements in a new shape (one dim may be -1). A view when `x` is contiguous, a copy otherwise. */
+/**
+ * Strides that show `shape`'s elements, read row-major, in the memory `x` already has — or null
+ * when no such strides exist (ATen's computeStride): each run of dims of x that are laid out one
+ * after another in memory (a "chunk") may be split or merged freely, but no new dim may straddle
+ * two chunks.
+ */
+function viewStrides(x: Tensor, shape: readonly number[]): number[] | null {
+  if (x.numel() === 0 || x.ndim === 0) return contiguousStrides(shape);
+  const strides = new Array<number>(shape.length);
+  let viewD = shape.length - 1;
+  let chunkBase = x.strides[x.ndim - 1];
+  let tensorNumel = 1, viewNumel = 1;
+  for (let d = x.ndim - 1; d >= 0; d--) {
+    tensorNumel *= x.shape[d];
+    // the chunk ends at d when the dim before it does not continue it in memory
+    if (d === 0 || (x.shape[d - 1] !== 1 && x.strides[d - 1] !== tensorNumel * chunkBase)) {
+      while (viewD >= 0 && (viewNumel < tensorNumel || shape[viewD] === 1)) {
+        strides[viewD] = viewNumel * chunkBase;
+        viewNumel *= shape[viewD];
+        viewD--;
+      }
+      if (viewNumel !== tensorNumel) return null;
+      if (d > 0) {
+        chunkBase = x.strides[d - 1];
+        tensorNumel = 1;
+        viewNumel = 1;
+      }
+    }
+  }
+  return viewD === -1 ? strides : null;
+}
+
+/** The same elements in a new shape (one dim may be -1): a view whenever the memory allows one (as PyTorch's), else a copy. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const target = inferShape('reshape', x, shape);
   if (sameShape(target, x.shape)) return x;
-  const src = x.isContiguous() ? x : contiguous(x);
-  const out = makeView(src, target, contiguousStrides(target), src.offset);
+  const strides = viewStrides(x, target);
+  const src = strides === null ? contiguous(x) : x;
+  const out = makeView(src, target, strides ?? contiguousStrides(target), src.offset);
   // Views and copies are linear: each one's gradient and tangent rules are the op itself, run
   // backward (on g) or forward (on ẋ).
   return record(out, 'ReshapeBackward', [src], (g) => [reshape(g, src.shape)], [], ([t]) => reshape(t!, target));
 }
 
-/** Like `reshape` but never copies: a non-contiguous `x` is an error, as in PyTorch. */
+/** Like `reshape` but never copies: an error, as in PyTorch, when x's memory cannot show the new shape. */
 export function view(x: Tensor, shape: readonly number[]): Tensor {
   const target = inferShape('view', x, shape);
-  if (!x.isContiguous()) {
-    throw new ShapeError('view', `tensor of shape ${fmtShape(x.shape)} with strides ${fmtShape(x.strides)} is not contiguous; use reshape() or contiguous() first`);
+  if (viewStrides(x, target) === null) {
+    throw new ShapeError('view', `shape ${fmtShape(target)} cannot be a view of a tensor of shape ${fmtShape(x.shape)} with strides ${fmtShape(x.strides)} (a new dim would span memory that is not laid out in one run); use reshape(), which copies, or contiguous() first`);
   }
   return reshape(x, target);
 }

@@ -456,6 +456,26 @@ describe('wasm pooling and index kernels equal the reference bit for bit', () =>
     }
   });
 
+  test('scatterAdd shared out over the threads by rows equals the reference', async () => {
+    const g = new Generator(11);
+    const rows = 2048, size = 676, len = 169;
+    const index = randint(0, size, [rows, len], { generator: g }), src = randn([rows, len], { generator: g });
+    const ref = cpuBackend.scatterAdd([rows, size], 'float32', 1, index, src);
+    const before = getNumThreads();
+    try {
+      setNumThreads(2);
+      wasmBackend.scatterAdd([rows, size], 'float32', 1, index, src); // starts the pool
+      for (let i = 0; i < 1000 && readyKernelWorkers() < 1; i++) await new Promise((r) => setTimeout(r, 10));
+      const taken = kernelChunksTakenByWorkers();
+      for (let attempt = 0; attempt < 50 && kernelChunksTakenByWorkers() === taken; attempt++) {
+        same(wasmBackend.scatterAdd([rows, size], 'float32', 1, index, src), ref, 'scatterAdd');
+      }
+      expect(kernelChunksTakenByWorkers()).toBeGreaterThan(taken);
+    } finally {
+      setNumThreads(before);
+    }
+  });
+
   test('gather and scatterAdd along the last dim (repeated positions add in order)', () => {
     fc.assert(fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), seed, (rows, size, len, s) => {
       const gen = new Generator(s);

@@ -13,7 +13,7 @@ import { WasmBlock, copyToHost, heap, hostArray, kernelResult, resultsStayReside
 import { addressOf, arena, compactAddress } from './operands.js';
 import { convolution, convolutionInputGrad, convolutionWeightGrad } from './conv.js';
 import { BINARY_CODES, UNARY_CODES } from './module.generated.js';
-import { parallelGemm, parallelMaxPool, parallelUnary, wakeKernelWorkers } from './threads.js';
+import { parallelGemm, parallelMaxPool, parallelScatterAddRows, parallelUnary, wakeKernelWorkers } from './threads.js';
 
 /**
  * The WebAssembly SIMD backend: the kernels of kernels.wat over float32.
@@ -344,7 +344,7 @@ export const wasmKernels: BackendImpl = {
     if (rows * size === 0 || !arena.fits(rows * (size + 2 * len) + 64)) return DECLINE;
     arena.reset();
     const sp = addressOf(src.buffer, src.offset, rows * len), ip = int32Address(index, rows * len), op = arena.alloc(rows * size);
-    wasm().kernels.scatter_add_rows(sp, ip, rows, len, size, op);
+    parallelScatterAddRows(sp, ip, rows, len, size, op);
     return kernelResult(op, rows * size);
   },
 

@@ -34,8 +34,9 @@ export interface Gemm {
 // max pooling one: [MAX_POOL, x, planes, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, values, indices, per];
 // an unfolding one: [IM2COL, x, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols, rowStride, xImage, images, per]
 // and a folding one: [COL2IM, cols, rowStride, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dx, dxImage, images, per]
-// (xImage and dxImage: floats from one image to the next; image i's columns start i·oh·ow floats in).
-const COLUMNS = 0, ROWS = 1, UNARY = 2, MAX_POOL = 3, IM2COL = 4, COL2IM = 5;
+// (xImage and dxImage: floats from one image to the next; image i's columns start i·oh·ow floats in);
+// a scatter-add one: [SCATTER_ROWS, src, index, rows, len, size, out, per].
+const COLUMNS = 0, ROWS = 1, UNARY = 2, MAX_POOL = 3, IM2COL = 4, COL2IM = 5, SCATTER_ROWS = 6;
 
 /**
  * Chunk `c` of a job. Of a product split by COLUMNS: column panels [c·per, (c+1)·per) — packs
@@ -67,6 +68,11 @@ function kernelChunk(K: WasmKernels, j: ArrayLike<number>, c: number): void {
     }
     return;
   }
+  if (j[0] === SCATTER_ROWS) {
+    const r0 = c * j[7], rows = Math.min(j[3] - r0, j[7]);
+    K.scatter_add_rows(j[1] + 4 * r0 * j[4], j[2] + 4 * r0 * j[4], rows, j[4], j[5], j[6] + 4 * r0 * j[5]);
+    return;
+  }
   if (j[0] === MAX_POOL) {
     const p0 = c * j[17], planeIn = 4 * j[3] * j[4], planeOut = 4 * j[13] * j[14];
     K.max_pool(j[1] + p0 * planeIn, Math.min(j[2] - p0, j[17]), j[3], j[4], j[5], j[6], j[7], j[8], j[9], j[10], j[11], j[12],
@@ -91,7 +97,7 @@ function kernelPool(): WorkerPool {
   pool ??= new WorkerPool(
     `({ module, memory }) => {
       const K = new WebAssembly.Instance(module, { env: { memory } }).exports;
-      const COLUMNS = ${COLUMNS}, UNARY = ${UNARY}, MAX_POOL = ${MAX_POOL}, IM2COL = ${IM2COL}, COL2IM = ${COL2IM};
+      const COLUMNS = ${COLUMNS}, UNARY = ${UNARY}, MAX_POOL = ${MAX_POOL}, IM2COL = ${IM2COL}, COL2IM = ${COL2IM}, SCATTER_ROWS = ${SCATTER_ROWS};
       const kernelChunk = (${kernelChunk.toString()});
       return (j, c) => kernelChunk(K, j, c);
     }`,
@@ -171,6 +177,20 @@ export function parallelMaxPool(p: MaxPoolJob): void {
   const per = !shared || !threadsAvailable() || p.planes * p.h * p.w < PARALLEL_MIN_POOL ? p.planes : unitsPerChunk(p.planes);
   const job = [MAX_POOL, p.x, p.planes, p.h, p.w, p.kh, p.kw, p.sh, p.sw, p.ph, p.pw, p.dh, p.dw, p.oh, p.ow, p.values, p.indices, per];
   const chunks = Math.ceil(p.planes / per);
+  if (chunks === 1) kernelChunk(K, job, 0);
+  else kernelPool().run(job, chunks, (j, c) => kernelChunk(K, j, c));
+}
+
+/**
+ * kernels.wat's `scatter_add_rows` (out = zeros [rows, size], out[r, index[r, l]] += src[r, l]),
+ * its rows shared out over the threads when the output is large (each row is its own: no two
+ * threads ever add into one place, and each row's additions keep their order).
+ */
+export function parallelScatterAddRows(src: number, index: number, rows: number, len: number, size: number, out: number): void {
+  const { kernels: K, shared } = wasm();
+  const per = !shared || !threadsAvailable() || rows * size < PARALLEL_MIN_POOL ? rows : unitsPerChunk(rows);
+  const job = [SCATTER_ROWS, src, index, rows, len, size, out, per];
+  const chunks = Math.ceil(rows / per);
   if (chunks === 1) kernelChunk(K, job, 0);
   else kernelPool().run(job, chunks, (j, c) => kernelChunk(K, j, c));
 }

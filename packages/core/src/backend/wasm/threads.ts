@@ -162,23 +162,35 @@ export function parallelUnary(op: number, x: number, out: number, n: number, par
   kernelPool().run([UNARY, op, x, out, n, per], Math.ceil(n / per), (j, c) => kernelChunk(K, j, c), meanwhile);
 }
 
+/**
+ * Memory-bound jobs (pooling, scatter-add, im2col, col2im: each element read or written about
+ * once) share their units out over the threads only when they move at least this many floats.
+ */
+const PARALLEL_MIN_MOVED = 1 << 18;
+
+/**
+ * Runs a job of independent units (planes, rows, images), its last argument the units per chunk:
+ * shared out over the threads when it moves `floats` ≥ PARALLEL_MIN_MOVED, else in one chunk here.
+ */
+function shareUnits(job: number[], units: number, floats: number): void {
+  const { kernels: K, shared } = wasm();
+  const per = !shared || !threadsAvailable() || floats < PARALLEL_MIN_MOVED ? units : unitsPerChunk(units);
+  job.push(per);
+  const chunks = Math.ceil(units / per);
+  if (chunks === 1) kernelChunk(K, job, 0);
+  else kernelPool().run(job, chunks, (j, c) => kernelChunk(K, j, c));
+}
+
 /** One `max_pool` call of kernels.wat: byte addresses of x and the two outputs, and the windows. */
 export interface MaxPoolJob {
   x: number; planes: number; values: number; indices: number;
   h: number; w: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; oh: number; ow: number;
 }
 
-/** Inputs at least this large share their planes out over the threads (pooling reads each element about once). */
-const PARALLEL_MIN_POOL = 1 << 18;
-
 /** kernels.wat's `max_pool`, its planes shared out over the threads when the input is large. */
 export function parallelMaxPool(p: MaxPoolJob): void {
-  const { kernels: K, shared } = wasm();
-  const per = !shared || !threadsAvailable() || p.planes * p.h * p.w < PARALLEL_MIN_POOL ? p.planes : unitsPerChunk(p.planes);
-  const job = [MAX_POOL, p.x, p.planes, p.h, p.w, p.kh, p.kw, p.sh, p.sw, p.ph, p.pw, p.dh, p.dw, p.oh, p.ow, p.values, p.indices, per];
-  const chunks = Math.ceil(p.planes / per);
-  if (chunks === 1) kernelChunk(K, job, 0);
-  else kernelPool().run(job, chunks, (j, c) => kernelChunk(K, j, c));
+  const job = [MAX_POOL, p.x, p.planes, p.h, p.w, p.kh, p.kw, p.sh, p.sw, p.ph, p.pw, p.dh, p.dw, p.oh, p.ow, p.values, p.indices];
+  shareUnits(job, p.planes, p.planes * p.h * p.w);
 }
 
 /**
@@ -187,30 +199,12 @@ export function parallelMaxPool(p: MaxPoolJob): void {
  * threads ever add into one place, and each row's additions keep their order).
  */
 export function parallelScatterAddRows(src: number, index: number, rows: number, len: number, size: number, out: number): void {
-  const { kernels: K, shared } = wasm();
-  const per = !shared || !threadsAvailable() || rows * size < PARALLEL_MIN_POOL ? rows : unitsPerChunk(rows);
-  const job = [SCATTER_ROWS, src, index, rows, len, size, out, per];
-  const chunks = Math.ceil(rows / per);
-  if (chunks === 1) kernelChunk(K, job, 0);
-  else kernelPool().run(job, chunks, (j, c) => kernelChunk(K, j, c));
+  shareUnits([SCATTER_ROWS, src, index, rows, len, size, out], rows, rows * size);
 }
 
 /** The windows of a convolution, as kernels.wat's im2col and col2im take them. */
 export interface WindowGeometry {
   h: number; w: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; oh: number; ow: number;
-}
-
-/** Unfolding or folding moves this many floats at least before the threads share it (a copy: memory-bound). */
-const PARALLEL_MIN_COLUMNS = 1 << 18;
-
-/** Runs an IM2COL or COL2IM job over `images` images, shared out over the threads when there is enough to copy. */
-function imagesJob(job: number[], images: number, floats: number): void {
-  const { kernels: K, shared } = wasm();
-  const per = !shared || !threadsAvailable() || floats < PARALLEL_MIN_COLUMNS ? images : unitsPerChunk(images);
-  job.push(per);
-  const chunks = Math.ceil(images / per);
-  if (chunks === 1) kernelChunk(K, job, 0);
-  else kernelPool().run(job, chunks, (j, c) => kernelChunk(K, j, c));
 }
 
 /**
@@ -219,13 +213,13 @@ function imagesJob(job: number[], images: number, floats: number): void {
  */
 export function parallelIm2col(x: number, xImage: number, images: number, c: number, g: WindowGeometry, cols: number, rowStride: number): void {
   const job = [IM2COL, x, c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, cols, rowStride, xImage, images];
-  imagesJob(job, images, images * c * g.kh * g.kw * g.oh * g.ow);
+  shareUnits(job, images, images * c * g.kh * g.kw * g.oh * g.ow);
 }
 
 /** col2im of the columns of `images` images (laid out as `parallelIm2col` writes them) added into `dx` (`dxImage` floats apart). */
 export function parallelCol2im(cols: number, rowStride: number, images: number, c: number, g: WindowGeometry, dx: number, dxImage: number): void {
   const job = [COL2IM, cols, rowStride, c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, dx, dxImage, images];
-  imagesJob(job, images, images * c * g.kh * g.kw * g.oh * g.ow);
+  shareUnits(job, images, images * c * g.kh * g.kw * g.oh * g.ow);
 }
 
 /** How many kernel workers have started (for tests). */

@@ -9,7 +9,7 @@ import {
 } from '../src/index.js';
 import { tensor as anyTensor, thrownBy } from '../src/testing/index.js';
 import * as T from '../src/index.js';
-import { KINDS, type Kind } from '../src/api/args.js';
+import { KINDS, parse, type Kind, type Param } from '../src/api/args.js';
 import { SIGNATURES } from '../src/api/signatures.js';
 
 
@@ -229,16 +229,15 @@ describe('the argument-checking layer every public op goes through (api/)', () =
     string: 'ij', options: {}, indexLike: [0], array: [], function: () => x, any: undefined,
   };
   const wrong: unknown[] = ['a', null, true, {}, [1, 2], () => 1, 1.5, Symbol('s')];
-  const parse = (p: string) => /^(\.\.\.)?([a-zA-Z]+)(\?)?:(.+)$/.exec(p)!;
   test('every op, every parameter: a value of the wrong kind is a ValueError naming the op and the parameter', () => {
     const ops = T as unknown as Record<string, (...a: unknown[]) => unknown>;
     for (const [op, params] of Object.entries(SIGNATURES) as [string, readonly string[]][]) {
       params.forEach((p, i) => {
-        const [, rest, kind, optional, name] = parse(p);
+        const { rest, kind, optional, name } = parse(p as Param);
         if (kind === 'any') return;
-        const before = params.slice(0, i).map((q) => passing[parse(q)[2] as Kind]);
+        const before = params.slice(0, i).map((q) => passing[parse(q as Param).kind]);
         for (const v of wrong) {
-          if (KINDS[kind as Kind].ok(v)) continue;
+          if (KINDS[kind].ok(v)) continue;
           const e = thrownBy(() => ops[op === 'variance' ? 'var' : op](...before, v));
           expect(e, `${op}(…, ${String(v)}) at ${name}`).toBeInstanceOf(ValueError);
           expect(e.message.startsWith(`${op === 'variance' ? 'variance' : op}: `), `${op}: ${e.message}`).toBe(true);

@@ -434,26 +434,33 @@ describe('wasm pooling and index kernels equal the reference bit for bit', () =>
     }), { numRuns: 150 });
   });
 
-  test('maxPool shared out over the threads equals one thread', async () => {
-    const x = fromStorage(values(64 * 16 * 26 * 26, new Generator(3)), [64, 16, 26, 26]);
-    const win = windowsOf({ h: 26, w: 26, kh: 3, kw: 3, sh: 2, sw: 2, ph: 1, pw: 1, dh: 1, dw: 1 });
-    const ref = cpuBackend.maxPool(x, win);
+  /**
+   * Runs `check` (a kernel call and its comparison) on two threads: once to start the pool, then
+   * again until a worker has taken a chunk, so the comparison is never of one thread alone.
+   */
+  const onWorkers = async (check: () => void): Promise<void> => {
     const before = getNumThreads();
     try {
       setNumThreads(2);
-      wasmBackend.maxPool(x, win); // starts the pool
+      check(); // starts the pool
       for (let i = 0; i < 1000 && readyKernelWorkers() < 1; i++) await new Promise((r) => setTimeout(r, 10));
-      // Repeat until a worker has taken a chunk, so the comparison is never of one thread alone.
       const taken = kernelChunksTakenByWorkers();
-      for (let attempt = 0; attempt < 50 && kernelChunksTakenByWorkers() === taken; attempt++) {
-        const ours = wasmBackend.maxPool(x, win) as { values: Float32Array; indices: Int32Array };
-        same(ours.indices, ref.indices, 'indices');
-        same(ours.values, ref.values, 'values');
-      }
+      for (let attempt = 0; attempt < 50 && kernelChunksTakenByWorkers() === taken; attempt++) check();
       expect(kernelChunksTakenByWorkers()).toBeGreaterThan(taken);
     } finally {
       setNumThreads(before);
     }
+  };
+
+  test('maxPool shared out over the threads equals one thread', async () => {
+    const x = fromStorage(values(64 * 16 * 26 * 26, new Generator(3)), [64, 16, 26, 26]);
+    const win = windowsOf({ h: 26, w: 26, kh: 3, kw: 3, sh: 2, sw: 2, ph: 1, pw: 1, dh: 1, dw: 1 });
+    const ref = cpuBackend.maxPool(x, win);
+    await onWorkers(() => {
+      const ours = wasmBackend.maxPool(x, win) as { values: Float32Array; indices: Int32Array };
+      same(ours.indices, ref.indices, 'indices');
+      same(ours.values, ref.values, 'values');
+    });
   });
 
   test('scatterAdd shared out over the threads by rows equals the reference', async () => {
@@ -461,19 +468,7 @@ describe('wasm pooling and index kernels equal the reference bit for bit', () =>
     const rows = 2048, size = 676, len = 169;
     const index = randint(0, size, [rows, len], { generator: g }), src = randn([rows, len], { generator: g });
     const ref = cpuBackend.scatterAdd([rows, size], 'float32', 1, index, src);
-    const before = getNumThreads();
-    try {
-      setNumThreads(2);
-      wasmBackend.scatterAdd([rows, size], 'float32', 1, index, src); // starts the pool
-      for (let i = 0; i < 1000 && readyKernelWorkers() < 1; i++) await new Promise((r) => setTimeout(r, 10));
-      const taken = kernelChunksTakenByWorkers();
-      for (let attempt = 0; attempt < 50 && kernelChunksTakenByWorkers() === taken; attempt++) {
-        same(wasmBackend.scatterAdd([rows, size], 'float32', 1, index, src), ref, 'scatterAdd');
-      }
-      expect(kernelChunksTakenByWorkers()).toBeGreaterThan(taken);
-    } finally {
-      setNumThreads(before);
-    }
+    await onWorkers(() => same(wasmBackend.scatterAdd([rows, size], 'float32', 1, index, src), ref, 'scatterAdd'));
   });
 
   test('gather and scatterAdd along the last dim (repeated positions add in order)', () => {

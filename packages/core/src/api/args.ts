@@ -31,14 +31,15 @@ export type Kind = keyof typeof KINDS;
 /** One parameter: `kind:name`, `kind?:name` (may be left out: undefined passes), `...kind:name` (every remaining argument). */
 export type Param = `${'' | '...'}${Kind}${'' | '?'}:${string}`;
 
-interface Parsed {
+export interface Parsed {
   kind: Kind;
   name: string;
   optional: boolean;
   rest: boolean;
 }
 
-function parse(p: Param): Parsed {
+/** One parameter's `kind`, `name` and whether it may be left out or takes the rest. */
+export function parse(p: Param): Parsed {
   const m = /^(\.\.\.)?([a-zA-Z]+)(\?)?:(.+)$/.exec(p)!;
   return { rest: m[1] !== undefined, kind: m[2] as Kind, optional: m[3] !== undefined, name: m[4] };
 }

@@ -5,8 +5,8 @@ import { stack } from '../ops/join.js';
 import { reshape } from '../ops/view.js';
 import { sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { type Fn, type TransformOptions } from './reverse.js';
-import { argPositions, flatten } from './tree.js';
+import { checkTransformOptions, type Fn, type TransformOptions } from './reverse.js';
+import { flatten, selectArguments } from './tree.js';
 
 /**
  * Forward mode as functions (`torch.func.jvp`, `jacfwd`, `linearize`): run f once inside a dual
@@ -87,20 +87,12 @@ const zerosOf = (op: string, tree: unknown): unknown => {
 export function jacfwd(f: Fn, options: TransformOptions = {}): (...args: unknown[]) => unknown {
   const op = 'func.jacfwd';
   if (typeof f !== 'function') throw new ValueError(op, `expected a function, got ${typeof f}`);
-  for (const k of Object.keys(options)) if (k !== 'argnums' && k !== 'hasAux') throw new ValueError(op, `unknown option '${k}'; expected argnums or hasAux`);
-  const { argnums = 0, hasAux = false } = options;
+  const { argnums, hasAux } = checkTransformOptions(op, options);
   return (...args) => {
-    const positions = argPositions(op, argnums, args.length);
-    const selected = typeof argnums === 'number' ? args[positions[0]] : positions.map((p) => args[p]);
-    const inp = flatten(op, 'argument', selected);
+    const inp = selectArguments(op, args, argnums);
     // f of the selected arguments' tensors alone, the others fixed.
-    const g = (...leaves: Tensor[]): unknown => {
-      const rebuilt = inp.rebuild(leaves);
-      const call = [...args];
-      positions.forEach((p, i) => (call[p] = typeof argnums === 'number' ? rebuilt : (rebuilt as unknown[])[i]));
-      return (f as (...a: unknown[]) => unknown)(...call);
-    };
-    const columns: { tangents: Tensor[]; outputs: Tensor[] }[][] = inp.leaves.map(() => []);
+    const g = (...leaves: Tensor[]): unknown => (f as (...a: unknown[]) => unknown)(...inp.call(leaves));
+    const columns: Tensor[][][] = inp.leaves.map(() => []); // [input leaf][input element] → the output tangents
     let value: unknown, aux: unknown;
     inp.leaves.forEach((x, k) => {
       for (let e = 0; e < x.numel(); e++) {
@@ -112,7 +104,7 @@ export function jacfwd(f: Fn, options: TransformOptions = {}): (...args: unknown
         const r = pushForward(op, g, inp.leaves, tangents, hasAux);
         value = r.outputs;
         aux = r.aux;
-        columns[k].push({ tangents: flatten(op, "f's output", r.tangents).leaves, outputs: flatten(op, "f's output", r.outputs).leaves });
+        columns[k].push(flatten(op, "f's output", r.tangents).leaves);
       }
     });
     if (value === undefined) {
@@ -125,7 +117,7 @@ export function jacfwd(f: Fn, options: TransformOptions = {}): (...args: unknown
     const J = out.rebuild(out.leaves.map((o, i) => inp.rebuild(inp.leaves.map((x, k) => {
       if (x.numel() === 0) return zeros([...o.shape, ...x.shape], { dtype: o.dtype });
       // Columns stacked last: [...out.shape, numel(x)], then the last dim unflattened.
-      const cols = stack(columns[k].map((c) => c.tangents[i]), o.ndim);
+      const cols = stack(columns[k].map((c) => c[i]), o.ndim);
       return reshape(cols, [...o.shape, ...x.shape]);
     }))));
     return hasAux ? [J, aux] : J;

@@ -7,7 +7,7 @@ import { reshape } from '../ops/view.js';
 import { sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { release, track } from './track.js';
-import { argPositions, flatten, type Tree } from './tree.js';
+import { flatten, selectArguments, type Tree } from './tree.js';
 
 /**
  * Reverse mode as functions (`torch.func.vjp`, `grad`, `jacrev`): run f once on fresh tensors
@@ -47,15 +47,10 @@ export interface Traced {
 
 export function trace(op: string, f: Fn, args: readonly unknown[], argnums: number | readonly number[], hasAux: boolean): Traced {
   if (typeof f !== 'function') throw new ValueError(op, `expected a function, got ${typeof f}`);
-  const positions = argPositions(op, argnums, args.length);
-  const selected = typeof argnums === 'number' ? args[positions[0]] : positions.map((p) => args[p]);
-  const flat = flatten(op, typeof argnums === 'number' ? `argument ${positions[0]}` : `arguments ${JSON.stringify(positions)}`, selected);
-  const outer = flat.leaves.some((x) => x.requiresGrad);
-  const inputs = flat.leaves.map((x, i) => track(op, x, `input ${i}`));
-  const rebuilt = flat.rebuild(inputs);
-  const call = [...args];
-  positions.forEach((p, i) => (call[p] = typeof argnums === 'number' ? rebuilt : (rebuilt as unknown[])[i]));
-  let result = enableGrad(() => f(...(call as never[])));
+  const selected = selectArguments(op, args, argnums);
+  const outer = selected.leaves.some((x) => x.requiresGrad);
+  const inputs = selected.leaves.map((x, i) => track(op, x, `input ${i}`));
+  let result = enableGrad(() => f(...(selected.call(inputs) as never[])));
   let aux: unknown;
   if (hasAux) {
     if (!Array.isArray(result) || result.length !== 2) throw new ValueError(op, 'with hasAux, f must return [output, aux]');
@@ -65,7 +60,7 @@ export function trace(op: string, f: Fn, args: readonly unknown[], argnums: numb
   out.leaves.forEach((t, i) => {
     if (!isDifferentiable(t)) throw new DTypeError(op, `output ${i} is ${t.dtype}; only float outputs can be differentiated`);
   });
-  return { output: result, aux, outputs: out.leaves, rebuildOutput: out.rebuild, inputs, rebuildInputs: flat.rebuild, outer };
+  return { output: result, aux, outputs: out.leaves, rebuildOutput: out.rebuild, inputs, rebuildInputs: selected.rebuild, outer };
 }
 
 const isDifferentiable = (t: Tensor): boolean => t.dtype === 'float32' || t.dtype === 'float64';
@@ -119,7 +114,8 @@ function checkHasAux(op: string, options: unknown): boolean {
   return hasAux === true;
 }
 
-function checkTransformOptions(op: string, options: TransformOptions): { argnums: number | readonly number[]; hasAux: boolean } {
+/** `argnums` and `hasAux` of a transform's options, checked (unknown keys, a non-boolean hasAux). */
+export function checkTransformOptions(op: string, options: TransformOptions): { argnums: number | readonly number[]; hasAux: boolean } {
   if (typeof options !== 'object' || options === null) throw new ValueError(op, 'options must be an object such as { argnums: 1 }');
   for (const k of Object.keys(options)) if (k !== 'argnums' && k !== 'hasAux') throw new ValueError(op, `unknown option '${k}'; expected argnums or hasAux`);
   return { argnums: options.argnums ?? 0, hasAux: checkHasAux(op, options) };

@@ -47,6 +47,26 @@ export function flatten(op: string, what: string, tree: unknown): Flat {
   };
 }
 
+/**
+ * The tensors of the arguments `argnums` selects (one tree, or an array of trees for an array of
+ * argnums), how to rebuild that selection around other values, and `call`, which gives back the
+ * call's arguments with those tensors replaced.
+ */
+export function selectArguments(op: string, args: readonly unknown[], argnums: number | readonly number[]): Flat & { call: (leaves: readonly Tensor[]) => unknown[] } {
+  const positions = argPositions(op, argnums, args.length);
+  const single = typeof argnums === 'number';
+  const flat = flatten(op, single ? `argument ${positions[0]}` : `arguments ${JSON.stringify(positions)}`, single ? args[positions[0]] : positions.map((p) => args[p]));
+  return {
+    ...flat,
+    call: (leaves) => {
+      const rebuilt = flat.rebuild(leaves);
+      const out = [...args];
+      positions.forEach((p, i) => (out[p] = single ? rebuilt : (rebuilt as unknown[])[i]));
+      return out;
+    },
+  };
+}
+
 /** `argnums` as a list of argument positions, checked against the call's arguments. */
 export function argPositions(op: string, argnums: number | readonly number[], count: number): number[] {
   const list = typeof argnums === 'number' ? [argnums] : Array.isArray(argnums) ? [...argnums] : null;

@@ -22,6 +22,16 @@ function labels(op: string, y: unknown, input: Tensor): Tensor {
 /** ‖·‖² gets this much added before the square root, as PyTorch (a zero vector gives cos = 0, not NaN). */
 const EPSILON = 1e-12;
 
+/** What both margin losses check first: their options, two float inputs of one shape, and ±1 labels. */
+function marginInputs(op: string, x1: Tensor, x2: Tensor, target: Tensor, options: MarginLossOptions) {
+  const o = lossOptions(op, options, ['reduction', 'margin'], "{ margin: 0.5, reduction: 'sum' }");
+  const margin = o.margin === undefined ? 0 : numberOption(op, 'margin', o.margin);
+  const a = floatInput(op, x1, 'x1');
+  const b = sameFloat(op, 'x2', x2, a);
+  sameShape(op, a, b, ['x1', 'x2']);
+  return { a, b, y: labels(op, target, a), margin, reduction: o.reduction };
+}
+
 /**
  * Pulls x1 and x2 together where y = 1 and pushes them apart where y = −1, by their cosine
  * similarity cos = x1·x2 / √((‖x1‖² + ε)(‖x2‖² + ε)) along the last dim:
@@ -34,12 +44,7 @@ const EPSILON = 1e-12;
  */
 export function cosineEmbeddingLoss(x1: Tensor, x2: Tensor, target: Tensor, options: MarginLossOptions = {}): Tensor {
   const op = 'cosineEmbeddingLoss';
-  const o = lossOptions(op, options, ['reduction', 'margin'], "{ margin: 0.5, reduction: 'sum' }");
-  const margin = o.margin === undefined ? 0 : numberOption(op, 'margin', o.margin);
-  const a = floatInput(op, x1, 'x1');
-  const b = sameFloat(op, 'x2', x2, a);
-  sameShape(op, a, b, ['x1', 'x2']);
-  const y = labels(op, target, a);
+  const { a, b, y, margin, reduction } = marginInputs(op, x1, x2, target, options);
   if (y.ndim > 1 || a.ndim !== y.ndim + 1 || (y.ndim === 1 && y.shape[0] !== a.shape[0])) {
     throw new ShapeError(op, `expected inputs [N, D] with a target [N], or inputs [D] with a scalar target; got x1 ${fmtShape(a.shape)} and target ${fmtShape(y.shape)}`);
   }
@@ -48,7 +53,7 @@ export function cosineEmbeddingLoss(x1: Tensor, x2: Tensor, target: Tensor, opti
   const dim = y.ndim;
   const dot = a.mul(b).sum(dim);
   const cos = dot.div(a.square().sum(dim).add(EPSILON).mul(b.square().sum(dim).add(EPSILON)).sqrt());
-  return reduce(where(y.eq(1), cos.neg().add(1), cos.sub(margin).clamp(0)), o.reduction);
+  return reduce(where(y.eq(1), cos.neg().add(1), cos.sub(margin).clamp(0)), reduction);
 }
 
 /**
@@ -57,12 +62,7 @@ export function cosineEmbeddingLoss(x1: Tensor, x2: Tensor, target: Tensor, opti
  */
 export function marginRankingLoss(x1: Tensor, x2: Tensor, target: Tensor, options: MarginLossOptions = {}): Tensor {
   const op = 'marginRankingLoss';
-  const o = lossOptions(op, options, ['reduction', 'margin'], "{ margin: 0.5, reduction: 'sum' }");
-  const margin = o.margin === undefined ? 0 : numberOption(op, 'margin', o.margin);
-  const a = floatInput(op, x1, 'x1');
-  const b = sameFloat(op, 'x2', x2, a);
-  sameShape(op, a, b, ['x1', 'x2']);
-  const y = labels(op, target, a);
+  const { a, b, y, margin, reduction } = marginInputs(op, x1, x2, target, options);
   sameShape(op, a, y, ['x1', 'target']);
-  return reduce(y.neg().mul(a.sub(b)).add(margin).clamp(0), o.reduction);
+  return reduce(y.neg().mul(a.sub(b)).add(margin).clamp(0), reduction);
 }

@@ -102,6 +102,18 @@ describe('gradients match finite differences (float64, random shapes, strides, p
   });
 });
 
+describe('max pooling of a window wholly in the padding', () => {
+  // PyTorch 1.13: F.max_pool2d(x [1,1,2,2], 2, stride=1, padding=1, dilation=3) is −∞ and x.grad is zeros.
+  test('is −∞ and passes no gradient back (as PyTorch)', () => {
+    // Two planes: the second plane's window must not reach back into the first.
+    const x = tensor([1, 2, 3, 4, 5, 6, 7, 8], { shape: [1, 2, 2, 2], requiresGrad: true });
+    const y = maxPool2d(x, 2, { stride: 1, padding: 1, dilation: 3 });
+    expect(Array.from(y.data)).toEqual([-Infinity, -Infinity]);
+    y.sum().backward();
+    expect(Array.from(x.grad!.data)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+  });
+});
+
 describe('unfold and fold', () => {
   test('are adjoint: ⟨unfold(x), y⟩ = ⟨x, fold(y)⟩ (property)', () => {
     fc.assert(fc.property(geometry, (g) => {

@@ -434,6 +434,16 @@ describe('wasm pooling and index kernels equal the reference bit for bit', () =>
     }), { numRuns: 150 });
   });
 
+  test('maxPool: windows two columns wide and two apart (the paired-load path), with ties, NaN and −∞', () => {
+    fc.assert(fc.property(geometry, (g) => {
+      const x = planes(g, new Generator(g.seed)), win = { ...windowsOf({ ...g, kw: 2, sw: 2, dw: 1, pw: Math.min(g.pw, 1) }) };
+      const ours = wasmBackend.maxPool(x, win), ref = cpuBackend.maxPool(x, win);
+      const { values: v, indices: i } = ours as { values: Float32Array; indices: Int32Array };
+      same(i, ref.indices, 'indices');
+      same(v, ref.values, 'values');
+    }), { numRuns: 60 });
+  });
+
   /**
    * Runs `check` (a kernel call and its comparison) on two threads: once to start the pool, then
    * again until a worker has taken a chunk, so the comparison is never of one thread alone.

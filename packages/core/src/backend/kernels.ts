@@ -164,11 +164,17 @@ export interface Kernels {
    */
   adam(param: View, grad: View, expAvg: View, expAvgSq: View, maxExpAvgSq: View | null, h: AdamHyper): void;
   /**
-   * `out[…, i, …] = x[…, index[…, i, …], …]` along `dim`; `x` and `index` (int32, in range)
-   * contiguous, with equal shapes off `dim`.
+   * `out[…, i, …] = x[…, index[…, i, …], …]` along `dim`; `x` and `index` (int32) contiguous, with
+   * equal shapes off `dim`. An index outside [0, x.shape[dim]) reads 0: the ops check user indices
+   * first, and the one kernel-made index that can fall outside (max pooling's −1 for a window wholly
+   * in the padding) then gets no gradient, as in PyTorch — and no kernel touches memory outside its
+   * tensors.
    */
   gather(x: View, dim: number, index: View): KernelOutput;
-  /** The adjoint of gather: `out = zeros(shape)`, then `out[…, index[…, i, …], …] += src[…, i, …]`. */
+  /**
+   * The adjoint of gather: `out = zeros(shape)`, then `out[…, index[…, i, …], …] += src[…, i, …]`;
+   * an index outside [0, shape[dim]) adds nowhere (as in `gather`).
+   */
   scatterAdd(shape: Shape, dtype: DType, dim: number, index: View, src: View): KernelOutput;
   /**
    * A copy of the contiguous `x` with `out[index[i]] ∘= values[i]` over x's elements in row-major

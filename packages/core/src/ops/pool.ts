@@ -7,7 +7,7 @@ import { div } from './arithmetic.js';
 import { matmul } from './matmul.js';
 import { getBackend } from '../backend/backend.js';
 import { sum } from './reduce.js';
-import { gather, scatterAdd } from './select.js';
+import { gatherInRange, scatterAddInRange } from './select.js';
 import { record } from '../autograd/node.js';
 import { contiguous, reshape, squeeze, transpose, unsqueeze } from './view.js';
 import { checkInput4d, pair, single, unfoldWindows, windowCount, windows, type Axis, type Pair } from './windows.js';
@@ -80,8 +80,8 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, options: MaxPoolOptions =
   const { values, indices } = getBackend().maxPool(contiguous(x.detach()), win);
   const idx = fromStorage(indices, [n * c, oh * ow]);
   const out = fromStorage(values, [n, c, oh, ow]);
-  return record(out, 'MaxPool2dBackward', [x], (g) => [reshape(scatterAdd([n * c, h * w], 1, idx, reshape(g, [n * c, oh * ow])), x.shape)], [idx],
-    ([t]) => reshape(gather(reshape(t!, [n * c, h * w]), 1, idx), out.shape));
+  return record(out, 'MaxPool2dBackward', [x], (g) => [reshape(scatterAddInRange([n * c, h * w], 1, idx, reshape(g, [n * c, oh * ow])), x.shape)], [idx],
+    ([t]) => reshape(gatherInRange(reshape(t!, [n * c, h * w]), 1, idx), out.shape));
 }
 
 /** Mean over each window (PyTorch's `F.avg_pool2d`). */

@@ -99,8 +99,17 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   }
   const idx = contiguous(index.detach());
   checkIndices('gather', idx.data, x.shape[d], dim);
-  const out = fromStorage(getBackend().gather(contiguous(x.detach()), d, idx), index.shape);
-  return record(out, 'GatherBackward', [x], (g) => [scatterAdd(x.shape, d, idx, g)], [idx], ([t]) => gather(t!, d, idx));
+  return gatherInRange(x, d, idx);
+}
+
+/**
+ * `gather` with a contiguous index already known to lie in range: checked when the op that made
+ * it ran, or written by a kernel, and saved by that op, so the tape's version check refuses it if
+ * it was written in place since. Gradient rules use it to skip a second pass over the index.
+ */
+export function gatherInRange(x: Tensor, d: number, idx: Tensor): Tensor {
+  const out = fromStorage(getBackend().gather(contiguous(x.detach()), d, idx), idx.shape);
+  return record(out, 'GatherBackward', [x], (g) => [scatterAddInRange(x.shape, d, idx, g)], [idx], ([t]) => gatherInRange(t!, d, idx));
 }
 
 /**
@@ -117,9 +126,14 @@ export function scatterAdd(shape: Shape, dim: number, index: Tensor, src: Tensor
   }
   const idx = contiguous(index.detach());
   checkIndices('scatterAdd', idx.data, shape[d], dim);
+  return scatterAddInRange(shape, d, idx, src);
+}
+
+/** `scatterAdd` with an index known to lie in range (as `gatherInRange`). */
+export function scatterAddInRange(shape: Shape, d: number, idx: Tensor, src: Tensor): Tensor {
   const s = contiguous(src);
   const out = fromStorage(getBackend().scatterAdd(shape, src.dtype, d, idx, s.detach()), shape);
-  return record(out, 'ScatterAddBackward', [s], (g) => [gather(g, d, idx)], [idx], ([t]) => scatterAdd(shape, d, idx, t!));
+  return record(out, 'ScatterAddBackward', [s], (g) => [gatherInRange(g, d, idx)], [idx], ([t]) => scatterAddInRange(shape, d, idx, t!));
 }
 
 /** Rows (or slices along `dim`) in the order `index` lists them, repeats allowed. */

@@ -19,7 +19,8 @@ export function gather(x: View, dim: number, index: View): Storage {
     for (let i = 0; i < len; i++) {
       const base = (o * len + i) * inner;
       for (let r = 0; r < inner; r++) {
-        out[base + r] = X[x.offset + (o * xLen + I[index.offset + base + r]) * inner + r];
+        const at = I[index.offset + base + r];
+        if (at >>> 0 < xLen) out[base + r] = X[x.offset + (o * xLen + at) * inner + r];
       }
     }
   }
@@ -35,7 +36,8 @@ export function scatterAdd(shape: Shape, dtype: DType, dim: number, index: View,
     for (let i = 0; i < len; i++) {
       const base = (o * len + i) * inner;
       for (let r = 0; r < inner; r++) {
-        out[(o * outLen + I[index.offset + base + r]) * inner + r] += S[src.offset + base + r];
+        const at = I[index.offset + base + r];
+        if (at >>> 0 < outLen) out[(o * outLen + at) * inner + r] += S[src.offset + base + r];
       }
     }
   }

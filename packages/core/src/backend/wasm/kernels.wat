@@ -770,9 +770,11 @@
     (param $dh i32) (param $dw i32) (param $oh i32) (param $ow i32) (param $values i32) (param $indices i32)
     (local $p i32) (local $y i32) (local $xx i32) (local $xa i32) (local $xb i32) (local $i0 i32) (local $i1 i32)
     (local $r0 i32) (local $c0 i32) (local $j0 i32) (local $j1 i32) (local $plane i32) (local $out i32)
-    (local $steps v128) (local $best v128) (local $at v128)
+    (local $steps v128) (local $best v128) (local $at v128) (local $pairs i32)
     (if (i32.or (i32.eqz (local.get $planes)) (i32.or (i32.eqz (local.get $oh)) (i32.eqz (local.get $ow)))) (then (return)))
     (local.set $steps (i32x4.mul (i32x4.splat (local.get $sw)) (v128.const i32x4 0 1 2 3)))
+    ;; windows two columns wide, two apart, undilated (the usual 2×2, stride-2 pooling)
+    (local.set $pairs (i32.and (i32.eq (local.get $kw) (i32.const 2)) (i32.and (i32.eq (local.get $sw) (i32.const 2)) (i32.eq (local.get $dw) (i32.const 1)))))
     (call $span (i32.sub (i32.const 0) (local.get $pw)) (local.get $sw) (local.get $w) (local.get $ow))
     (drop) (local.set $xa)
     (call $span (i32.sub (i32.mul (i32.sub (local.get $kw) (i32.const 1)) (local.get $dw)) (local.get $pw)) (local.get $sw) (local.get $w) (local.get $ow))
@@ -790,8 +792,10 @@
           (local.set $c0 (i32.sub (i32.mul (local.get $xx) (local.get $sw)) (local.get $pw)))
           (if (i32.and (i32.ge_s (local.get $xx) (local.get $xa)) (i32.le_s (i32.add (local.get $xx) (i32.const 4)) (local.get $xb)))
             (then
-              (call $max_window4 (local.get $plane) (local.get $w) (local.get $r0) (local.get $i0) (local.get $i1) (local.get $dh)
-                (local.get $c0) (local.get $kw) (local.get $dw) (local.get $sw) (local.get $steps))
+              (if (result v128 v128) (local.get $pairs)
+                (then (call $max_window4_pairs (local.get $plane) (local.get $w) (local.get $r0) (local.get $i0) (local.get $i1) (local.get $dh) (local.get $c0)))
+                (else (call $max_window4 (local.get $plane) (local.get $w) (local.get $r0) (local.get $i0) (local.get $i1) (local.get $dh)
+                  (local.get $c0) (local.get $kw) (local.get $dw) (local.get $sw) (local.get $steps))))
               (local.set $at) (local.set $best)
               (v128.store (i32.add (local.get $values) (i32.shl (local.get $out) (i32.const 2))) (local.get $best))
               (v128.store (i32.add (local.get $indices) (i32.shl (local.get $out) (i32.const 2))) (local.get $at))
@@ -882,17 +886,54 @@
       (br $is)))
     (local.get $best) (local.get $at))
 
+  ;; `$max_window4` for windows two columns wide, two apart, undilated: a row's eight elements are two
+  ;; loads, its left taps the even lanes and its right taps the odd ones, compared in tap order.
+  (func $max_window4_pairs (param $x i32) (param $w i32) (param $r0 i32) (param $i0 i32) (param $i1 i32) (param $dh i32)
+    (param $c0 i32) (result v128 v128)
+    (local $best v128) (local $at v128) (local $v0 v128) (local $v1 v128) (local $v v128) (local $pos v128) (local $m v128)
+    (local $i i32) (local $p i32) (local $addr i32) (local $tap i32)
+    (local.set $best (f32x4.splat (f32.const -inf)))
+    (local.set $at (i32x4.splat (i32.const -1)))
+    (local.set $i (local.get $i0))
+    (block $idone (loop $is
+      (br_if $idone (i32.ge_s (local.get $i) (local.get $i1)))
+      (local.set $p (i32.add (i32.mul (i32.add (local.get $r0) (i32.mul (local.get $i) (local.get $dh))) (local.get $w)) (local.get $c0)))
+      (local.set $addr (i32.add (local.get $x) (i32.shl (local.get $p) (i32.const 2))))
+      (local.set $v0 (v128.load (local.get $addr)))
+      (local.set $v1 (v128.load offset=16 (local.get $addr)))
+      (local.set $pos (i32x4.add (i32x4.splat (local.get $p)) (v128.const i32x4 0 2 4 6)))
+      (local.set $tap (i32.const 0))
+      (loop $taps
+        (local.set $v (if (result v128) (local.get $tap)
+          (then (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $v0) (local.get $v1)))
+          (else (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $v0) (local.get $v1)))))
+        (if (i32.and (i32.eq (local.get $i) (local.get $i0)) (i32.eqz (local.get $tap)))
+          (then (local.set $best (local.get $v)) (local.set $at (local.get $pos)))
+          (else
+            ;; take the tap where v > best, or v is NaN and best is not (as $max_window4)
+            (local.set $m (v128.or (f32x4.gt (local.get $v) (local.get $best))
+              (v128.and (f32x4.ne (local.get $v) (local.get $v)) (f32x4.eq (local.get $best) (local.get $best)))))
+            (local.set $best (v128.bitselect (local.get $v) (local.get $best) (local.get $m)))
+            (local.set $at (v128.bitselect (local.get $pos) (local.get $at) (local.get $m)))))
+        (local.set $pos (i32x4.add (local.get $pos) (v128.const i32x4 1 1 1 1)))
+        (br_if $taps (local.tee $tap (i32.xor (local.get $tap) (i32.const 1)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $is)))
+    (local.get $best) (local.get $at))
+
   ;; out[r, l] = x[r, index[r, l]] for r < rows, l < len: gather along the last dim of a contiguous
-  ;; [rows, size] x (index i32 [rows, len], already checked to lie in [0, size)).
+  ;; [rows, size] x (index i32 [rows, len]); an index outside [0, size) reads 0 (one unsigned compare).
   (func (export "gather_rows") (param $x i32) (param $index i32) (param $rows i32) (param $len i32) (param $size i32) (param $out i32)
-    (local $r i32) (local $l i32) (local $row i32)
+    (local $r i32) (local $l i32) (local $row i32) (local $at i32)
     (block $rdone (loop $rs
       (br_if $rdone (i32.ge_s (local.get $r) (local.get $rows)))
       (local.set $row (i32.add (local.get $x) (i32.shl (i32.mul (local.get $r) (local.get $size)) (i32.const 2))))
       (local.set $l (i32.const 0))
       (block $ldone (loop $ls
         (br_if $ldone (i32.ge_s (local.get $l) (local.get $len)))
-        (f32.store (local.get $out) (f32.load (i32.add (local.get $row) (i32.shl (i32.load (local.get $index)) (i32.const 2)))))
+        (local.set $at (i32.load (local.get $index)))
+        (f32.store (local.get $out) (if (result f32) (i32.lt_u (local.get $at) (local.get $size))
+          (then (f32.load (i32.add (local.get $row) (i32.shl (local.get $at) (i32.const 2))))) (else (f32.const 0))))
         (local.set $out (i32.add (local.get $out) (i32.const 4)))
         (local.set $index (i32.add (local.get $index) (i32.const 4)))
         (local.set $l (i32.add (local.get $l) (i32.const 1)))
@@ -901,7 +942,7 @@
       (br $rs))))
 
   ;; gather_rows' adjoint: out = zeros [rows, size], then out[r, index[r, l]] += src[r, l], in
-  ;; order of l (so repeated positions add up the same way every time).
+  ;; order of l (so repeated positions add up the same way every time); an index outside [0, size) adds nowhere.
   (func (export "scatter_add_rows") (param $src i32) (param $index i32) (param $rows i32) (param $len i32) (param $size i32) (param $out i32)
     (local $r i32) (local $l i32) (local $row i32) (local $at i32)
     (memory.fill (local.get $out) (i32.const 0) (i32.shl (i32.mul (local.get $rows) (local.get $size)) (i32.const 2)))
@@ -911,8 +952,11 @@
       (local.set $l (i32.const 0))
       (block $ldone (loop $ls
         (br_if $ldone (i32.ge_s (local.get $l) (local.get $len)))
-        (local.set $at (i32.add (local.get $row) (i32.shl (i32.load (local.get $index)) (i32.const 2))))
-        (f32.store (local.get $at) (f32.add (f32.load (local.get $at)) (f32.load (local.get $src))))
+        (local.set $at (i32.load (local.get $index)))
+        (if (i32.lt_u (local.get $at) (local.get $size))
+          (then
+            (local.set $at (i32.add (local.get $row) (i32.shl (local.get $at) (i32.const 2))))
+            (f32.store (local.get $at) (f32.add (f32.load (local.get $at)) (f32.load (local.get $src))))))
         (local.set $src (i32.add (local.get $src) (i32.const 4)))
         (local.set $index (i32.add (local.get $index) (i32.const 4)))
         (local.set $l (i32.add (local.get $l) (i32.const 1)))

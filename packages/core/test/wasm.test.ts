@@ -376,8 +376,27 @@ describe('what the wasm backend leaves to the reference kernels', () => {
   });
 });
 
+/**
+ * Runs `check` (a kernel call and its comparison) on two threads: once to start the pool, then
+ * again until a worker has taken a chunk, so the comparison is never of one thread alone.
+ */
+const onWorkers = async (check: () => void): Promise<void> => {
+  const before = getNumThreads();
+  try {
+    setNumThreads(2);
+    check(); // starts the pool
+    for (let i = 0; i < 1000 && readyKernelWorkers() < 1; i++) await new Promise((r) => setTimeout(r, 10));
+    const taken = kernelChunksTakenByWorkers();
+    for (let attempt = 0; attempt < 50 && kernelChunksTakenByWorkers() === taken; attempt++) check();
+    expect(kernelChunksTakenByWorkers()).toBeGreaterThan(taken);
+  } finally {
+    setNumThreads(before);
+  }
+};
+
 describe('wasm convolution kernels equal the reference (random shapes, strides, paddings, dilations, groups, odd sizes)', () => {
-  const geometry = convGeometry({ n: 5, groups: 3, perGroup: 3, side: 11, kernel: 4, stride: 3, padding: 2 });
+  // Batches up to 19: whole and partial groups of 8 images (the forward's implicit gemm packs 8 images a panel).
+  const geometry = convGeometry({ n: 19, groups: 3, perGroup: 3, side: 11, kernel: 4, stride: 3, padding: 2 });
   test('conv2d, its input gradient and its weight gradient, computed by the wasm kernels themselves', () => {
     fc.assert(fc.property(geometry, (g) => {
       const gen = new Generator(g.seed);
@@ -399,6 +418,16 @@ describe('wasm convolution kernels equal the reference (random shapes, strides, 
         expectClose(got, ref, () => 1e-5 * terms + 1e-5);
       }
     }), { numRuns: 60 });
+  });
+
+  test('conv2d shared out over the threads equals one thread, bit for bit (groups, a partial group of 8 images)', async () => {
+    const gen = new Generator(5);
+    const x = randn([21, 8, 26, 26], { generator: gen }), w = randn([24, 4 * 9], { generator: gen }), b = randn([24], { generator: gen });
+    const win = { h: 26, w: 26, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, oh: 26, ow: 26 };
+    const one = Array.from(wasmBackend.conv2d(x, w, b, win, 2) as Float32Array);
+    await onWorkers(() => {
+      expect(Array.from(wasmBackend.conv2d(x, w, b, win, 2) as Float32Array)).toEqual(one);
+    });
   });
 });
 
@@ -443,24 +472,6 @@ describe('wasm pooling and index kernels equal the reference bit for bit', () =>
       same(v, ref.values, 'values');
     }), { numRuns: 60 });
   });
-
-  /**
-   * Runs `check` (a kernel call and its comparison) on two threads: once to start the pool, then
-   * again until a worker has taken a chunk, so the comparison is never of one thread alone.
-   */
-  const onWorkers = async (check: () => void): Promise<void> => {
-    const before = getNumThreads();
-    try {
-      setNumThreads(2);
-      check(); // starts the pool
-      for (let i = 0; i < 1000 && readyKernelWorkers() < 1; i++) await new Promise((r) => setTimeout(r, 10));
-      const taken = kernelChunksTakenByWorkers();
-      for (let attempt = 0; attempt < 50 && kernelChunksTakenByWorkers() === taken; attempt++) check();
-      expect(kernelChunksTakenByWorkers()).toBeGreaterThan(taken);
-    } finally {
-      setNumThreads(before);
-    }
-  };
 
   test('maxPool shared out over the threads equals one thread', async () => {
     const x = fromStorage(values(64 * 16 * 26 * 26, new Generator(3)), [64, 16, 26, 26]);

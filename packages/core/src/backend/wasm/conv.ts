@@ -2,19 +2,18 @@ import type { Storage } from '../../dtype.js';
 import type { KernelOutput, View, Windows } from '../kernels.js';
 import { f32At, kernelResult, wasm } from './instance.js';
 import { addressOf, arena } from './operands.js';
-import { parallelCol2im, parallelGemm, parallelIm2col } from './threads.js';
+import { parallelCol2im, parallelConvWindows, parallelGemm, parallelIm2col, parallelImageMinor, windowPanelsPerChunk } from './threads.js';
 
 /**
- * The three convolution kernels on the SIMD gemm (`parallelGemm`, shared over the threads).
- * Images go in blocks of B: the block's windows are unfolded side by side into one
- * `[C·kh·kw, B·L]` matrix in the module's memory (L = oh·ow windows per image), so each product
- * is wide enough for the gemm and its threads even when one image is small (the ConvVAE's first
- * layer has K = 16 and L = 196). Per group g, with K = C/G·kh·kw:
- *   forward        Y_g [Cout/G, B·L]  = W_g · cols_g
- *   input grad     D_g [K, B·L]       = W_gᵀ · G_g,   then folded back into the images
- *   weight grad    ∂W_g [Cout/G, K]  += G_g · cols_gᵀ, summed over the blocks
- * Unfolding and folding are kernels.wat's im2col and col2im (a bulk copy, or a SIMD add, per window
- * row when the stride is 1).
+ * The three convolution kernels on the SIMD gemm. Per group g, with K = C/G·kh·kw and L = oh·ow
+ * windows per image:
+ *   forward        Y_g [Cout/G, L]  = W_g · cols_g           an implicit gemm: kernels.wat's
+ *                  `conv_windows` packs the gemm's panels straight from the images (no cols matrix)
+ *   input grad     D_g [K, B·L]     = W_gᵀ · G_g,   then folded back into the images (col2im)
+ *   weight grad    ∂W_g [Cout/G, K] += G_g · cols_gᵀ, summed over blocks of B images (im2col)
+ * The gradients go through `parallelGemm` on images in blocks of B, unfolded side by side into one
+ * `[C·kh·kw, B·L]` matrix, so each product is wide enough for the gemm and its threads even when
+ * one image is small (the ConvVAE's first layer has K = 16 and L = 196).
  */
 
 /** Multiply-adds per product at which the threads share it well (`PARALLEL_MIN_WORK` is 4M). */
@@ -95,25 +94,46 @@ function product(s: Scratch, a: number, ars: number, acs: number, m: number, b: 
   parallelGemm({ a, ars, acs, m, b, brs, bcs, k, n, packedA: s.packedA, packedB: s.packedB, c: s.c, bias: 0 });
 }
 
-/** y[n]_g = W_g · unfold(x[n])_g (+ bias), `[N, Cout, L]`; null when one image's scratch does not fit. */
+/** The i32 fields of the record kernels.wat's `conv_windows` reads (its comment lists them). */
+const WINDOW_FIELDS = 25;
+
+/**
+ * y[n]_g = W_g · unfold(x[n])_g (+ bias), `[N, Cout, L]`, as an implicit gemm (kernels.wat's
+ * `conv_windows`): the images are laid out image-minor in blocks of groups of 8, and every chunk
+ * packs its window panels from them, multiplies and puts its outputs in place — no columns
+ * matrix, no product matrix, no epilogue pass. Null when one group of 8 images does not fit.
+ */
 export function convolution(x: View, weight: View, bias: View | null, win: Windows, groups: number): KernelOutput | null {
   const [n, c] = x.shape, cout = weight.shape[0];
-  const g = geometry(n, c, cout, groups, win);
-  const { K, L } = g, og = cout / groups;
+  const { K, L } = geometry(n, c, cout, groups, win), og = cout / groups, m4 = up(og, 4), cg = c / groups;
+  const chw = c * win.h * win.w, size = n * cout * L, eights = Math.ceil(n / 8);
   arena.reset();
-  const size = n * cout * L;
-  const B = imagesPerBlock(g, (b) => n * c * win.h * win.w + cout * K + cout + size + c * win.kh * win.kw * b * L + productFloats(og, K, b * L));
-  if (B === 0) return null;
-  const wp = addressOf(weight.buffer, weight.offset, cout * K), xp = addressOf(x.buffer, x.offset, n * c * win.h * win.w);
+  /** Floats for a block of `e` groups of 8 images: the input as given and image-minor, the weights, the scratch, y. */
+  const need = (e: number): number => {
+    const per = windowPanelsPerChunk(e * L, og, K);
+    return 2 * n * chw + (cout + m4) * K + cout + 8 * e * chw + Math.ceil((e * L) / per) * 32 * (K + m4) + size + WINDOW_FIELDS;
+  };
+  let E = eights;
+  while (E > 1 && !arena.fits(need(E))) E = Math.ceil(E / 2);
+  if (!arena.fits(need(E))) return null;
+  const wp = addressOf(weight.buffer, weight.offset, cout * K), xp = addressOf(x.buffer, x.offset, n * chw);
   const bp = bias === null ? 0 : addressOf(bias.buffer, bias.offset, cout);
-  const cols = arena.alloc(c * win.kh * win.kw * B * L), s = scratch(og, K, B * L), out = arena.alloc(size);
-  const K_ = wasm().kernels;
-  for (let n0 = 0; n0 < n; n0 += B) {
-    const b = Math.min(B, n - n0), cw = b * L;
-    unfoldBlock(xp, g, n0, b, cols);
+  // A scratch slot per chunk, for the most chunks any block has (a full one, or the last).
+  const chunks = (panels: number): number => Math.ceil(panels / windowPanelsPerChunk(panels, og, K));
+  const slot = 32 * (K + m4), slots = Math.max(chunks(E * L), chunks(Math.ceil((n - 8 * E * Math.floor((eights - 1) / E)) / 8) * L));
+  const xt = arena.alloc(8 * E * chw), ap = arena.alloc(m4 * K), scratch = arena.alloc(slots * slot);
+  const out = arena.alloc(size), geo = arena.alloc(WINDOW_FIELDS);
+  const { kernels, memory } = wasm();
+  for (let e0 = 0; e0 < eights; e0 += E) {
+    const images = Math.min(8 * E, n - 8 * e0), panels = Math.ceil(images / 8) * L;
+    parallelImageMinor(xp + 4 * 8 * e0 * chw, images, chw, xt);
     for (let gi = 0; gi < groups; gi++) {
-      product(s, wp + 4 * gi * og * K, K, 1, og, cols + 4 * gi * K * cw, cw, 1, K, cw);
-      K_.conv_out(s.c, up(cw, 8), og, b, L, bp === 0 ? 0 : bp + 4 * gi * og, out + 4 * (n0 * cout + gi * og) * L, cout * L);
+      kernels.pack_a(wp + 4 * gi * og * K, K, 1, og, K, ap, 0, m4);
+      new Int32Array(memory.buffer, geo, WINDOW_FIELDS).set([
+        xt, c, gi * cg, cg, win.h, win.w, win.kh, win.kw, win.sh, win.sw, win.ph, win.pw, win.dh, win.dw, win.ow, L,
+        ap, K, og, bp === 0 ? 0 : bp + 4 * gi * og, out + 4 * (8 * e0 * cout + gi * og) * L, cout * L, images, scratch, slot,
+      ]);
+      parallelConvWindows(geo, panels, windowPanelsPerChunk(panels, og, K));
     }
   }
   return kernelResult(out, size);

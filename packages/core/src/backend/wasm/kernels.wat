@@ -177,7 +177,7 @@
   ;; (both at least over the block's rows and columns); n8 = n rounded up to 8; C is [m4, n8]
   ;; row-major at c, m4 = m rounded up to 4 (rows past m are computed from zeros and never read).
   ;; `bias` (n8 floats) is added to each finished product when nonzero, as `matmul` then `add` would.
-  (func (export "gemm") (param $ap i32) (param $bp i32) (param $k i32) (param $n8 i32) (param $c i32)
+  (func $gemm_block (export "gemm") (param $ap i32) (param $bp i32) (param $k i32) (param $n8 i32) (param $c i32)
                         (param $i0 i32) (param $i1 i32) (param $j0 i32) (param $j1 i32) (param $bias i32)
     (local $i i32) (local $panel i32) (local $pb i32) (local $end i32) (local $cp i32)
     (local $pa i32) (local $crow i32)
@@ -668,45 +668,6 @@
         (br_if $is (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $kh))))
       (br_if $chs (i32.lt_s (local.tee $ch (i32.add (local.get $ch) (i32.const 1))) (local.get $c)))))
 
-  ;; The forward convolution's epilogue: rows o < $rows of a product C (row o at $c + 4·o·$crs)
-  ;; hold $images images' L outputs side by side; each image's run goes to
-  ;; $out + 4·(img·$ois + o·L), plus bias[o] when $bias ≠ 0 (the same float32 add as `add`).
-  (func (export "conv_out") (param $c i32) (param $crs i32) (param $rows i32) (param $images i32) (param $L i32)
-    (param $bias i32) (param $out i32) (param $ois i32)
-    (local $o i32) (local $img i32) (local $b f32) (local $bv v128) (local $src i32) (local $dst i32) (local $k i32)
-    (block $odone (loop $os
-      (br_if $odone (i32.ge_s (local.get $o) (local.get $rows)))
-      (local.set $b (if (result f32) (local.get $bias)
-        (then (f32.load (i32.add (local.get $bias) (i32.shl (local.get $o) (i32.const 2))))) (else (f32.const 0))))
-      (local.set $bv (f32x4.splat (local.get $b)))
-      (local.set $img (i32.const 0))
-      (block $idone (loop $is
-        (br_if $idone (i32.ge_s (local.get $img) (local.get $images)))
-        (local.set $src (i32.add (local.get $c) (i32.shl (i32.add (i32.mul (local.get $o) (local.get $crs)) (i32.mul (local.get $img) (local.get $L))) (i32.const 2))))
-        (local.set $dst (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $img) (local.get $ois)) (i32.mul (local.get $o) (local.get $L))) (i32.const 2))))
-        (if (local.get $bias)
-          (then
-            (local.set $k (local.get $L))
-            (block $vdone (loop $vs
-              (br_if $vdone (i32.lt_s (local.get $k) (i32.const 4)))
-              (v128.store (local.get $dst) (f32x4.add (v128.load (local.get $src)) (local.get $bv)))
-              (local.set $src (i32.add (local.get $src) (i32.const 16)))
-              (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
-              (local.set $k (i32.sub (local.get $k) (i32.const 4)))
-              (br $vs)))
-            (block $sdone (loop $ss
-              (br_if $sdone (i32.le_s (local.get $k) (i32.const 0)))
-              (f32.store (local.get $dst) (f32.add (f32.load (local.get $src)) (local.get $b)))
-              (local.set $src (i32.add (local.get $src) (i32.const 4)))
-              (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
-              (local.set $k (i32.sub (local.get $k) (i32.const 1)))
-              (br $ss))))
-          (else (call $copy_strided (local.get $dst) (local.get $src) (local.get $L) (i32.const 1))))
-        (local.set $img (i32.add (local.get $img) (i32.const 1)))
-        (br $is)))
-      (local.set $o (i32.add (local.get $o) (i32.const 1)))
-      (br $os))))
-
   ;; col2im, im2col's adjoint: adds every column entry back to the element im2col read it from,
   ;; into dx [c, h, w] at $dx. Columns as im2col lays them out, rows $rs floats apart. With stride
   ;; 1 a window row adds to a contiguous run of dx: four lanes at a time.
@@ -756,6 +717,221 @@
           (br_if $js (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $kw))))
         (br_if $is (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $kh))))
       (br_if $chs (i32.lt_s (local.tee $ch (i32.add (local.get $ch) (i32.const 1))) (local.get $c)))))
+
+  ;; ---- the forward convolution as an implicit gemm ----------------------------------------
+  ;; y[img, o, pos] = Σ_r W[o, r] · window(img, pos)[r] + bias[o], with r = (ch, i, j) and pos = (y, x').
+  ;; The gemm's B operand is never written out whole (im2col): its panels of 8 columns are packed
+  ;; straight from the images, four at a time into a few kilobytes that stay in cache, multiplied
+  ;; by `gemm`, and the results put in place. A panel is one window position of 8 images, so the
+  ;; input is first laid out image-minor (`image_minor`: [groups of 8 images][C][h][w][8]) and every
+  ;; panel row is 8 neighbours, two vector loads — whatever the stride, the dilation or the width.
+  ;; Each output's sum runs over r in order, as the im2col path's, so results do not depend on the
+  ;; chunking or the thread count.
+
+  ;; Groups [g0, g1) of 8 images of x ([images, chw] floats at $x) into $out image-minor:
+  ;; out[(g·chw + p)·8 + l] = x[(8g + l)·chw + p], zero for images past the last. Four positions of
+  ;; four images at a time, transposed by shuffles.
+  (func (export "image_minor") (param $x i32) (param $images i32) (param $chw i32) (param $out i32) (param $g0 i32) (param $g1 i32)
+    (local $g i32) (local $half i32) (local $p i32) (local $img i32) (local $l i32) (local $src i32) (local $dst i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $g (local.get $g0))
+    (block $gdone (loop $gs
+      (br_if $gdone (i32.ge_s (local.get $g) (local.get $g1)))
+      (local.set $half (i32.const 0))
+      (loop $halves
+        ;; images 8g + half … 8g + half + 3
+        (local.set $img (i32.add (i32.shl (local.get $g) (i32.const 3)) (local.get $half)))
+        (local.set $p (i32.const 0))
+        (block $pdone (loop $ps
+          (br_if $pdone (i32.gt_s (i32.add (local.get $p) (i32.const 4)) (local.get $chw)))
+          (local.set $src (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (local.get $img) (local.get $chw)) (local.get $p)) (i32.const 2))))
+          (local.set $l (i32.shl (local.get $chw) (i32.const 2)))
+          (local.set $v0 (select (v128.load (local.get $src)) (v128.const i32x4 0 0 0 0) (i32.lt_s (local.get $img) (local.get $images))))
+          (local.set $v1 (select (v128.load (i32.add (local.get $src) (local.get $l))) (v128.const i32x4 0 0 0 0)
+            (i32.lt_s (i32.add (local.get $img) (i32.const 1)) (local.get $images))))
+          (local.set $v2 (select (v128.load (i32.add (local.get $src) (i32.shl (local.get $l) (i32.const 1)))) (v128.const i32x4 0 0 0 0)
+            (i32.lt_s (i32.add (local.get $img) (i32.const 2)) (local.get $images))))
+          (local.set $v3 (select (v128.load (i32.add (local.get $src) (i32.mul (local.get $l) (i32.const 3)))) (v128.const i32x4 0 0 0 0)
+            (i32.lt_s (i32.add (local.get $img) (i32.const 3)) (local.get $images))))
+          (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v0) (local.get $v1)))
+          (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v0) (local.get $v1)))
+          (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v2) (local.get $v3)))
+          (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v2) (local.get $v3)))
+          ;; position p + q of the four images, at out + 4·((g·chw + p + q)·8 + half)
+          (local.set $dst (i32.add (local.get $out) (i32.shl (i32.add (i32.shl (i32.add (i32.mul (local.get $g) (local.get $chw)) (local.get $p)) (i32.const 3)) (local.get $half)) (i32.const 2))))
+          (v128.store (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+          (v128.store offset=32 (local.get $dst) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+          (v128.store offset=64 (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+          (v128.store offset=96 (local.get $dst) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+          (local.set $p (i32.add (local.get $p) (i32.const 4)))
+          (br $ps)))
+        ;; the last chw mod 4 positions, one float at a time
+        (block $tdone (loop $ts
+          (br_if $tdone (i32.ge_s (local.get $p) (local.get $chw)))
+          (local.set $l (i32.const 0))
+          (loop $ls
+            (f32.store (i32.add (local.get $out) (i32.shl (i32.add (i32.shl (i32.add (i32.mul (local.get $g) (local.get $chw)) (local.get $p)) (i32.const 3))
+                (i32.add (local.get $half) (local.get $l))) (i32.const 2)))
+              (if (result f32) (i32.lt_s (i32.add (local.get $img) (local.get $l)) (local.get $images))
+                (then (f32.load (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.add (local.get $img) (local.get $l)) (local.get $chw)) (local.get $p)) (i32.const 2)))))
+                (else (f32.const 0))))
+            (br_if $ls (i32.lt_s (local.tee $l (i32.add (local.get $l) (i32.const 1))) (i32.const 4))))
+          (local.set $p (i32.add (local.get $p) (i32.const 1)))
+          (br $ts)))
+        (br_if $halves (i32.eq (local.tee $half (i32.add (local.get $half) (i32.const 4))) (i32.const 4))))
+      (local.set $g (i32.add (local.get $g) (i32.const 1)))
+      (br $gs))))
+
+  ;; The description of one convolution's windows, written by wasm/conv.ts: i32 fields at $geo.
+  ;;   0 xt (byte address, image_minor's output)  1 C (channels of the input)  2 c0 (the group's first channel)
+  ;;   3 cg (channels per group)  4 h  5 w  6 kh  7 kw  8 sh  9 sw  10 ph  11 pw  12 dh  13 dw  14 ow  15 L (= oh·ow)
+  ;;   16 ap (the group's weights packed by pack_a)  17 K (= cg·kh·kw)  18 m (output channels of the group)
+  ;;   19 bias (byte address of the group's first bias, or 0)  20 out (byte address of y[0, o0, 0])
+  ;;   21 ois (floats from one image of y to the next)  22 images  23 scratch (byte address)  24 slot (floats of scratch per chunk)
+
+  ;; Panel q (window position q mod L of images 8·floor(q/L) …) packed into $dst as K rows of 8 floats,
+  ;; row (ch − c0, i, j) holding x[img, ch, y·sh − ph + i·dh, x'·sw − pw + j·dw] (0 outside the image).
+  (func $pack_window (param $geo i32) (param $q i32) (param $dst i32)
+    (local $L i32) (local $g i32) (local $pos i32) (local $ow i32) (local $y i32) (local $ry i32) (local $cx i32)
+    (local $h i32) (local $w i32) (local $kh i32) (local $kw i32) (local $dh i32) (local $dw i32)
+    (local $plane i32) (local $ch i32) (local $cend i32) (local $i i32) (local $j i32) (local $r i32) (local $cc i32) (local $row i32)
+    (local.set $L (i32.load offset=60 (local.get $geo)))
+    (local.set $ow (i32.load offset=56 (local.get $geo)))
+    (local.set $h (i32.load offset=16 (local.get $geo)))
+    (local.set $w (i32.load offset=20 (local.get $geo)))
+    (local.set $kh (i32.load offset=24 (local.get $geo)))
+    (local.set $kw (i32.load offset=28 (local.get $geo)))
+    (local.set $dh (i32.load offset=48 (local.get $geo)))
+    (local.set $dw (i32.load offset=52 (local.get $geo)))
+    (local.set $g (i32.div_u (local.get $q) (local.get $L)))
+    (local.set $pos (i32.sub (local.get $q) (i32.mul (local.get $g) (local.get $L))))
+    (local.set $y (i32.div_u (local.get $pos) (local.get $ow)))
+    (local.set $ry (i32.sub (i32.mul (local.get $y) (i32.load offset=32 (local.get $geo))) (i32.load offset=40 (local.get $geo))))
+    (local.set $cx (i32.sub (i32.mul (i32.sub (local.get $pos) (i32.mul (local.get $y) (local.get $ow))) (i32.load offset=36 (local.get $geo)))
+      (i32.load offset=44 (local.get $geo))))
+    (local.set $ch (i32.load offset=8 (local.get $geo)))
+    (local.set $cend (i32.add (local.get $ch) (i32.load offset=12 (local.get $geo))))
+    ;; plane of channel ch of group g: xt + 32·((g·C + ch)·h·w)
+    (local.set $plane (i32.add (i32.load (local.get $geo)) (i32.shl (i32.mul (i32.add (i32.mul (local.get $g) (i32.load offset=4 (local.get $geo))) (local.get $ch))
+      (i32.mul (local.get $h) (local.get $w))) (i32.const 5))))
+    (loop $chs
+      (local.set $i (i32.const 0))
+      (loop $is
+        (local.set $r (i32.add (local.get $ry) (i32.mul (local.get $i) (local.get $dh))))
+        (local.set $row (i32.add (local.get $plane) (i32.shl (i32.mul (local.get $r) (local.get $w)) (i32.const 5))))
+        (local.set $j (i32.const 0))
+        (loop $js
+          (local.set $cc (i32.add (local.get $cx) (i32.mul (local.get $j) (local.get $dw))))
+          (if (i32.and (i32.lt_u (local.get $r) (local.get $h)) (i32.lt_u (local.get $cc) (local.get $w)))
+            (then
+              (v128.store (local.get $dst) (v128.load (i32.add (local.get $row) (i32.shl (local.get $cc) (i32.const 5)))))
+              (v128.store offset=16 (local.get $dst) (v128.load offset=16 (i32.add (local.get $row) (i32.shl (local.get $cc) (i32.const 5))))))
+            (else
+              (v128.store (local.get $dst) (v128.const i32x4 0 0 0 0))
+              (v128.store offset=16 (local.get $dst) (v128.const i32x4 0 0 0 0))))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+          (br_if $js (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $kw))))
+        (br_if $is (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $kh))))
+      (local.set $plane (i32.add (local.get $plane) (i32.shl (i32.mul (local.get $h) (local.get $w)) (i32.const 5))))
+      (br_if $chs (i32.lt_s (local.tee $ch (i32.add (local.get $ch) (i32.const 1))) (local.get $cend)))))
+
+  ;; Panels q … q + np − 1 of the product, [m4, 32] at $c (panel t in columns 8t … 8t + 7, lane l
+  ;; being image 8g + l), put in place in y with the bias added (the same float32 add as `add`).
+  ;; Four consecutive positions of one group with all 8 images: 4×4 transposes, one vector store
+  ;; per image and four positions; otherwise one float at a time.
+  (func $put_windows (param $geo i32) (param $q i32) (param $np i32) (param $c i32)
+    (local $L i32) (local $g i32) (local $pos i32) (local $m i32) (local $o i32) (local $t i32) (local $l i32) (local $n i32)
+    (local $bias i32) (local $out i32) (local $ois i32) (local $b f32) (local $bv v128) (local $src i32) (local $dst i32) (local $half i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $L (i32.load offset=60 (local.get $geo)))
+    (local.set $m (i32.load offset=72 (local.get $geo)))
+    (local.set $bias (i32.load offset=76 (local.get $geo)))
+    (local.set $out (i32.load offset=80 (local.get $geo)))
+    (local.set $ois (i32.shl (i32.load offset=84 (local.get $geo)) (i32.const 2)))
+    (local.set $g (i32.div_u (local.get $q) (local.get $L)))
+    (local.set $pos (i32.sub (local.get $q) (i32.mul (local.get $g) (local.get $L))))
+    (if (i32.and (i32.eq (local.get $np) (i32.const 4))
+          (i32.and (i32.le_s (i32.add (local.get $pos) (i32.const 4)) (local.get $L))
+            (i32.le_s (i32.shl (i32.add (local.get $g) (i32.const 1)) (i32.const 3)) (i32.load offset=88 (local.get $geo)))))
+      (then
+        (loop $os
+          (local.set $bv (if (result v128) (local.get $bias)
+            (then (v128.load32_splat (i32.add (local.get $bias) (i32.shl (local.get $o) (i32.const 2))))) (else (v128.const i32x4 0 0 0 0))))
+          (local.set $half (i32.const 0))
+          (loop $halves
+            ;; v_t: images 8g + half … + 3 at position pos + t
+            (local.set $src (i32.add (local.get $c) (i32.shl (i32.add (i32.shl (local.get $o) (i32.const 5)) (local.get $half)) (i32.const 2))))
+            (local.set $v0 (v128.load (local.get $src)))
+            (local.set $v1 (v128.load offset=32 (local.get $src)))
+            (local.set $v2 (v128.load offset=64 (local.get $src)))
+            (local.set $v3 (v128.load offset=96 (local.get $src)))
+            (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v0) (local.get $v1)))
+            (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v0) (local.get $v1)))
+            (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v2) (local.get $v3)))
+            (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v2) (local.get $v3)))
+            (local.set $v0 (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+            (local.set $v1 (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+            (local.set $v2 (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+            (local.set $v3 (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+            (if (local.get $bias)
+              (then
+                (local.set $v0 (f32x4.add (local.get $v0) (local.get $bv))) (local.set $v1 (f32x4.add (local.get $v1) (local.get $bv)))
+                (local.set $v2 (f32x4.add (local.get $v2) (local.get $bv))) (local.set $v3 (f32x4.add (local.get $v3) (local.get $bv)))))
+            ;; image 8g + half + i, channel o, positions pos … pos + 3
+            (local.set $dst (i32.add (local.get $out) (i32.add (i32.mul (i32.add (i32.shl (local.get $g) (i32.const 3)) (local.get $half)) (local.get $ois))
+              (i32.shl (i32.add (i32.mul (local.get $o) (local.get $L)) (local.get $pos)) (i32.const 2)))))
+            (v128.store (local.get $dst) (local.get $v0))
+            (v128.store (i32.add (local.get $dst) (local.get $ois)) (local.get $v1))
+            (v128.store (i32.add (local.get $dst) (i32.shl (local.get $ois) (i32.const 1))) (local.get $v2))
+            (v128.store (i32.add (local.get $dst) (i32.mul (local.get $ois) (i32.const 3))) (local.get $v3))
+            (br_if $halves (i32.eq (local.tee $half (i32.add (local.get $half) (i32.const 4))) (i32.const 4))))
+          (br_if $os (i32.lt_s (local.tee $o (i32.add (local.get $o) (i32.const 1))) (local.get $m))))
+        (return)))
+    (loop $ts
+      (local.set $g (i32.div_u (i32.add (local.get $q) (local.get $t)) (local.get $L)))
+      (local.set $pos (i32.sub (i32.add (local.get $q) (local.get $t)) (i32.mul (local.get $g) (local.get $L))))
+      ;; the images of group g that exist
+      (local.set $n (i32.sub (i32.load offset=88 (local.get $geo)) (i32.shl (local.get $g) (i32.const 3))))
+      (if (i32.gt_s (local.get $n) (i32.const 8)) (then (local.set $n (i32.const 8))))
+      (local.set $o (i32.const 0))
+      (loop $os2
+        (local.set $b (if (result f32) (local.get $bias)
+          (then (f32.load (i32.add (local.get $bias) (i32.shl (local.get $o) (i32.const 2))))) (else (f32.const 0))))
+        (local.set $l (i32.const 0))
+        (block $ldone (loop $ls
+          (br_if $ldone (i32.ge_s (local.get $l) (local.get $n)))
+          (local.set $src (i32.add (local.get $c) (i32.shl (i32.add (i32.add (i32.shl (local.get $o) (i32.const 5)) (i32.shl (local.get $t) (i32.const 3))) (local.get $l)) (i32.const 2))))
+          (local.set $dst (i32.add (local.get $out) (i32.add (i32.mul (i32.add (i32.shl (local.get $g) (i32.const 3)) (local.get $l)) (local.get $ois))
+            (i32.shl (i32.add (i32.mul (local.get $o) (local.get $L)) (local.get $pos)) (i32.const 2)))))
+          (f32.store (local.get $dst) (if (result f32) (local.get $bias)
+            (then (f32.add (f32.load (local.get $src)) (local.get $b)))
+            (else (f32.load (local.get $src)))))
+          (local.set $l (i32.add (local.get $l) (i32.const 1)))
+          (br $ls)))
+        (br_if $os2 (i32.lt_s (local.tee $o (i32.add (local.get $o) (i32.const 1))) (local.get $m))))
+      (br_if $ts (i32.lt_s (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $np)))))
+
+  ;; Panels [q0, q1) of the convolution at $geo, with chunk `chunk`'s slot of the scratch: four
+  ;; panels packed, multiplied by every row of the packed weights, and put in place, at a time.
+  (func (export "conv_windows") (param $geo i32) (param $q0 i32) (param $q1 i32) (param $chunk i32)
+    (local $panels i32) (local $c i32) (local $np i32) (local $t i32) (local $k i32)
+    (local.set $k (i32.load offset=68 (local.get $geo)))
+    (local.set $panels (i32.add (i32.load offset=92 (local.get $geo)) (i32.shl (i32.mul (local.get $chunk) (i32.load offset=96 (local.get $geo))) (i32.const 2))))
+    (local.set $c (i32.add (local.get $panels) (i32.shl (local.get $k) (i32.const 7))))
+    (block $done (loop $qs
+      (br_if $done (i32.ge_s (local.get $q0) (local.get $q1)))
+      (local.set $np (i32.sub (local.get $q1) (local.get $q0)))
+      (if (i32.gt_s (local.get $np) (i32.const 4)) (then (local.set $np (i32.const 4))))
+      (local.set $t (i32.const 0))
+      (loop $ts
+        (call $pack_window (local.get $geo) (i32.add (local.get $q0) (local.get $t)) (i32.add (local.get $panels) (i32.shl (i32.mul (local.get $t) (local.get $k)) (i32.const 5))))
+        (br_if $ts (i32.lt_s (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $np))))
+      ;; m4 rows (m rounded up to 4) of the [m4, 32] product
+      (call $gemm_block (i32.load offset=64 (local.get $geo)) (local.get $panels) (local.get $k) (i32.const 32) (local.get $c)
+        (i32.const 0) (i32.and (i32.add (i32.load offset=72 (local.get $geo)) (i32.const 3)) (i32.const -4)) (i32.const 0) (i32.shl (local.get $np) (i32.const 3)) (i32.const 0))
+      (call $put_windows (local.get $geo) (local.get $q0) (local.get $np) (local.get $c))
+      (local.set $q0 (i32.add (local.get $q0) (local.get $np)))
+      (br $qs))))
 
   ;; ---- pooling and index kernels ----------------------------------------------------------
 

@@ -35,8 +35,10 @@ export interface Gemm {
 // an unfolding one: [IM2COL, x, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols, rowStride, xImage, images, per]
 // and a folding one: [COL2IM, cols, rowStride, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dx, dxImage, images, per]
 // (xImage and dxImage: floats from one image to the next; image i's columns start i·oh·ow floats in);
-// a scatter-add one: [SCATTER_ROWS, src, index, rows, len, size, out, per].
-const COLUMNS = 0, ROWS = 1, UNARY = 2, MAX_POOL = 3, IM2COL = 4, COL2IM = 5, SCATTER_ROWS = 6;
+// a scatter-add one: [SCATTER_ROWS, src, index, rows, len, size, out, per]; an image-minor one:
+// [IMAGE_MINOR, x, images, chw, out, per] (units: groups of 8 images); a convolution's:
+// [CONV_WINDOWS, geo, panels, per] (units: window panels, the rest of the geometry at geo).
+const COLUMNS = 0, ROWS = 1, UNARY = 2, MAX_POOL = 3, IM2COL = 4, COL2IM = 5, SCATTER_ROWS = 6, IMAGE_MINOR = 7, CONV_WINDOWS = 8;
 
 /**
  * Chunk `c` of a job. Of a product split by COLUMNS: column panels [c·per, (c+1)·per) — packs
@@ -66,6 +68,14 @@ function kernelChunk(K: WasmKernels, j: ArrayLike<number>, c: number): void {
     for (let i = c * j[19]; i < Math.min(j[18], (c + 1) * j[19]); i++) {
       K.col2im(j[1] + 4 * i * L, j[2], j[3], j[4], j[5], j[6], j[7], j[8], j[9], j[10], j[11], j[12], j[13], j[14], j[15], j[16] + 4 * i * j[17]);
     }
+    return;
+  }
+  if (j[0] === CONV_WINDOWS) {
+    K.conv_windows(j[1], c * j[3], Math.min(j[2], (c + 1) * j[3]), c);
+    return;
+  }
+  if (j[0] === IMAGE_MINOR) {
+    K.image_minor(j[1], j[2], j[3], j[4], c * j[5], Math.min(Math.ceil(j[2] / 8), (c + 1) * j[5]));
     return;
   }
   if (j[0] === SCATTER_ROWS) {
@@ -98,6 +108,7 @@ function kernelPool(): WorkerPool {
     `({ module, memory }) => {
       const K = new WebAssembly.Instance(module, { env: { memory } }).exports;
       const COLUMNS = ${COLUMNS}, UNARY = ${UNARY}, MAX_POOL = ${MAX_POOL}, IM2COL = ${IM2COL}, COL2IM = ${COL2IM}, SCATTER_ROWS = ${SCATTER_ROWS};
+      const IMAGE_MINOR = ${IMAGE_MINOR}, CONV_WINDOWS = ${CONV_WINDOWS};
       const kernelChunk = (${kernelChunk.toString()});
       return (j, c) => kernelChunk(K, j, c);
     }`,
@@ -220,6 +231,32 @@ export function parallelIm2col(x: number, xImage: number, images: number, c: num
 export function parallelCol2im(cols: number, rowStride: number, images: number, c: number, g: WindowGeometry, dx: number, dxImage: number): void {
   const job = [COL2IM, cols, rowStride, c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, dx, dxImage, images];
   shareUnits(job, images, images * c * g.kh * g.kw * g.oh * g.ow);
+}
+
+/**
+ * x ([images, chw] floats at byte address `x`) laid out image-minor at `out` (kernels.wat's
+ * `image_minor`), its groups of 8 images shared out over the threads when x is large.
+ */
+export function parallelImageMinor(x: number, images: number, chw: number, out: number): void {
+  shareUnits([IMAGE_MINOR, x, images, chw, out], Math.ceil(images / 8), images * chw);
+}
+
+/** Panels per chunk of a `convWindows` job: a multiple of 4 (the kernel's step). */
+export function windowPanelsPerChunk(panels: number, m: number, k: number): number {
+  const parallel = gemmInParallel(m, k, 8 * panels);
+  return parallel ? 4 * unitsPerChunk(Math.ceil(panels / 4)) : panels;
+}
+
+/**
+ * kernels.wat's `conv_windows` over panels [0, panels) of the convolution described at `geo`,
+ * in chunks of `per` panels (from `windowPanelsPerChunk`), shared out over the threads when
+ * there is more than one.
+ */
+export function parallelConvWindows(geo: number, panels: number, per: number): void {
+  const K = wasm().kernels;
+  const job = [CONV_WINDOWS, geo, panels, per], chunks = Math.ceil(panels / per);
+  if (chunks === 1) kernelChunk(K, job, 0);
+  else kernelPool().run(job, chunks, (j, c) => kernelChunk(K, j, c));
 }
 
 /** How many kernel workers have started (for tests). */

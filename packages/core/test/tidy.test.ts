@@ -1,7 +1,7 @@
 // tidy(): inside a scope the wasm backend leaves results in its own memory, and the scope frees
 // them when it ends — except what is returned or kept, and the gradients backward() stores.
 import { afterEach, describe, expect, test } from 'vitest';
-import { Generator, ValueError, keep, matmul, randn, setBackend, tensor, tidy, withBackend, type Tensor } from '../src/index.js';
+import { Generator, ValueError, conv2d, keep, matmul, maxPool2d, randn, setBackend, tensor, tidy, withBackend, type Tensor } from '../src/index.js';
 import { heap } from '../src/backend/wasm/instance.js';
 import { arena } from '../src/backend/wasm/operands.js';
 
@@ -28,6 +28,23 @@ describe('tidy on the wasm backend', () => {
       });
       expect(inside.device).toBe('wasm');
       expect(Array.from(inside.data)).toEqual(Array.from(outside.data));
+    });
+  });
+
+  test('every kernel that writes its result into the scope\'s memory gives the values it gives outside (conv, pooling, gather, padded matmul)', () => {
+    onWasm(() => {
+      const g = new Generator(2);
+      const x = randn([9, 3, 12, 12], { generator: g }), w = randn([5, 3, 3, 3], { generator: g, requiresGrad: true });
+      const b = randn([5], { generator: g, requiresGrad: true }), v = randn([5 * 36, 10], { generator: g, requiresGrad: true });
+      // conv (implicit gemm) → max pool (values, then gather/scatter-add backward) → a matmul 10 wide (padded to 8s) → sigmoid.
+      const step = (): number[] => {
+        w.zeroGrad(); b.zeroGrad(); v.zeroGrad();
+        const loss = matmul(maxPool2d(conv2d(x, w, b, { padding: 1 }).relu(), 2).reshape(9, 180), v).sigmoid().sum();
+        loss.backward();
+        return [loss.item(), ...w.grad!.data, ...b.grad!.data, ...v.grad!.data];
+      };
+      const outside = step();
+      expect(tidy(step)).toEqual(outside);
     });
   });
 

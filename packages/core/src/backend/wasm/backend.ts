@@ -9,8 +9,8 @@ import {
 import { coalesce } from '../layout.js';
 import { walk } from '../walk.js';
 import { DataBuffer } from '../buffer.js';
-import { WasmBlock, copyToHost, heap, hostArray, kernelResult, resultsStayResident, wasm } from './instance.js';
-import { addressOf, arena, compactAddress } from './operands.js';
+import { WasmBlock, copyToHost, heap, hostArray, wasm } from './instance.js';
+import { addressOf, arena, compactAddress, resultSpace } from './operands.js';
 import { convolution, convolutionInputGrad, convolutionWeightGrad } from './conv.js';
 import { BINARY_CODES, UNARY_CODES } from './module.generated.js';
 import { parallelGemm, parallelMaxPool, parallelScatterAddRows, parallelUnary, wakeKernelWorkers } from './threads.js';
@@ -61,14 +61,14 @@ function mapUnary(code: number, x: View, lo = 0, hi = 0): KernelOutput {
   const size = sizeOf(x.shape);
   arena.reset();
   const xp = compactAddress(x);
-  const op = arena.alloc(size);
+  const res = resultSpace(size);
   if (code === CLAMP) {
-    wasm().kernels.unary(code, xp, op, size, lo, hi);
-    return kernelResult(op, size);
+    wasm().kernels.unary(code, xp, res.at, size, lo, hi);
+    return res.done();
   }
   let out: Float32Array | undefined;
-  parallelUnary(code, xp, op, size, TRANSCENDENTAL.has(code), () => void (out = resultsStayResident() ? undefined : hostArray(size)));
-  return kernelResult(op, size, out);
+  parallelUnary(code, xp, res.at, size, TRANSCENDENTAL.has(code), () => void (out = res.resident ? undefined : hostArray(size)));
+  return res.done(out);
 }
 
 /**
@@ -86,13 +86,14 @@ function mapBinary(code: number, a: View, b: View, shape: Shape, onHost = false)
   const span = (st: number[]): number => st.reduce((s, d, i) => s + (dims[i] - 1) * d, 0) + 1;
   arena.reset();
   const ap = addressOf(a.buffer, a.offset, span(sa)), bp = addressOf(b.buffer, b.offset, span(sb));
-  const op = arena.alloc(size);
+  const res = onHost ? null : resultSpace(size);
+  const op = res === null ? arena.alloc(size) : res.at;
   const k = wasm().kernels;
   const outer = dims.slice(0, Math.max(last, 0));
   walk(outer, [contiguousStrides(outer), sa.slice(0, last), sb.slice(0, last)], [0, 0, 0], (n, off, so, i, si, j, sj) => {
     for (let r = 0; r < n; r++, off += so, i += si, j += sj) k.binary(code, ap + 4 * i, ia, bp + 4 * j, ib, op + 4 * off * inner, inner);
   });
-  return onHost ? copyToHost(op, size) : kernelResult(op, size);
+  return res === null ? copyToHost(op, size) : res.done();
 }
 
 /**
@@ -108,7 +109,7 @@ function sumBlock(x: View, dims: readonly number[]): KernelOutput | null {
   const K1 = sizeOf(x.shape.slice(0, first)), R = sizeOf(x.shape.slice(first, lastR + 1)), K2 = sizeOf(x.shape.slice(lastR + 1));
   arena.reset();
   const xp = compactAddress(x);
-  const op = arena.alloc(K1 * K2);
+  const res = resultSpace(K1 * K2), op = res.at;
   const k = wasm().kernels;
   if (K2 === 1) {
     k.sum_inner(xp, K1, R, op);
@@ -122,7 +123,7 @@ function sumBlock(x: View, dims: readonly number[]): KernelOutput | null {
       k.demote(acc + 8 * s * stride, op + 4 * s * K2, K2);
     }
   }
-  return kernelResult(op, K1 * K2);
+  return res.done();
 }
 
 /**
@@ -167,7 +168,7 @@ function matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: num
   arena.reset();
   const direct = batch === 1 && n8 === n;
   // The result, compacted to [batch, m, n]; gemm writes straight into it when there is nothing to compact.
-  const op = arena.alloc(direct ? m4 * n8 : batch * m * n);
+  const res = resultSpace(batch * m * n, direct ? m4 * n8 : batch * m * n), op = res.at;
   // gemm reads 8 bias columns at a time: past n it reads the block's slack, into discarded columns.
   const bias8 = bias === undefined ? 0 : addressOf(bias.buffer, bias.offset, n);
   const packedA = arena.alloc(m4 * k), packedB = arena.alloc(k * n8), c = direct ? op : arena.alloc(m4 * n8);
@@ -176,7 +177,7 @@ function matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: num
   const [ars, acs] = a.transposed ? [1, m] : [k, 1];
   const [brs, bcs] = b.transposed ? [1, k] : [n, 1];
   let out: Float32Array | undefined;
-  const allocateOut = (): void => void (out = resultsStayResident() ? undefined : hostArray(batch * m * n));
+  const allocateOut = (): void => void (out = res.resident ? undefined : hostArray(batch * m * n));
   for (let t = 0; t < batch; t++) {
     const ap = addressOf(a.buffer, a.offsets[t], m * k), bp = addressOf(b.buffer, b.offsets[t], k * n);
     parallelGemm({ a: ap, ars, acs, m, b: bp, brs, bcs, k, n, packedA, packedB, c, bias: bias8 }, t === 0 ? allocateOut : undefined);
@@ -186,7 +187,7 @@ function matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: num
       for (let i = 0; i < m; i++) mem.copyWithin(dst + i * n, c / 4 + i * n8, c / 4 + i * n8 + n);
     }
   }
-  return kernelResult(op, batch * m * n, out);
+  return res.done(out);
 }
 
 /**
@@ -321,9 +322,9 @@ export const wasmKernels: BackendImpl = {
     if (!isF32(x) || !arena.fits(planes * win.h * win.w + 2 * size + 64)) return DECLINE;
     arena.reset();
     const xp = addressOf(x.buffer, x.offset, planes * win.h * win.w);
-    const vp = arena.alloc(size), ip = arena.alloc(size);
-    parallelMaxPool({ ...win, x: xp, planes, values: vp, indices: ip });
-    return { values: kernelResult(vp, size), indices: copyInt32ToHost(ip, size) };
+    const values = resultSpace(size), ip = arena.alloc(size);
+    parallelMaxPool({ ...win, x: xp, planes, values: values.at, indices: ip });
+    return { values: values.done(), indices: copyInt32ToHost(ip, size) };
   },
 
   // gather and its adjoint along the last dim of contiguous operands, the pattern of max pooling's
@@ -333,9 +334,9 @@ export const wasmKernels: BackendImpl = {
     if (!isF32(x) || dim !== x.shape.length - 1 || !isContiguous(x.shape, x.strides) || !isContiguous(index.shape, index.strides)) return DECLINE;
     if (rows * len === 0 || !arena.fits(rows * (size + 2 * len) + 64)) return DECLINE;
     arena.reset();
-    const xp = addressOf(x.buffer, x.offset, rows * size), ip = int32Address(index, rows * len), op = arena.alloc(rows * len);
-    wasm().kernels.gather_rows(xp, ip, rows, len, size, op);
-    return kernelResult(op, rows * len);
+    const xp = addressOf(x.buffer, x.offset, rows * size), ip = int32Address(index, rows * len), res = resultSpace(rows * len);
+    wasm().kernels.gather_rows(xp, ip, rows, len, size, res.at);
+    return res.done();
   },
 
   scatterAdd(shape: Shape, dtype: DType, dim: number, index: View, src: View) {
@@ -343,9 +344,9 @@ export const wasmKernels: BackendImpl = {
     if (dtype !== 'float32' || !isF32(src) || dim !== shape.length - 1 || !isContiguous(index.shape, index.strides) || !isContiguous(src.shape, src.strides)) return DECLINE;
     if (rows * size === 0 || !arena.fits(rows * (size + 2 * len) + 64)) return DECLINE;
     arena.reset();
-    const sp = addressOf(src.buffer, src.offset, rows * len), ip = int32Address(index, rows * len), op = arena.alloc(rows * size);
-    parallelScatterAddRows(sp, ip, rows, len, size, op);
-    return kernelResult(op, rows * size);
+    const sp = addressOf(src.buffer, src.offset, rows * len), ip = int32Address(index, rows * len), res = resultSpace(rows * size);
+    parallelScatterAddRows(sp, ip, rows, len, size, res.at);
+    return res.done();
   },
 
   adam(param: View, grad: View, m: View, v: View, vmax: View | null, h: AdamHyper) {

@@ -1,7 +1,7 @@
 import type { Storage } from '../../dtype.js';
 import type { KernelOutput, View, Windows } from '../kernels.js';
-import { f32At, kernelResult, wasm } from './instance.js';
-import { addressOf, arena } from './operands.js';
+import { f32At, wasm } from './instance.js';
+import { addressOf, arena, resultSpace } from './operands.js';
 import { parallelCol2im, parallelConvWindows, parallelGemm, parallelIm2col, parallelImageMinor, windowPanelsPerChunk } from './threads.js';
 
 /**
@@ -122,7 +122,7 @@ export function convolution(x: View, weight: View, bias: View | null, win: Windo
   const chunks = (panels: number): number => Math.ceil(panels / windowPanelsPerChunk(panels, og, K));
   const slot = 32 * (K + m4), slots = Math.max(chunks(E * L), chunks(Math.ceil((n - 8 * E * Math.floor((eights - 1) / E)) / 8) * L));
   const xt = arena.alloc(8 * E * chw), ap = arena.alloc(m4 * K), scratch = arena.alloc(slots * slot);
-  const out = arena.alloc(size), geo = arena.alloc(WINDOW_FIELDS);
+  const res = resultSpace(size), out = res.at, geo = arena.alloc(WINDOW_FIELDS);
   const { kernels, memory } = wasm();
   for (let e0 = 0; e0 < eights; e0 += E) {
     const images = Math.min(8 * E, n - 8 * e0), panels = Math.ceil(images / 8) * L;
@@ -136,7 +136,7 @@ export function convolution(x: View, weight: View, bias: View | null, win: Windo
       parallelConvWindows(geo, panels, windowPanelsPerChunk(panels, og, K));
     }
   }
-  return kernelResult(out, size);
+  return res.done();
 }
 
 /** ∂L/∂x = fold(W_gᵀ · g[n]_g), `[N, channels, h, w]`. */
@@ -149,7 +149,7 @@ export function convolutionInputGrad(gv: View, weight: View, win: Windows, group
   if (B === 0) return null;
   const wp = addressOf(weight.buffer, weight.offset, cout * K);
   const size = n * channels * win.h * win.w;
-  const gBlock = arena.alloc(cout * B * L), s = scratch(K, og, B * L), dx = arena.alloc(size);
+  const gBlock = arena.alloc(cout * B * L), s = scratch(K, og, B * L), res = resultSpace(size), dx = res.at;
   memory().fill(0, dx / 4, dx / 4 + size);
   const G = gv.buffer.host;
   for (let n0 = 0; n0 < n; n0 += B) {
@@ -161,7 +161,7 @@ export function convolutionInputGrad(gv: View, weight: View, win: Windows, group
       foldBlock(dx, g, n0, b, s.c, up(cw, 8), cg, gi * cg);
     }
   }
-  return kernelResult(dx, size);
+  return res.done();
 }
 
 /** ∂L/∂W = Σₙ g[n]_g · unfold(x[n])_gᵀ, `[Cout, K]`, summed over the blocks in float64. */

@@ -1,5 +1,4 @@
-import { DataBuffer, type DeviceData } from '../buffer.js';
-import { adopt, scopeActive } from '../scope.js';
+import type { DeviceData } from '../buffer.js';
 import { PLAIN_MODULE, SHARED_MODULE } from './module.generated.js';
 
 /** The exports of kernels.wat (pointers are byte addresses into `memory`). */
@@ -194,10 +193,11 @@ export class WasmBlock implements DeviceData {
   readonly backend = 'wasm';
   private released = false;
 
-  constructor(readonly at: number, readonly length: number) {}
+  /** `capacity` floats of room (at least `length`: a kernel may write padding rows past the elements). */
+  constructor(readonly at: number, readonly length: number, private readonly capacity = length) {}
 
-  static alloc(length: number): WasmBlock {
-    return new WasmBlock(heap.alloc(length * 4), length);
+  static alloc(length: number, capacity = length): WasmBlock {
+    return new WasmBlock(heap.alloc(capacity * 4), length, capacity);
   }
 
   /** A new block holding a copy of `elements`. */
@@ -214,7 +214,7 @@ export class WasmBlock implements DeviceData {
   release(): void {
     if (this.released) return;
     this.released = true;
-    heap.release(this.at, this.length * 4);
+    heap.release(this.at, this.capacity * 4);
   }
 }
 
@@ -259,23 +259,3 @@ export class Arena {
     return new Float64Array(wasm().memory.buffer, at, length);
   }
 }
-
-/**
- * A kernel's float32 result, `length` elements at byte address `at` (in the call's arena): copied
- * out to a JavaScript array (into `out` when the caller allocated one while the kernel ran), or,
- * inside a `tidy` scope, moved into a block of the module's own memory that stays there — no host
- * array to allocate, fault in and collect, and the next kernel reads it in place — and that the
- * scope frees when it ends.
- */
-export function kernelResult(at: number, length: number, out?: Float32Array): Float32Array | DataBuffer {
-  if (!scopeActive() || length === 0) return copyToHost(at, length, out);
-  const block = WasmBlock.alloc(length);
-  new Float32Array(wasm().memory.buffer).copyWithin(block.at / 4, at / 4, at / 4 + length);
-  const buffer = DataBuffer.fromDevice(block, length);
-  adopt(buffer);
-  return buffer;
-}
-
-/** Whether results stay in the module's memory (inside `tidy`): then no host array is worth allocating ahead. */
-export const resultsStayResident = scopeActive;
-

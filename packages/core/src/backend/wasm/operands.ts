@@ -1,8 +1,9 @@
 import { isContiguous, sizeOf } from '../../shape.js';
-import type { DataBuffer } from '../buffer.js';
+import { DataBuffer } from '../buffer.js';
 import { copy as hostCopy } from '../host.js';
 import type { View } from '../kernels.js';
-import { Arena, WasmBlock } from './instance.js';
+import { adopt, scopeActive } from '../scope.js';
+import { Arena, WasmBlock, copyToHost } from './instance.js';
 
 /**
  * Where a kernel call's operands and scratch live in the module's memory: one arena, reset at the
@@ -26,4 +27,33 @@ export function compactAddress(x: View): number {
   const size = sizeOf(x.shape);
   if (isContiguous(x.shape, x.strides)) return addressOf(x.buffer, x.offset, size);
   return arena.put(hostCopy(x, 'float32') as Float32Array);
+}
+
+/** Where a kernel writes its float32 result (`resultSpace`). */
+export interface ResultSpace {
+  /** The byte address the kernel writes the result to. */
+  readonly at: number;
+  /** Whether the result stays in the module's memory (inside `tidy`): then no host array is worth allocating ahead. */
+  readonly resident: boolean;
+  /** The result, once written: the resident buffer, or a copy out (into `out` when the caller allocated one while the kernel ran). */
+  done(out?: Float32Array): Float32Array | DataBuffer;
+}
+
+/**
+ * Room for a kernel's float32 result of `length` elements (`capacity` ≥ length floats, for
+ * kernels that write padding past the elements). Inside a `tidy` scope it is a block of the
+ * module's own memory that becomes the result as it is: the kernel writes straight into it — no
+ * copy afterwards, no host array to allocate, fault in and collect — the next kernel reads it in
+ * place, and the scope frees it when it ends. Outside a scope it is room in the call's arena,
+ * copied out to a JavaScript array by `done`.
+ */
+export function resultSpace(length: number, capacity = length): ResultSpace {
+  if (scopeActive() && length > 0) {
+    const block = WasmBlock.alloc(length, capacity);
+    const buffer = DataBuffer.fromDevice(block, length);
+    adopt(buffer);
+    return { at: block.at, resident: true, done: () => buffer };
+  }
+  const at = arena.alloc(capacity);
+  return { at, resident: false, done: (out) => copyToHost(at, length, out) };
 }

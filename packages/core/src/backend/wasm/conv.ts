@@ -2,14 +2,15 @@ import type { Storage } from '../../dtype.js';
 import type { KernelOutput, View, Windows } from '../kernels.js';
 import { f32At, wasm } from './instance.js';
 import { addressOf, arena, resultSpace } from './operands.js';
-import { parallelCol2im, parallelConvWindows, parallelGemm, parallelIm2col, parallelImageMinor, windowPanelsPerChunk } from './threads.js';
+import { imageGroupsPerChunk, parallelConvInputGrad, parallelConvWindows, parallelGemm, parallelIm2col, parallelImageMinor, windowPanelsPerChunk } from './threads.js';
 
 /**
  * The three convolution kernels on the SIMD gemm. Per group g, with K = C/G·kh·kw and L = oh·ow
  * windows per image:
  *   forward        Y_g [Cout/G, L]  = W_g · cols_g           an implicit gemm: kernels.wat's
  *                  `conv_windows` packs the gemm's panels straight from the images (no cols matrix)
- *   input grad     D_g [K, B·L]     = W_gᵀ · G_g,   then folded back into the images (col2im)
+ *   input grad     D_g [K, L]       = W_gᵀ · G_g,   folded back into the images as it is made:
+ *                  kernels.wat's `conv_input_grad`, on the output gradient laid out image-minor
  *   weight grad    ∂W_g [Cout/G, K] += G_g · cols_gᵀ, summed over blocks of B images (im2col)
  * The gradients go through `parallelGemm` on images in blocks of B, unfolded side by side into one
  * `[C·kh·kw, B·L]` matrix, so each product is wide enough for the gemm and its threads even when
@@ -55,12 +56,6 @@ function unfoldBlock(x: number, g: Geometry, n0: number, b: number, at: number):
   const { c, win, L } = g;
   const image = c * win.h * win.w;
   parallelIm2col(x + 4 * n0 * image, image, b, c, win, at, b * L);
-}
-
-/** col2im of the `[channels·kh·kw, b·L]` columns at byte address `at` (rows `rowStride` floats apart) into images n0 … of `dx`, from channel c0 (kernels.wat's `col2im`). */
-function foldBlock(dx: number, g: Geometry, n0: number, b: number, at: number, rowStride: number, channels: number, c0: number): void {
-  const { h, w } = g.win;
-  parallelCol2im(at, rowStride, b, channels, g.win, dx + 4 * (n0 * g.c + c0) * h * w, g.c * h * w);
 }
 
 /** Copies images n0 … of the contiguous `[N, Cout, L]` `g` into `[Cout, b·L]` at float index `at`. */
@@ -139,28 +134,33 @@ export function convolution(x: View, weight: View, bias: View | null, win: Windo
   return res.done();
 }
 
-/** ∂L/∂x = fold(W_gᵀ · g[n]_g), `[N, channels, h, w]`. */
+/** The i32 fields of the record kernels.wat's `conv_input_grad` reads (its comment lists them). */
+const INPUT_GRAD_FIELDS = 25;
+
+/**
+ * ∂L/∂x = fold(W_gᵀ · g_g), `[N, channels, h, w]`, image-minor (kernels.wat's `conv_input_grad`):
+ * the output gradient laid out in groups of 8 images gives the gemm its panels as they are, and
+ * each chunk folds its groups' products into sums of its own. Null when it does not fit.
+ */
 export function convolutionInputGrad(gv: View, weight: View, win: Windows, groups: number, channels: number): KernelOutput | null {
   const n = gv.shape[0], cout = weight.shape[0];
-  const g = geometry(n, channels, cout, groups, win);
-  const { K, L } = g, og = cout / groups, cg = channels / groups;
+  const { K, L } = geometry(n, channels, cout, groups, win), og = cout / groups, cg = channels / groups, K4 = up(K, 4);
+  const chw = channels * win.h * win.w, eights = Math.ceil(n / 8), size = n * chw;
+  const per = imageGroupsPerChunk(eights, n * L * K * og), slot = 8 * chw + 32 * og + 32 * K4, chunks = Math.ceil(eights / per);
   arena.reset();
-  const B = imagesPerBlock(g, (b) => n * channels * win.h * win.w + cout * K + cout * b * L + productFloats(K, og, b * L));
-  if (B === 0) return null;
-  const wp = addressOf(weight.buffer, weight.offset, cout * K);
-  const size = n * channels * win.h * win.w;
-  const gBlock = arena.alloc(cout * B * L), s = scratch(K, og, B * L), res = resultSpace(size), dx = res.at;
-  memory().fill(0, dx / 4, dx / 4 + size);
-  const G = gv.buffer.host;
-  for (let n0 = 0; n0 < n; n0 += B) {
-    const b = Math.min(B, n - n0), cw = b * L;
-    gatherBlock(G, gv.offset, g, n0, b, memory(), gBlock / 4);
-    for (let gi = 0; gi < groups; gi++) {
-      // W_gᵀ [K, Cout/G]: element (i, p) is W[gi·og + p, i].
-      product(s, wp + 4 * gi * og * K, 1, K, K, gBlock + 4 * gi * og * cw, cw, 1, og, cw);
-      foldBlock(dx, g, n0, b, s.c, up(cw, 8), cg, gi * cg);
-    }
-  }
+  if (!arena.fits(n * cout * L + 8 * eights * cout * L + cout * K + groups * K4 * og + chunks * slot + size + INPUT_GRAD_FIELDS)) return null;
+  const gp = addressOf(gv.buffer, gv.offset, n * cout * L), wp = addressOf(weight.buffer, weight.offset, cout * K);
+  const gt = arena.alloc(8 * eights * cout * L), ap = arena.alloc(groups * K4 * og), scratch = arena.alloc(chunks * slot);
+  const res = resultSpace(size), geo = arena.alloc(INPUT_GRAD_FIELDS);
+  const { kernels, memory } = wasm();
+  parallelImageMinor(gp, n, cout * L, gt);
+  // W_gᵀ [K, og] of each group: element (r, o) is W[g·og + o, r].
+  for (let gi = 0; gi < groups; gi++) kernels.pack_a(wp + 4 * gi * og * K, 1, K, K, og, ap + 4 * gi * K4 * og, 0, K4);
+  new Int32Array(memory.buffer, geo, INPUT_GRAD_FIELDS).set([
+    gt, cout, L, og, groups, cg, channels, win.h, win.w, win.kh, win.kw, win.sh, win.sw, win.ph, win.pw, win.dh, win.dw, win.ow,
+    ap, K, K4, res.at, n, scratch, slot,
+  ]);
+  parallelConvInputGrad(geo, eights, per);
   return res.done();
 }
 

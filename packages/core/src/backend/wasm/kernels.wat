@@ -668,56 +668,6 @@
         (br_if $is (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $kh))))
       (br_if $chs (i32.lt_s (local.tee $ch (i32.add (local.get $ch) (i32.const 1))) (local.get $c)))))
 
-  ;; col2im, im2col's adjoint: adds every column entry back to the element im2col read it from,
-  ;; into dx [c, h, w] at $dx. Columns as im2col lays them out, rows $rs floats apart. With stride
-  ;; 1 a window row adds to a contiguous run of dx: four lanes at a time.
-  (func (export "col2im") (param $cols i32) (param $rs i32) (param $c i32) (param $h i32) (param $w i32)
-    (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $ph i32) (param $pw i32)
-    (param $dh i32) (param $dw i32) (param $oh i32) (param $ow i32) (param $dx i32)
-    (local $ch i32) (local $i i32) (local $j i32) (local $y i32) (local $r i32) (local $shift i32)
-    (local $x0 i32) (local $x1 i32) (local $row i32) (local $src i32) (local $dst i32) (local $k i32) (local $end i32)
-    (loop $chs
-      (local.set $i (i32.const 0))
-      (loop $is
-        (local.set $j (i32.const 0))
-        (loop $js
-          (local.set $shift (i32.sub (i32.mul (local.get $j) (local.get $dw)) (local.get $pw)))
-          (call $span (local.get $shift) (local.get $sw) (local.get $w) (local.get $ow))
-          (local.set $x1) (local.set $x0)
-          (local.set $row (i32.add (local.get $cols) (i32.shl (i32.mul
-            (i32.add (i32.mul (i32.add (i32.mul (local.get $ch) (local.get $kh)) (local.get $i)) (local.get $kw)) (local.get $j))
-            (local.get $rs)) (i32.const 2))))
-          (local.set $y (i32.const 0))
-          (loop $ys
-            (local.set $r (i32.add (i32.sub (i32.mul (local.get $y) (local.get $sh)) (local.get $ph)) (i32.mul (local.get $i) (local.get $dh))))
-            (if (i32.and (i32.ge_s (local.get $r) (i32.const 0)) (i32.lt_s (local.get $r) (local.get $h)))
-              (then
-                (local.set $src (i32.add (local.get $row) (i32.shl (i32.add (i32.mul (local.get $y) (local.get $ow)) (local.get $x0)) (i32.const 2))))
-                (local.set $dst (i32.add (local.get $dx) (i32.shl (i32.add (i32.add (i32.mul (i32.add (i32.mul (local.get $ch) (local.get $h)) (local.get $r)) (local.get $w)) (local.get $shift))
-                  (i32.mul (local.get $x0) (local.get $sw))) (i32.const 2))))
-                (local.set $k (local.get $x0))
-                (if (i32.eq (local.get $sw) (i32.const 1))
-                  (then
-                    (local.set $end (i32.sub (local.get $x1) (i32.const 3)))
-                    (block $vdone (loop $vs
-                      (br_if $vdone (i32.ge_s (local.get $k) (local.get $end)))
-                      (v128.store (local.get $dst) (f32x4.add (v128.load (local.get $dst)) (v128.load (local.get $src))))
-                      (local.set $src (i32.add (local.get $src) (i32.const 16)))
-                      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
-                      (local.set $k (i32.add (local.get $k) (i32.const 4)))
-                      (br $vs)))))
-                (block $done (loop $ks
-                  (br_if $done (i32.ge_s (local.get $k) (local.get $x1)))
-                  (f32.store (local.get $dst) (f32.add (f32.load (local.get $dst)) (f32.load (local.get $src))))
-                  (local.set $src (i32.add (local.get $src) (i32.const 4)))
-                  (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $sw) (i32.const 2))))
-                  (local.set $k (i32.add (local.get $k) (i32.const 1)))
-                  (br $ks)))))
-            (br_if $ys (i32.lt_s (local.tee $y (i32.add (local.get $y) (i32.const 1))) (local.get $oh))))
-          (br_if $js (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $kw))))
-        (br_if $is (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $kh))))
-      (br_if $chs (i32.lt_s (local.tee $ch (i32.add (local.get $ch) (i32.const 1))) (local.get $c)))))
-
   ;; ---- the forward convolution as an implicit gemm ----------------------------------------
   ;; y[img, o, pos] = Σ_r W[o, r] · window(img, pos)[r] + bias[o], with r = (ch, i, j) and pos = (y, x').
   ;; The gemm's B operand is never written out whole (im2col): its panels of 8 columns are packed
@@ -932,6 +882,151 @@
       (call $put_windows (local.get $geo) (local.get $q0) (local.get $np) (local.get $c))
       (local.set $q0 (i32.add (local.get $q0) (local.get $np)))
       (br $qs))))
+
+  ;; ---- the input gradient of a convolution, image-minor ------------------------------------
+  ;; ∂L/∂x = fold(W_gᵀ · G_g) per group g of channels, as the forward pass in reverse: the output
+  ;; gradient G laid out image-minor (`image_minor`) gives the gemm its panels (one window position
+  ;; of 8 images, the group's Cout/G rows of 8 floats), the [K, 8] products are added back into the
+  ;; 8 images' windows (`fold` of kernels' columns: two vector adds a tap, any stride or dilation),
+  ;; and the image-minor sums go back to the images' own layout. A chunk takes whole groups of 8
+  ;; images, so no two threads add into one place, and each element's additions come in one order.
+
+  ;; The record `conv_input_grad` reads (i32 fields at $geo):
+  ;;   0 gt (G image-minor)  1 cout  2 L  3 og (Cout/G)  4 groups  5 cg (C/G)  6 C  7 h  8 w  9 kh  10 kw
+  ;;   11 sh  12 sw  13 ph  14 pw  15 dh  16 dw  17 ow  18 ap (W_gᵀ packed by pack_a, group g at ap + 4·g·K4·og)
+  ;;   19 K  20 K4 (K rounded up to 4)  21 dx (byte address of ∂L/∂x, [images, C, h, w])  22 images
+  ;;   23 scratch  24 slot (floats of scratch per chunk)
+
+  ;; Image group $g's image-minor [chw, 8] at $src back to images 8g … of $dst ([images, chw]), the
+  ;; images that exist (4×4 transposes; the chw mod 4 tail one float at a time).
+  (func $from_image_minor (param $src i32) (param $g i32) (param $images i32) (param $chw i32) (param $dst i32)
+    (local $n i32) (local $half i32) (local $p i32) (local $l i32) (local $at i32) (local $row i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $n (i32.sub (local.get $images) (i32.shl (local.get $g) (i32.const 3))))
+    (if (i32.gt_s (local.get $n) (i32.const 8)) (then (local.set $n (i32.const 8))))
+    (block $vdone (loop $ps
+      (br_if $vdone (i32.gt_s (i32.add (local.get $p) (i32.const 4)) (local.get $chw)))
+      (local.set $half (i32.const 0))
+      (loop $halves
+        (local.set $at (i32.add (local.get $src) (i32.shl (i32.add (i32.shl (local.get $p) (i32.const 3)) (local.get $half)) (i32.const 2))))
+        (local.set $v0 (v128.load (local.get $at)))
+        (local.set $v1 (v128.load offset=32 (local.get $at)))
+        (local.set $v2 (v128.load offset=64 (local.get $at)))
+        (local.set $v3 (v128.load offset=96 (local.get $at)))
+        (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v0) (local.get $v1)))
+        (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v0) (local.get $v1)))
+        (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v2) (local.get $v3)))
+        (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v2) (local.get $v3)))
+        ;; image 8g + half + q, positions p … p + 3
+        (local.set $row (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (i32.add (i32.shl (local.get $g) (i32.const 3)) (local.get $half)) (local.get $chw)) (local.get $p)) (i32.const 2))))
+        (local.set $l (i32.shl (local.get $chw) (i32.const 2)))
+        (if (i32.gt_s (local.get $n) (local.get $half))
+          (then (v128.store (local.get $row) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))))
+        (if (i32.gt_s (local.get $n) (i32.add (local.get $half) (i32.const 1)))
+          (then (v128.store (i32.add (local.get $row) (local.get $l)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))))
+        (if (i32.gt_s (local.get $n) (i32.add (local.get $half) (i32.const 2)))
+          (then (v128.store (i32.add (local.get $row) (i32.shl (local.get $l) (i32.const 1))) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))))
+        (if (i32.gt_s (local.get $n) (i32.add (local.get $half) (i32.const 3)))
+          (then (v128.store (i32.add (local.get $row) (i32.mul (local.get $l) (i32.const 3))) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))))
+        (br_if $halves (i32.eq (local.tee $half (i32.add (local.get $half) (i32.const 4))) (i32.const 4))))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (br $ps)))
+    (block $tdone (loop $ts
+      (br_if $tdone (i32.ge_s (local.get $p) (local.get $chw)))
+      (local.set $l (i32.const 0))
+      (block $ldone (loop $ls
+        (br_if $ldone (i32.ge_s (local.get $l) (local.get $n)))
+        (f32.store (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (i32.add (i32.shl (local.get $g) (i32.const 3)) (local.get $l)) (local.get $chw)) (local.get $p)) (i32.const 2)))
+          (f32.load (i32.add (local.get $src) (i32.shl (i32.add (i32.shl (local.get $p) (i32.const 3)) (local.get $l)) (i32.const 2)))))
+        (local.set $l (i32.add (local.get $l) (i32.const 1)))
+        (br $ls)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $ts))))
+
+  ;; Image groups [g0, g1) of the input gradient at $geo, with chunk `chunk`'s slot of the scratch
+  ;; (the group's image-minor sums [C, h, w, 8], then four G panels [og, 8], then the [K4, 32] product).
+  (func (export "conv_input_grad") (param $geo i32) (param $g0 i32) (param $g1 i32) (param $chunk i32)
+    (local $sums i32) (local $panels i32) (local $c i32) (local $chw i32) (local $L i32) (local $og i32) (local $K4 i32)
+    (local $gi i32) (local $pos i32) (local $np i32) (local $t i32) (local $o i32) (local $src i32) (local $dst i32) (local $at i32)
+    (local $ow i32) (local $y i32) (local $ry i32) (local $cx i32) (local $h i32) (local $w i32) (local $kh i32) (local $kw i32)
+    (local $ch i32) (local $cend i32) (local $i i32) (local $j i32) (local $r i32) (local $cc i32) (local $row i32) (local $plane i32)
+    (local.set $L (i32.load offset=8 (local.get $geo)))
+    (local.set $og (i32.load offset=12 (local.get $geo)))
+    (local.set $h (i32.load offset=28 (local.get $geo)))
+    (local.set $w (i32.load offset=32 (local.get $geo)))
+    (local.set $kh (i32.load offset=36 (local.get $geo)))
+    (local.set $kw (i32.load offset=40 (local.get $geo)))
+    (local.set $ow (i32.load offset=68 (local.get $geo)))
+    (local.set $K4 (i32.load offset=80 (local.get $geo)))
+    (local.set $chw (i32.mul (i32.load offset=24 (local.get $geo)) (i32.mul (local.get $h) (local.get $w))))
+    (local.set $sums (i32.add (i32.load offset=92 (local.get $geo)) (i32.shl (i32.mul (local.get $chunk) (i32.load offset=96 (local.get $geo))) (i32.const 2))))
+    (local.set $panels (i32.add (local.get $sums) (i32.shl (local.get $chw) (i32.const 5))))
+    (local.set $c (i32.add (local.get $panels) (i32.shl (local.get $og) (i32.const 7))))
+    (block $gdone (loop $gs
+      (br_if $gdone (i32.ge_s (local.get $g0) (local.get $g1)))
+      (call $zero (local.get $sums) (i32.shl (local.get $chw) (i32.const 3)))
+      (local.set $gi (i32.const 0))
+      (block $gidone (loop $gis
+        (br_if $gidone (i32.ge_s (local.get $gi) (i32.load offset=16 (local.get $geo))))
+        (local.set $pos (i32.const 0))
+        (block $pdone (loop $ps
+          (br_if $pdone (i32.ge_s (local.get $pos) (local.get $L)))
+          (local.set $np (i32.sub (local.get $L) (local.get $pos)))
+          (if (i32.gt_s (local.get $np) (i32.const 4)) (then (local.set $np (i32.const 4))))
+          ;; panel t: rows o of the group, G[8g …, gi·og + o, pos + t] from gt + 4·(((g·cout + gi·og + o)·L + pos + t)·8)
+          (local.set $t (i32.const 0))
+          (loop $ts
+            (local.set $src (i32.add (i32.load (local.get $geo)) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $g0) (i32.load offset=4 (local.get $geo)))
+              (i32.mul (local.get $gi) (local.get $og))) (local.get $L)) (i32.add (local.get $pos) (local.get $t))) (i32.const 5))))
+            (local.set $dst (i32.add (local.get $panels) (i32.shl (i32.mul (local.get $t) (local.get $og)) (i32.const 5))))
+            (local.set $o (i32.const 0))
+            (loop $os
+              (v128.store (local.get $dst) (v128.load (local.get $src)))
+              (v128.store offset=16 (local.get $dst) (v128.load offset=16 (local.get $src)))
+              (local.set $src (i32.add (local.get $src) (i32.shl (local.get $L) (i32.const 5))))
+              (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+              (br_if $os (i32.lt_s (local.tee $o (i32.add (local.get $o) (i32.const 1))) (local.get $og))))
+            (br_if $ts (i32.lt_s (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $np))))
+          (call $gemm_block (i32.add (i32.load offset=72 (local.get $geo)) (i32.shl (i32.mul (i32.mul (local.get $gi) (local.get $K4)) (local.get $og)) (i32.const 2)))
+            (local.get $panels) (local.get $og) (i32.const 32) (local.get $c) (i32.const 0) (local.get $K4) (i32.const 0) (i32.shl (local.get $np) (i32.const 3)) (i32.const 0))
+          ;; fold: product row (ch − gi·cg, i, j) of panel t adds into the sums at the tap's place
+          (local.set $t (i32.const 0))
+          (loop $fold
+            (local.set $y (i32.div_u (i32.add (local.get $pos) (local.get $t)) (local.get $ow)))
+            (local.set $ry (i32.sub (i32.mul (local.get $y) (i32.load offset=44 (local.get $geo))) (i32.load offset=52 (local.get $geo))))
+            (local.set $cx (i32.sub (i32.mul (i32.sub (i32.add (local.get $pos) (local.get $t)) (i32.mul (local.get $y) (local.get $ow))) (i32.load offset=48 (local.get $geo)))
+              (i32.load offset=56 (local.get $geo))))
+            (local.set $src (i32.add (local.get $c) (i32.shl (local.get $t) (i32.const 5))))
+            (local.set $ch (i32.mul (local.get $gi) (i32.load offset=20 (local.get $geo))))
+            (local.set $cend (i32.add (local.get $ch) (i32.load offset=20 (local.get $geo))))
+            (local.set $plane (i32.add (local.get $sums) (i32.shl (i32.mul (local.get $ch) (i32.mul (local.get $h) (local.get $w))) (i32.const 5))))
+            (loop $chs
+              (local.set $i (i32.const 0))
+              (loop $is
+                (local.set $r (i32.add (local.get $ry) (i32.mul (local.get $i) (i32.load offset=60 (local.get $geo)))))
+                (local.set $row (i32.add (local.get $plane) (i32.shl (i32.mul (local.get $r) (local.get $w)) (i32.const 5))))
+                (local.set $j (i32.const 0))
+                (loop $js
+                  (local.set $cc (i32.add (local.get $cx) (i32.mul (local.get $j) (i32.load offset=64 (local.get $geo)))))
+                  (if (i32.and (i32.lt_u (local.get $r) (local.get $h)) (i32.lt_u (local.get $cc) (local.get $w)))
+                    (then
+                      (local.set $at (i32.add (local.get $row) (i32.shl (local.get $cc) (i32.const 5))))
+                      (v128.store (local.get $at) (f32x4.add (v128.load (local.get $at)) (v128.load (local.get $src))))
+                      (v128.store offset=16 (local.get $at) (f32x4.add (v128.load offset=16 (local.get $at)) (v128.load offset=16 (local.get $src))))))
+                  ;; the next product row: 32 floats on
+                  (local.set $src (i32.add (local.get $src) (i32.const 128)))
+                  (br_if $js (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $kw))))
+                (br_if $is (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $kh))))
+              (local.set $plane (i32.add (local.get $plane) (i32.shl (i32.mul (local.get $h) (local.get $w)) (i32.const 5))))
+              (br_if $chs (i32.lt_s (local.tee $ch (i32.add (local.get $ch) (i32.const 1))) (local.get $cend))))
+            (br_if $fold (i32.lt_s (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $np))))
+          (local.set $pos (i32.add (local.get $pos) (local.get $np)))
+          (br $ps)))
+        (local.set $gi (i32.add (local.get $gi) (i32.const 1)))
+        (br $gis)))
+      (call $from_image_minor (local.get $sums) (local.get $g0) (i32.load offset=88 (local.get $geo)) (local.get $chw) (i32.load offset=84 (local.get $geo)))
+      (local.set $g0 (i32.add (local.get $g0) (i32.const 1)))
+      (br $gs))))
 
   ;; ---- pooling and index kernels ----------------------------------------------------------
 

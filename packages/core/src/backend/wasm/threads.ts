@@ -33,12 +33,12 @@ export interface Gemm {
 // bcs, k, n, packedA, packedB, c, bias, per]; an elementwise one: [UNARY, op, x, out, n, per]; a
 // max pooling one: [MAX_POOL, x, planes, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, values, indices, per];
 // an unfolding one: [IM2COL, x, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols, rowStride, xImage, images, per]
-// and a folding one: [COL2IM, cols, rowStride, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dx, dxImage, images, per]
-// (xImage and dxImage: floats from one image to the next; image i's columns start i·oh·ow floats in);
+// (xImage: floats from one image to the next; image i's columns start i·oh·ow floats in);
 // a scatter-add one: [SCATTER_ROWS, src, index, rows, len, size, out, per]; an image-minor one:
 // [IMAGE_MINOR, x, images, chw, out, per] (units: groups of 8 images); a convolution's:
-// [CONV_WINDOWS, geo, panels, per] (units: window panels, the rest of the geometry at geo).
-const COLUMNS = 0, ROWS = 1, UNARY = 2, MAX_POOL = 3, IM2COL = 4, COL2IM = 5, SCATTER_ROWS = 6, IMAGE_MINOR = 7, CONV_WINDOWS = 8;
+// [CONV_WINDOWS, geo, panels, per] (units: window panels, the rest of the geometry at geo); a
+// convolution input gradient's: [CONV_INPUT_GRAD, geo, groups of 8 images, per].
+const COLUMNS = 0, ROWS = 1, UNARY = 2, MAX_POOL = 3, IM2COL = 4, SCATTER_ROWS = 5, IMAGE_MINOR = 6, CONV_WINDOWS = 7, CONV_INPUT_GRAD = 8;
 
 /**
  * Chunk `c` of a job. Of a product split by COLUMNS: column panels [c·per, (c+1)·per) — packs
@@ -46,9 +46,10 @@ const COLUMNS = 0, ROWS = 1, UNARY = 2, MAX_POOL = 3, IM2COL = 4, COL2IM = 5, SC
  * row quads [c·per, (c+1)·per) — packs those rows of A, then multiplies them by the (already
  * packed) B. Of a UNARY job: elements [c·per, (c+1)·per), per a multiple of 4. Of a MAX_POOL
  * job: planes [c·per, (c+1)·per), each plane's windows independent of the others'. Of an IM2COL
- * or COL2IM job: images [c·per, (c+1)·per), each unfolded into (or folded from) columns of its
- * own. It runs from its
- * text in the workers too, with the job kinds defined beside it: it uses nothing else.
+ * job: images [c·per, (c+1)·per), each unfolded into columns of its own. Of an IMAGE_MINOR or a
+ * CONV_INPUT_GRAD job: groups of 8 images; of a CONV_WINDOWS job: window panels, packed,
+ * multiplied and put in place. It runs from its text in the workers too, with the job kinds
+ * defined beside it: it uses nothing else.
  */
 function kernelChunk(K: WasmKernels, j: ArrayLike<number>, c: number): void {
   if (j[0] === UNARY) {
@@ -63,15 +64,12 @@ function kernelChunk(K: WasmKernels, j: ArrayLike<number>, c: number): void {
     }
     return;
   }
-  if (j[0] === COL2IM) {
-    const L = j[14] * j[15];
-    for (let i = c * j[19]; i < Math.min(j[18], (c + 1) * j[19]); i++) {
-      K.col2im(j[1] + 4 * i * L, j[2], j[3], j[4], j[5], j[6], j[7], j[8], j[9], j[10], j[11], j[12], j[13], j[14], j[15], j[16] + 4 * i * j[17]);
-    }
-    return;
-  }
   if (j[0] === CONV_WINDOWS) {
     K.conv_windows(j[1], c * j[3], Math.min(j[2], (c + 1) * j[3]), c);
+    return;
+  }
+  if (j[0] === CONV_INPUT_GRAD) {
+    K.conv_input_grad(j[1], c * j[3], Math.min(j[2], (c + 1) * j[3]), c);
     return;
   }
   if (j[0] === IMAGE_MINOR) {
@@ -107,8 +105,8 @@ function kernelPool(): WorkerPool {
   pool ??= new WorkerPool(
     `({ module, memory }) => {
       const K = new WebAssembly.Instance(module, { env: { memory } }).exports;
-      const COLUMNS = ${COLUMNS}, UNARY = ${UNARY}, MAX_POOL = ${MAX_POOL}, IM2COL = ${IM2COL}, COL2IM = ${COL2IM}, SCATTER_ROWS = ${SCATTER_ROWS};
-      const IMAGE_MINOR = ${IMAGE_MINOR}, CONV_WINDOWS = ${CONV_WINDOWS};
+      const COLUMNS = ${COLUMNS}, UNARY = ${UNARY}, MAX_POOL = ${MAX_POOL}, IM2COL = ${IM2COL}, SCATTER_ROWS = ${SCATTER_ROWS};
+      const IMAGE_MINOR = ${IMAGE_MINOR}, CONV_WINDOWS = ${CONV_WINDOWS}, CONV_INPUT_GRAD = ${CONV_INPUT_GRAD};
       const kernelChunk = (${kernelChunk.toString()});
       return (j, c) => kernelChunk(K, j, c);
     }`,
@@ -174,7 +172,7 @@ export function parallelUnary(op: number, x: number, out: number, n: number, par
 }
 
 /**
- * Memory-bound jobs (pooling, scatter-add, im2col, col2im: each element read or written about
+ * Memory-bound jobs (pooling, scatter-add, im2col, image-minor layouts: each element read or written about
  * once) share their units out over the threads only when they move at least this many floats.
  */
 const PARALLEL_MIN_MOVED = 1 << 18;
@@ -213,7 +211,7 @@ export function parallelScatterAddRows(src: number, index: number, rows: number,
   shareUnits([SCATTER_ROWS, src, index, rows, len, size, out], rows, rows * size);
 }
 
-/** The windows of a convolution, as kernels.wat's im2col and col2im take them. */
+/** The windows of a convolution, as kernels.wat's im2col takes them. */
 export interface WindowGeometry {
   h: number; w: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; oh: number; ow: number;
 }
@@ -224,12 +222,6 @@ export interface WindowGeometry {
  */
 export function parallelIm2col(x: number, xImage: number, images: number, c: number, g: WindowGeometry, cols: number, rowStride: number): void {
   const job = [IM2COL, x, c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, cols, rowStride, xImage, images];
-  shareUnits(job, images, images * c * g.kh * g.kw * g.oh * g.ow);
-}
-
-/** col2im of the columns of `images` images (laid out as `parallelIm2col` writes them) added into `dx` (`dxImage` floats apart). */
-export function parallelCol2im(cols: number, rowStride: number, images: number, c: number, g: WindowGeometry, dx: number, dxImage: number): void {
-  const job = [COL2IM, cols, rowStride, c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, dx, dxImage, images];
   shareUnits(job, images, images * c * g.kh * g.kw * g.oh * g.ow);
 }
 
@@ -247,16 +239,30 @@ export function windowPanelsPerChunk(panels: number, m: number, k: number): numb
   return parallel ? 4 * unitsPerChunk(Math.ceil(panels / 4)) : panels;
 }
 
+/** Groups of 8 images per chunk of a `parallelConvInputGrad` job of `work` multiply-adds. */
+export function imageGroupsPerChunk(groups: number, work: number): number {
+  return wasm().shared && threadsAvailable() && work >= PARALLEL_MIN_WORK ? unitsPerChunk(groups) : groups;
+}
+
+/** A job whose chunk c takes units [c·per, (c + 1)·per), run here in one chunk or shared out over the threads. */
+function runChunks(job: number[], units: number, per: number): void {
+  const K = wasm().kernels, chunks = Math.ceil(units / per);
+  if (chunks === 1) kernelChunk(K, job, 0);
+  else kernelPool().run(job, chunks, (j, c) => kernelChunk(K, j, c));
+}
+
 /**
  * kernels.wat's `conv_windows` over panels [0, panels) of the convolution described at `geo`,
  * in chunks of `per` panels (from `windowPanelsPerChunk`), shared out over the threads when
  * there is more than one.
  */
 export function parallelConvWindows(geo: number, panels: number, per: number): void {
-  const K = wasm().kernels;
-  const job = [CONV_WINDOWS, geo, panels, per], chunks = Math.ceil(panels / per);
-  if (chunks === 1) kernelChunk(K, job, 0);
-  else kernelPool().run(job, chunks, (j, c) => kernelChunk(K, j, c));
+  runChunks([CONV_WINDOWS, geo, panels, per], panels, per);
+}
+
+/** kernels.wat's `conv_input_grad` over image groups [0, groups), `per` a chunk (from `imageGroupsPerChunk`). */
+export function parallelConvInputGrad(geo: number, groups: number, per: number): void {
+  runChunks([CONV_INPUT_GRAD, geo, groups, per], groups, per);
 }
 
 /** How many kernel workers have started (for tests). */

@@ -110,6 +110,19 @@ for (const f of ['vae-epoch.json', 'vae-epoch-wasm.json', 'vae-epoch-conv.json']
   for (const [k, r] of Object.entries(v.ratios)) lines.push(`| *${k}* (per round) | ${r.median} (${r.min}–${r.max}) |`);
 }
 
+for (const f of ['vae-memory-mlp.json', 'vae-memory-conv.json']) {
+  if (!existsSync(here(`./results/${f}`))) continue;
+  const v = JSON.parse(readFileSync(here(`./results/${f}`), 'utf8'));
+  const e = v.epochs;
+  lines.push('');
+  lines.push(`**Memory over ${e.length} epochs** of the ${v.model === 'conv' ? 'ConvVAE' : 'VAE'} (\`results/${f}\`, ${v.date.slice(0, 10)}, Node ${v.node}; \`${v.command}\`): the JS heap after a full collection and the wasm module's memory, after each epoch. From the second epoch on: heap ${v.fromEpoch2.heapMB.min}–${v.fromEpoch2.heapMB.max} MB, wasm memory ${v.fromEpoch2.wasmMB.min}–${v.fromEpoch2.wasmMB.max} MB.`);
+  lines.push('');
+  lines.push(`| epoch | ${e.map((r) => r.epoch).join(' | ')} |`);
+  lines.push(`|---|${e.map(() => '---:').join('|')}|`);
+  lines.push(`| heap MB | ${e.map((r) => r.heapMB).join(' | ')} |`);
+  lines.push(`| wasm MB | ${e.map((r) => r.wasmMB).join(' | ')} |`);
+}
+
 const readme = readFileSync(here('./README.md'), 'utf8');
 const start = '<!-- results:start -->', end = '<!-- results:end -->';
 if (!readme.includes(start)) throw new Error(`benchmarks/README.md needs the markers ${start} … ${end}`);

@@ -66,9 +66,8 @@ function mapUnary(code: number, x: View, lo = 0, hi = 0): KernelOutput {
     wasm().kernels.unary(code, xp, res.at, size, lo, hi);
     return res.done();
   }
-  let out: Float32Array | undefined;
-  parallelUnary(code, xp, res.at, size, TRANSCENDENTAL.has(code), () => void (out = res.resident ? undefined : hostArray(size)));
-  return res.done(out);
+  parallelUnary(code, xp, res.at, size, TRANSCENDENTAL.has(code), res.allocate);
+  return res.done();
 }
 
 /**
@@ -176,18 +175,16 @@ function matmul(a: MatmulOperand, b: MatmulOperand, m: number, k: number, n: num
   // B is [k,n] row-major (rows n apart) or stored as Bᵀ, [n,k] row-major (rows 1 apart, columns k).
   const [ars, acs] = a.transposed ? [1, m] : [k, 1];
   const [brs, bcs] = b.transposed ? [1, k] : [n, 1];
-  let out: Float32Array | undefined;
-  const allocateOut = (): void => void (out = res.resident ? undefined : hostArray(batch * m * n));
   for (let t = 0; t < batch; t++) {
     const ap = addressOf(a.buffer, a.offsets[t], m * k), bp = addressOf(b.buffer, b.offsets[t], k * n);
-    parallelGemm({ a: ap, ars, acs, m, b: bp, brs, bcs, k, n, packedA, packedB, c, bias: bias8 }, t === 0 ? allocateOut : undefined);
+    parallelGemm({ a: ap, ars, acs, m, b: bp, brs, bcs, k, n, packedA, packedB, c, bias: bias8 }, t === 0 ? res.allocate : undefined);
     if (!direct) {
       const mem = new Float32Array(wasm().memory.buffer);
       const dst = op / 4 + t * m * n;
       for (let i = 0; i < m; i++) mem.copyWithin(dst + i * n, c / 4 + i * n8, c / 4 + i * n8 + n);
     }
   }
-  return res.done(out);
+  return res.done();
 }
 
 /**
@@ -247,9 +244,8 @@ function int32Address(index: View, n: number): number {
   return at;
 }
 
-/** The `n` int32 elements at byte address `at`, copied out. */
-function copyInt32ToHost(at: number, n: number): Int32Array {
-  const out = new Int32Array(n);
+/** The `n` int32 elements at byte address `at`, copied out (into `out` when the caller allocated one while the kernel ran). */
+function copyInt32ToHost(at: number, n: number, out: Int32Array = new Int32Array(n)): Int32Array {
   out.set(new Int32Array(wasm().memory.buffer, at, n));
   return out;
 }
@@ -323,8 +319,13 @@ export const wasmKernels: BackendImpl = {
     arena.reset();
     const xp = addressOf(x.buffer, x.offset, planes * win.h * win.w);
     const values = resultSpace(size), ip = arena.alloc(size);
-    parallelMaxPool({ ...win, x: xp, planes, values: values.at, indices: ip });
-    return { values: values.done(), indices: copyInt32ToHost(ip, size) };
+    let indices: Int32Array | undefined;
+    parallelMaxPool({ ...win, x: xp, planes, values: values.at, indices: ip }, () => {
+      values.allocate();
+      const a = hostArray(size);
+      indices = new Int32Array(a.buffer, a.byteOffset, size);
+    });
+    return { values: values.done(), indices: copyInt32ToHost(ip, size, indices) };
   },
 
   // gather and its adjoint along the last dim of contiguous operands, the pattern of max pooling's
@@ -345,7 +346,7 @@ export const wasmKernels: BackendImpl = {
     if (rows * size === 0 || !arena.fits(rows * (size + 2 * len) + 64)) return DECLINE;
     arena.reset();
     const sp = addressOf(src.buffer, src.offset, rows * len), ip = int32Address(index, rows * len), res = resultSpace(rows * size);
-    parallelScatterAddRows(sp, ip, rows, len, size, res.at);
+    parallelScatterAddRows(sp, ip, rows, len, size, res.at, res.allocate);
     return res.done();
   },
 

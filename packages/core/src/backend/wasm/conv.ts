@@ -128,7 +128,7 @@ export function convolution(x: View, weight: View, bias: View | null, win: Windo
         xt, c, gi * cg, cg, win.h, win.w, win.kh, win.kw, win.sh, win.sw, win.ph, win.pw, win.dh, win.dw, win.ow, L,
         ap, K, og, bp === 0 ? 0 : bp + 4 * gi * og, out + 4 * (8 * e0 * cout + gi * og) * L, cout * L, images, scratch, slot,
       ]);
-      parallelConvWindows(geo, panels, windowPanelsPerChunk(panels, og, K));
+      parallelConvWindows(geo, panels, windowPanelsPerChunk(panels, og, K), e0 === 0 && gi === 0 ? res.allocate : undefined);
     }
   }
   return res.done();
@@ -160,7 +160,7 @@ export function convolutionInputGrad(gv: View, weight: View, win: Windows, group
     gt, cout, L, og, groups, cg, channels, win.h, win.w, win.kh, win.kw, win.sh, win.sw, win.ph, win.pw, win.dh, win.dw, win.ow,
     ap, K, K4, res.at, n, scratch, slot,
   ]);
-  parallelConvInputGrad(geo, eights, per);
+  parallelConvInputGrad(geo, eights, per, res.allocate);
   return res.done();
 }
 

@@ -3,7 +3,7 @@ import { DataBuffer } from '../buffer.js';
 import { copy as hostCopy } from '../host.js';
 import type { View } from '../kernels.js';
 import { adopt, scopeActive } from '../scope.js';
-import { Arena, WasmBlock, copyToHost } from './instance.js';
+import { Arena, WasmBlock, copyToHost, hostArray } from './instance.js';
 
 /**
  * Where a kernel call's operands and scratch live in the module's memory: one arena, reset at the
@@ -35,8 +35,13 @@ export interface ResultSpace {
   readonly at: number;
   /** Whether the result stays in the module's memory (inside `tidy`): then no host array is worth allocating ahead. */
   readonly resident: boolean;
-  /** The result, once written: the resident buffer, or a copy out (into `out` when the caller allocated one while the kernel ran). */
-  done(out?: Float32Array): Float32Array | DataBuffer;
+  /** The result, once written: the resident buffer, or a copy out (into the host array `allocate` made, if it was called). */
+  done(): Float32Array | DataBuffer;
+  /**
+   * Allocates the host array the result will be copied into, unless it stays resident: called
+   * while the workers compute, its pages are faulted in meanwhile (`hostArray`).
+   */
+  allocate(): void;
 }
 
 /**
@@ -52,8 +57,9 @@ export function resultSpace(length: number, capacity = length): ResultSpace {
     const block = WasmBlock.alloc(length, capacity);
     const buffer = DataBuffer.fromDevice(block, length);
     adopt(buffer);
-    return { at: block.at, resident: true, done: () => buffer };
+    return { at: block.at, resident: true, done: () => buffer, allocate: () => {} };
   }
   const at = arena.alloc(capacity);
-  return { at, resident: false, done: (out) => copyToHost(at, length, out) };
+  let out: Float32Array | undefined;
+  return { at, resident: false, done: () => copyToHost(at, length, out), allocate: () => void (out = hostArray(length)) };
 }

@@ -181,13 +181,26 @@ const PARALLEL_MIN_MOVED = 1 << 18;
  * Runs a job of independent units (planes, rows, images), its last argument the units per chunk:
  * shared out over the threads when it moves `floats` ≥ PARALLEL_MIN_MOVED, else in one chunk here.
  */
-function shareUnits(job: number[], units: number, floats: number): void {
-  const { kernels: K, shared } = wasm();
-  const per = !shared || !threadsAvailable() || floats < PARALLEL_MIN_MOVED ? units : unitsPerChunk(units);
+function shareUnits(job: number[], units: number, floats: number, meanwhile?: () => void): void {
+  const per = !wasm().shared || !threadsAvailable() || floats < PARALLEL_MIN_MOVED ? units : unitsPerChunk(units);
   job.push(per);
-  const chunks = Math.ceil(units / per);
-  if (chunks === 1) kernelChunk(K, job, 0);
-  else kernelPool().run(job, chunks, (j, c) => kernelChunk(K, j, c));
+  runChunks(job, units, per, meanwhile);
+}
+
+/**
+ * A job whose chunk c takes units [c·per, (c + 1)·per): run here when it is one chunk, else shared
+ * out over the threads. `meanwhile` runs once on this thread while the workers start (see
+ * `WorkerPool.run`): the caller allocates its host result there, so its pages are faulted in
+ * while the workers compute.
+ */
+function runChunks(job: number[], units: number, per: number, meanwhile?: () => void): void {
+  const K = wasm().kernels, chunks = Math.ceil(units / per);
+  if (chunks > 1) {
+    kernelPool().run(job, chunks, (j, c) => kernelChunk(K, j, c), meanwhile);
+    return;
+  }
+  meanwhile?.();
+  kernelChunk(K, job, 0);
 }
 
 /** One `max_pool` call of kernels.wat: byte addresses of x and the two outputs, and the windows. */
@@ -197,9 +210,9 @@ export interface MaxPoolJob {
 }
 
 /** kernels.wat's `max_pool`, its planes shared out over the threads when the input is large. */
-export function parallelMaxPool(p: MaxPoolJob): void {
+export function parallelMaxPool(p: MaxPoolJob, meanwhile?: () => void): void {
   const job = [MAX_POOL, p.x, p.planes, p.h, p.w, p.kh, p.kw, p.sh, p.sw, p.ph, p.pw, p.dh, p.dw, p.oh, p.ow, p.values, p.indices];
-  shareUnits(job, p.planes, p.planes * p.h * p.w);
+  shareUnits(job, p.planes, p.planes * p.h * p.w, meanwhile);
 }
 
 /**
@@ -207,8 +220,8 @@ export function parallelMaxPool(p: MaxPoolJob): void {
  * its rows shared out over the threads when the output is large (each row is its own: no two
  * threads ever add into one place, and each row's additions keep their order).
  */
-export function parallelScatterAddRows(src: number, index: number, rows: number, len: number, size: number, out: number): void {
-  shareUnits([SCATTER_ROWS, src, index, rows, len, size, out], rows, rows * size);
+export function parallelScatterAddRows(src: number, index: number, rows: number, len: number, size: number, out: number, meanwhile?: () => void): void {
+  shareUnits([SCATTER_ROWS, src, index, rows, len, size, out], rows, rows * size, meanwhile);
 }
 
 /** The windows of a convolution, as kernels.wat's im2col takes them. */
@@ -244,25 +257,18 @@ export function imageGroupsPerChunk(groups: number, work: number): number {
   return wasm().shared && threadsAvailable() && work >= PARALLEL_MIN_WORK ? unitsPerChunk(groups) : groups;
 }
 
-/** A job whose chunk c takes units [c·per, (c + 1)·per), run here in one chunk or shared out over the threads. */
-function runChunks(job: number[], units: number, per: number): void {
-  const K = wasm().kernels, chunks = Math.ceil(units / per);
-  if (chunks === 1) kernelChunk(K, job, 0);
-  else kernelPool().run(job, chunks, (j, c) => kernelChunk(K, j, c));
-}
-
 /**
  * kernels.wat's `conv_windows` over panels [0, panels) of the convolution described at `geo`,
  * in chunks of `per` panels (from `windowPanelsPerChunk`), shared out over the threads when
- * there is more than one.
+ * there is more than one (`meanwhile` as in `runChunks`).
  */
-export function parallelConvWindows(geo: number, panels: number, per: number): void {
-  runChunks([CONV_WINDOWS, geo, panels, per], panels, per);
+export function parallelConvWindows(geo: number, panels: number, per: number, meanwhile?: () => void): void {
+  runChunks([CONV_WINDOWS, geo, panels, per], panels, per, meanwhile);
 }
 
 /** kernels.wat's `conv_input_grad` over image groups [0, groups), `per` a chunk (from `imageGroupsPerChunk`). */
-export function parallelConvInputGrad(geo: number, groups: number, per: number): void {
-  runChunks([CONV_INPUT_GRAD, geo, groups, per], groups, per);
+export function parallelConvInputGrad(geo: number, groups: number, per: number, meanwhile?: () => void): void {
+  runChunks([CONV_INPUT_GRAD, geo, groups, per], groups, per, meanwhile);
 }
 
 /** How many kernel workers have started (for tests). */

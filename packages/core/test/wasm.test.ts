@@ -420,13 +420,14 @@ describe('wasm convolution kernels equal the reference (random shapes, strides, 
     }), { numRuns: 60 });
   });
 
-  test('conv2d and its input gradient shared out over the threads equal one thread, bit for bit (groups, a partial group of 8 images)', async () => {
+  test('conv2d and both its gradients shared out over the threads equal one thread, bit for bit (groups, a partial group of 8 images)', async () => {
     const gen = new Generator(5);
     const x = randn([21, 8, 26, 26], { generator: gen }), w = randn([24, 4 * 9], { generator: gen }), b = randn([24], { generator: gen });
     const grad = randn([21, 24, 26 * 26], { generator: gen });
     const win = { h: 26, w: 26, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, oh: 26, ow: 26 };
     const both = (): number[][] => [
       Array.from(wasmBackend.conv2d(x, w, b, win, 2) as Float32Array), Array.from(wasmBackend.conv2dInputGrad(grad, w, win, 2, 8) as Float32Array),
+      Array.from(wasmBackend.conv2dWeightGrad(grad, x, win, 2) as Float32Array),
     ];
     const one = both();
     await onWorkers(() => {

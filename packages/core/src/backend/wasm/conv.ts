@@ -1,93 +1,37 @@
-import type { Storage } from '../../dtype.js';
 import type { KernelOutput, View, Windows } from '../kernels.js';
 import { f32At, wasm } from './instance.js';
 import { addressOf, arena, resultSpace } from './operands.js';
-import { imageGroupsPerChunk, parallelConvInputGrad, parallelConvWindows, parallelGemm, parallelIm2col, parallelImageMinor, windowPanelsPerChunk } from './threads.js';
+import { imageGroupsPerChunk, parallelConvInputGrad, parallelConvWeightRows, parallelConvWindows, parallelImageMinor, parallelRowsMinor, tapQuadsPerChunk, windowPanelsPerChunk } from './threads.js';
 
 /**
- * The three convolution kernels on the SIMD gemm. Per group g, with K = C/G·kh·kw and L = oh·ow
- * windows per image:
- *   forward        Y_g [Cout/G, L]  = W_g · cols_g           an implicit gemm: kernels.wat's
- *                  `conv_windows` packs the gemm's panels straight from the images (no cols matrix)
- *   input grad     D_g [K, L]       = W_gᵀ · G_g,   folded back into the images as it is made:
- *                  kernels.wat's `conv_input_grad`, on the output gradient laid out image-minor
- *   weight grad    ∂W_g [Cout/G, K] += G_g · cols_gᵀ, summed over blocks of B images (im2col)
- * The gradients go through `parallelGemm` on images in blocks of B, unfolded side by side into one
- * `[C·kh·kw, B·L]` matrix, so each product is wide enough for the gemm and its threads even when
- * one image is small (the ConvVAE's first layer has K = 16 and L = 196).
+ * The three convolution kernels, each the packed SIMD gemm (kernels.wat's `gemm`) fed straight
+ * from the images, never from an unfolded `[K, N·L]` matrix of windows. Per group g, with
+ * K = C/G·kh·kw and L = oh·ow windows per image:
+ *   forward        Y_g [Cout/G, N·L] = W_g · windows_g     `conv_windows`: panels packed from the
+ *                                                           image-minor input as the gemm needs them
+ *   input grad     D_g [K, N·L]      = W_gᵀ · G_g          `conv_input_grad`: the image-minor output
+ *                                                           gradient is the panels; each product
+ *                                                           folded into its 8 images as it is made
+ *   weight grad    ∂W_gᵀ [K, Cout/G] = windows_g · G_gᵀ    `conv_weight_rows`: the windows packed as
+ *                                                           the gemm's A, G channels last as its B
+ * The common trick is the image-minor layout (`image_minor`): groups of 8 images interleaved, so
+ * one tap of 8 images is 8 neighbouring floats — two vector loads — whatever the stride, the
+ * padding or the dilation. Every sum runs in one fixed order, so results do not depend on the
+ * thread count.
  */
 
-/** Multiply-adds per product at which the threads share it well (`PARALLEL_MIN_WORK` is 4M). */
-const TARGET_WORK = 1 << 24;
-/** The most floats one block's scratch may take: 64 MB, well inside the module's memory. */
-const MAX_BLOCK_FLOATS = 1 << 24;
-
 interface Geometry {
-  n: number;
-  c: number;
-  cout: number;
-  groups: number;
-  win: Windows;
   /** Windows per image. */
   L: number;
-  /** Rows of one group's columns: C/G·kh·kw. */
+  /** Rows of one group's windows: C/G·kh·kw. */
   K: number;
 }
 
-function geometry(n: number, c: number, cout: number, groups: number, win: Windows): Geometry {
-  return { n, c, cout, groups, win, L: win.oh * win.ow, K: (c / groups) * win.kh * win.kw };
+function geometry(c: number, groups: number, win: Windows): Geometry {
+  return { L: win.oh * win.ow, K: (c / groups) * win.kh * win.kw };
 }
 
 const up = (v: number, to: number): number => Math.ceil(v / to) * to;
-
-/** Images per block: enough columns for the threads, within the scratch budget (`need(b)` floats); 0 when one image does not fit. */
-function imagesPerBlock(g: Geometry, need: (b: number) => number): number {
-  const wantCols = Math.max(2048, Math.ceil(TARGET_WORK / Math.max(1, (g.cout / g.groups) * g.K)));
-  let b = Math.max(1, Math.min(g.n, Math.floor(wantCols / g.L)));
-  while (b > 1 && (need(b) > MAX_BLOCK_FLOATS || !arena.fits(need(b)))) b = Math.ceil(b / 2);
-  return arena.fits(need(b)) ? b : 0;
-}
-
-/** Floats of the scratch of an [m, k]·[k, n] product (packed A and B, and C). */
-const productFloats = (m: number, k: number, n: number): number => up(m, 4) * k + k * up(n, 8) + up(m, 4) * up(n, 8);
-
-/** im2col of images n0 … n0 + b − 1 of the image batch at byte address `x` into `[C·kh·kw, b·L]` at byte address `at` (kernels.wat's `im2col`, one image at a time). */
-function unfoldBlock(x: number, g: Geometry, n0: number, b: number, at: number): void {
-  const { c, win, L } = g;
-  const image = c * win.h * win.w;
-  parallelIm2col(x + 4 * n0 * image, image, b, c, win, at, b * L);
-}
-
-/** Copies images n0 … of the contiguous `[N, Cout, L]` `g` into `[Cout, b·L]` at float index `at`. */
-function gatherBlock(G: Storage, gOffset: number, geo: Geometry, n0: number, b: number, mem: Float32Array, at: number): void {
-  const { cout, L } = geo;
-  for (let img = 0; img < b; img++) {
-    for (let o = 0; o < cout; o++) {
-      const src = gOffset + ((n0 + img) * cout + o) * L;
-      mem.set(G.subarray(src, src + L), at + o * b * L + img * L);
-    }
-  }
-}
-
-/** A Float32Array over the whole module memory (made again after allocations: growing the memory detaches the old one). */
-const memory = (): Float32Array => f32At(0, wasm().memory.buffer.byteLength / 4);
-
-/** Scratch for the products of one call, allocated once at the largest size any product needs. */
-interface Scratch {
-  packedA: number;
-  packedB: number;
-  c: number;
-}
-
-function scratch(m: number, k: number, n: number): Scratch {
-  const m4 = up(m, 4), n8 = up(n, 8);
-  return { packedA: arena.alloc(m4 * k), packedB: arena.alloc(k * n8), c: arena.alloc(m4 * n8) };
-}
-
-/** C = A·B into the scratch's c ([m4, n8] row-major), with A and B given by byte address and strides. */
-function product(s: Scratch, a: number, ars: number, acs: number, m: number, b: number, brs: number, bcs: number, k: number, n: number): void {
-  parallelGemm({ a, ars, acs, m, b, brs, bcs, k, n, packedA: s.packedA, packedB: s.packedB, c: s.c, bias: 0 });
-}
 
 /** The i32 fields of the record kernels.wat's `conv_windows` reads (its comment lists them). */
 const WINDOW_FIELDS = 25;
@@ -100,7 +44,7 @@ const WINDOW_FIELDS = 25;
  */
 export function convolution(x: View, weight: View, bias: View | null, win: Windows, groups: number): KernelOutput | null {
   const [n, c] = x.shape, cout = weight.shape[0];
-  const { K, L } = geometry(n, c, cout, groups, win), og = cout / groups, m4 = up(og, 4), cg = c / groups;
+  const { K, L } = geometry(c, groups, win), og = cout / groups, m4 = up(og, 4), cg = c / groups;
   const chw = c * win.h * win.w, size = n * cout * L, eights = Math.ceil(n / 8);
   arena.reset();
   /** Floats for a block of `e` groups of 8 images: the input as given and image-minor, the weights, the scratch, y. */
@@ -144,7 +88,7 @@ const INPUT_GRAD_FIELDS = 25;
  */
 export function convolutionInputGrad(gv: View, weight: View, win: Windows, groups: number, channels: number): KernelOutput | null {
   const n = gv.shape[0], cout = weight.shape[0];
-  const { K, L } = geometry(n, channels, cout, groups, win), og = cout / groups, cg = channels / groups, K4 = up(K, 4);
+  const { K, L } = geometry(channels, groups, win), og = cout / groups, cg = channels / groups, K4 = up(K, 4);
   const chw = channels * win.h * win.w, eights = Math.ceil(n / 8), size = n * chw;
   const per = imageGroupsPerChunk(eights, n * L * K * og), slot = 8 * chw + 32 * og + 32 * K4, chunks = Math.ceil(eights / per);
   arena.reset();
@@ -164,28 +108,47 @@ export function convolutionInputGrad(gv: View, weight: View, win: Windows, group
   return res.done();
 }
 
-/** ∂L/∂W = Σₙ g[n]_g · unfold(x[n])_gᵀ, `[Cout, K]`, summed over the blocks in float64. */
+/** The i32 fields of the record kernels.wat's `conv_weight_rows` reads (its comment lists them). */
+const WEIGHT_GRAD_FIELDS = 24;
+/**
+ * The most columns of the windows matrix one product sums over: the gemm streams a 4-row block of
+ * the packed windows and an 8-column panel of G, k floats each, once per tile, so both should stay
+ * in cache.
+ */
+const WEIGHT_GRAD_K = 2048;
+
+/**
+ * ∂L/∂W_g = Σ g_g · windows_gᵀ, `[Cout, K]`, as ∂W_gᵀ = windows_g · g_gᵀ (kernels.wat's
+ * `conv_weight_rows`): in blocks of whole groups of 8 images (about WEIGHT_GRAD_K columns), the
+ * windows packed straight from the image-minor input, G channels last; the blocks' products summed
+ * in float64. Null when it does not fit.
+ */
 export function convolutionWeightGrad(gv: View, x: View, win: Windows, groups: number): Float32Array | null {
   const [n, c] = x.shape, cout = gv.shape[1];
-  const g = geometry(n, c, cout, groups, win);
-  const { K, L } = g, og = cout / groups;
+  const { K, L } = geometry(c, groups, win), og = cout / groups, cg = c / groups, K4 = up(K, 4), n8 = up(og, 8);
+  const chw = c * win.h * win.w, eights = Math.ceil(n / 8), E = Math.max(1, Math.min(eights, Math.floor(WEIGHT_GRAD_K / (8 * L)))), k = 8 * E * L;
+  const quads = K4 / 4, per = tapQuadsPerChunk(quads, k * K * og), chunks = Math.ceil(quads / per);
   arena.reset();
-  const B = imagesPerBlock(g, (b) => n * c * win.h * win.w + (c * win.kh * win.kw + cout) * b * L + productFloats(og, b * L, K));
-  if (B === 0) return null;
-  const xp = addressOf(x.buffer, x.offset, n * c * win.h * win.w);
-  const cols = arena.alloc(c * win.kh * win.kw * B * L), gBlock = arena.alloc(cout * B * L), s = scratch(og, B * L, K);
-  const G = gv.buffer.host;
+  if (!arena.fits(n * chw + n * cout * L + 8 * E * chw + k * cout + K4 * k + k * n8 + K4 * n8 + 64 * chunks + WEIGHT_GRAD_FIELDS)) return null;
+  const xp = addressOf(x.buffer, x.offset, n * chw), gp = addressOf(gv.buffer, gv.offset, n * cout * L);
+  const xt = arena.alloc(8 * E * chw), gt = arena.alloc(k * cout), ap = arena.alloc(K4 * k), bp = arena.alloc(k * n8), cp = arena.alloc(K4 * n8);
+  const scratch = arena.alloc(64 * chunks), geo = arena.alloc(WEIGHT_GRAD_FIELDS);
+  const { kernels, memory } = wasm();
   const acc = new Float64Array(cout * K);
-  const k8 = up(K, 8);
-  for (let n0 = 0; n0 < n; n0 += B) {
-    const b = Math.min(B, n - n0), cw = b * L;
-    unfoldBlock(xp, g, n0, b, cols);
-    gatherBlock(G, gv.offset, g, n0, b, memory(), gBlock / 4);
+  for (let e0 = 0; e0 < eights; e0 += E) {
+    const images = Math.min(8 * E, n - 8 * e0), e = Math.ceil(images / 8), kb = 8 * e * L;
+    parallelImageMinor(xp + 4 * 8 * e0 * chw, images, chw, xt);
+    parallelRowsMinor(gp + 4 * 8 * e0 * cout * L, images, cout, L, gt);
     for (let gi = 0; gi < groups; gi++) {
-      // colsᵀ [B·L, K]: element (p, j) is cols_g[j, p].
-      product(s, gBlock + 4 * gi * og * cw, cw, 1, og, cols + 4 * gi * K * cw, 1, cw, cw, K);
-      const mem = memory(), c0 = s.c / 4;
-      for (let o = 0; o < og; o++) for (let j = 0; j < K; j++) acc[(gi * og + o) * K + j] += mem[c0 + o * k8 + j];
+      // Gᵀ of the group, [kb, og], rows cout floats apart.
+      kernels.pack_b(gt + 4 * gi * og, cout, 1, kb, og, bp, 0, n8);
+      new Int32Array(memory.buffer, geo, WEIGHT_GRAD_FIELDS).set([
+        xt, c, gi * cg, cg, win.h, win.w, win.kh, win.kw, win.sh, win.sw, win.ph, win.pw, win.dh, win.dw, win.ow, L,
+        e, K, ap, bp, cp, n8, kb, scratch,
+      ]);
+      parallelConvWeightRows(geo, quads, per);
+      const C = f32At(cp, K4 * n8);
+      for (let o = 0; o < og; o++) for (let r = 0; r < K; r++) acc[(gi * og + o) * K + r] += C[r * n8 + o];
     }
   }
   return Float32Array.from(acc);

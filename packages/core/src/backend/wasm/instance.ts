@@ -15,11 +15,11 @@ export interface WasmKernels {
   demote(acc: number, out: number, n: number): void;
   adam(p: number, g: number, m: number, v: number, vmax: number, n: number, b1: number, c1: number, b2: number, c2: number, wd: number,
     decay: number, decoupled: number, eps: number, stepSize: number, bc2: number): void;
-  im2col(x: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number,
-    dh: number, dw: number, oh: number, ow: number, out: number, rowStride: number): void;
   image_minor(x: number, images: number, chw: number, out: number, g0: number, g1: number): void;
   conv_windows(geo: number, q0: number, q1: number, chunk: number): void;
   conv_input_grad(geo: number, g0: number, g1: number, chunk: number): void;
+  rows_minor(src: number, images: number, rows: number, L: number, dst: number, g0: number, g1: number): void;
+  conv_weight_rows(geo: number, q0: number, q1: number, chunk: number): void;
   max_pool(x: number, planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number,
     dh: number, dw: number, oh: number, ow: number, values: number, indices: number): void;
   gather_rows(x: number, index: number, rows: number, len: number, size: number, out: number): void;

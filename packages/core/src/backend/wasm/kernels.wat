@@ -627,47 +627,6 @@
         (local.set $out (i32.add (local.get $out) (i32.const 4)))
         (br $next))))
 
-  ;; im2col of one image for the convolution kernels (wasm/conv.ts): x is [c, h, w] at $x; row
-  ;; (ch·kh + i)·kw + j of the columns, at $out + 4·row·$rs, holds for window (y, x') the element
-  ;; x[ch, y·sh − ph + i·dh, x'·sw − pw + j·dw], 0 outside the image. For each tap the columns x'
-  ;; that read inside the image are [x0, x1): one run copied per window row (`$copy_strided`).
-  ;; Not memory.copy/memory.fill: the runs are short (a window row, often under 32 floats), and
-  ;; each bulk-memory instruction is a call out of the module that costs more than the copy.
-  (func (export "im2col") (param $x i32) (param $c i32) (param $h i32) (param $w i32)
-    (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $ph i32) (param $pw i32)
-    (param $dh i32) (param $dw i32) (param $oh i32) (param $ow i32) (param $out i32) (param $rs i32)
-    (local $ch i32) (local $i i32) (local $j i32) (local $y i32) (local $r i32) (local $shift i32)
-    (local $x0 i32) (local $x1 i32) (local $row i32) (local $dst i32) (local $src i32)
-    (loop $chs
-      (local.set $i (i32.const 0))
-      (loop $is
-        (local.set $j (i32.const 0))
-        (loop $js
-          (local.set $shift (i32.sub (i32.mul (local.get $j) (local.get $dw)) (local.get $pw)))
-          (call $span (local.get $shift) (local.get $sw) (local.get $w) (local.get $ow))
-          (local.set $x1) (local.set $x0)
-          (local.set $row (i32.add (local.get $out) (i32.shl (i32.mul
-            (i32.add (i32.mul (i32.add (i32.mul (local.get $ch) (local.get $kh)) (local.get $i)) (local.get $kw)) (local.get $j))
-            (local.get $rs)) (i32.const 2))))
-          (local.set $y (i32.const 0))
-          (loop $ys
-            (local.set $r (i32.add (i32.sub (i32.mul (local.get $y) (local.get $sh)) (local.get $ph)) (i32.mul (local.get $i) (local.get $dh))))
-            (local.set $dst (i32.add (local.get $row) (i32.shl (i32.mul (local.get $y) (local.get $ow)) (i32.const 2))))
-            (if (i32.or (i32.lt_s (local.get $r) (i32.const 0)) (i32.ge_s (local.get $r) (local.get $h)))
-              (then (call $zero (local.get $dst) (local.get $ow)))
-              (else
-                (call $zero (local.get $dst) (local.get $x0))
-                (local.set $src (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $ch) (local.get $h)) (local.get $r)) (local.get $w)) (local.get $shift)) (i32.const 2))))
-                (call $copy_strided
-                  (i32.add (local.get $dst) (i32.shl (local.get $x0) (i32.const 2)))
-                  (i32.add (local.get $src) (i32.shl (i32.mul (local.get $x0) (local.get $sw)) (i32.const 2)))
-                  (i32.sub (local.get $x1) (local.get $x0)) (local.get $sw))
-                (call $zero (i32.add (local.get $dst) (i32.shl (local.get $x1) (i32.const 2))) (i32.sub (local.get $ow) (local.get $x1)))))
-            (br_if $ys (i32.lt_s (local.tee $y (i32.add (local.get $y) (i32.const 1))) (local.get $oh))))
-          (br_if $js (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $kw))))
-        (br_if $is (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $kh))))
-      (br_if $chs (i32.lt_s (local.tee $ch (i32.add (local.get $ch) (i32.const 1))) (local.get $c)))))
-
   ;; ---- the forward convolution as an implicit gemm ----------------------------------------
   ;; y[img, o, pos] = Σ_r W[o, r] · window(img, pos)[r] + bias[o], with r = (ch, i, j) and pos = (y, x').
   ;; The gemm's B operand is never written out whole (im2col): its panels of 8 columns are packed
@@ -675,7 +634,7 @@
   ;; by `gemm`, and the results put in place. A panel is one window position of 8 images, so the
   ;; input is first laid out image-minor (`image_minor`: [groups of 8 images][C][h][w][8]) and every
   ;; panel row is 8 neighbours, two vector loads — whatever the stride, the dilation or the width.
-  ;; Each output's sum runs over r in order, as the im2col path's, so results do not depend on the
+  ;; Each output's sum runs over r in order (the unfold-then-multiply order), so results do not depend on the
   ;; chunking or the thread count.
 
   ;; Groups [g0, g1) of 8 images of x ([images, chw] floats at $x) into $out image-minor:
@@ -1028,6 +987,183 @@
       (local.set $g0 (i32.add (local.get $g0) (i32.const 1)))
       (br $gs))))
 
+  ;; ---- the weight gradient of a convolution, image-minor -----------------------------------
+  ;; ∂W_gᵀ [K, Cout/G] = Σ_p windows_g[r, p] · G[p, o], the sum over p = (image group, position, image)
+  ;; in blocks. The gemm's A operand, the windows, is never unfolded: each chunk packs its blocks of
+  ;; 4 taps straight from the image-minor input (a tap of 8 images is two vector loads; 4×4
+  ;; transposes turn 4 taps × 4 images into pack_a's groups of 4). The B operand is G with its
+  ;; channels last (`rows_minor`), packed by pack_b's row-major path.
+
+  ;; Images of groups [g0, g1) of G ([images, rows, L] floats at $src) with channels last and images
+  ;; interleaved: dst[((g·L + pos)·8 + l)·rows + o] = src[(8g + l)·rows·L + o·L + pos], zero rows for
+  ;; images past the last. Per image a transpose of [rows, L], 4×4 at a time.
+  (func (export "rows_minor") (param $src i32) (param $images i32) (param $rows i32) (param $L i32) (param $dst i32) (param $g0 i32) (param $g1 i32)
+    (local $img i32) (local $end i32) (local $o i32) (local $pos i32) (local $a i32) (local $b i32) (local $rs i32) (local $q i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $img (i32.shl (local.get $g0) (i32.const 3)))
+    (local.set $end (i32.shl (local.get $g1) (i32.const 3)))
+    ;; bytes from one position's row of dst to the next: 8 images of `rows` floats
+    (local.set $rs (i32.shl (local.get $rows) (i32.const 5)))
+    (block $idone (loop $is
+      (br_if $idone (i32.ge_s (local.get $img) (local.get $end)))
+      ;; dst row of (image, pos 0): ((g·L)·8 + l)·rows, g = img >> 3, l = img & 7
+      (local.set $b (i32.add (local.get $dst) (i32.shl (i32.mul (i32.add (i32.shl (i32.mul (i32.shr_u (local.get $img) (i32.const 3)) (local.get $L)) (i32.const 3))
+        (i32.and (local.get $img) (i32.const 7))) (local.get $rows)) (i32.const 2))))
+      (if (i32.ge_s (local.get $img) (local.get $images))
+        (then
+          (local.set $pos (i32.const 0))
+          (block $zdone (loop $zs
+            (br_if $zdone (i32.ge_s (local.get $pos) (local.get $L)))
+            (call $zero (i32.add (local.get $b) (i32.mul (local.get $pos) (local.get $rs))) (local.get $rows))
+            (local.set $pos (i32.add (local.get $pos) (i32.const 1)))
+            (br $zs))))
+        (else
+          (local.set $a (i32.add (local.get $src) (i32.shl (i32.mul (i32.mul (local.get $img) (local.get $rows)) (local.get $L)) (i32.const 2))))
+          (local.set $o (i32.const 0))
+          (block $odone (loop $os
+            (br_if $odone (i32.gt_s (i32.add (local.get $o) (i32.const 4)) (local.get $rows)))
+            (local.set $pos (i32.const 0))
+            (block $pdone (loop $ps
+              (br_if $pdone (i32.gt_s (i32.add (local.get $pos) (i32.const 4)) (local.get $L)))
+              ;; v_q: channel o + q, positions pos … pos + 3
+              (local.set $q (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $o) (local.get $L)) (local.get $pos)) (i32.const 2))))
+              (local.set $v0 (v128.load (local.get $q)))
+              (local.set $v1 (v128.load (i32.add (local.get $q) (i32.shl (local.get $L) (i32.const 2)))))
+              (local.set $v2 (v128.load (i32.add (local.get $q) (i32.shl (local.get $L) (i32.const 3)))))
+              (local.set $v3 (v128.load (i32.add (local.get $q) (i32.mul (local.get $L) (i32.const 12)))))
+              (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v0) (local.get $v1)))
+              (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v0) (local.get $v1)))
+              (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v2) (local.get $v3)))
+              (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v2) (local.get $v3)))
+              ;; position pos + q: channels o … o + 3
+              (local.set $q (i32.add (i32.add (local.get $b) (i32.mul (local.get $pos) (local.get $rs))) (i32.shl (local.get $o) (i32.const 2))))
+              (v128.store (local.get $q) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+              (v128.store (i32.add (local.get $q) (local.get $rs)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+              (v128.store (i32.add (local.get $q) (i32.shl (local.get $rs) (i32.const 1))) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+              (v128.store (i32.add (local.get $q) (i32.mul (local.get $rs) (i32.const 3))) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+              (local.set $pos (i32.add (local.get $pos) (i32.const 4)))
+              (br $ps)))
+            ;; the last L mod 4 positions of these 4 channels
+            (block $tdone (loop $ts
+              (br_if $tdone (i32.ge_s (local.get $pos) (local.get $L)))
+              (local.set $q (i32.const 0))
+              (loop $qs
+                (f32.store (i32.add (i32.add (local.get $b) (i32.mul (local.get $pos) (local.get $rs))) (i32.shl (i32.add (local.get $o) (local.get $q)) (i32.const 2)))
+                  (f32.load (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (i32.add (local.get $o) (local.get $q)) (local.get $L)) (local.get $pos)) (i32.const 2)))))
+                (br_if $qs (i32.lt_s (local.tee $q (i32.add (local.get $q) (i32.const 1))) (i32.const 4))))
+              (local.set $pos (i32.add (local.get $pos) (i32.const 1)))
+              (br $ts)))
+            (local.set $o (i32.add (local.get $o) (i32.const 4)))
+            (br $os)))
+          ;; the last rows mod 4 channels, one float at a time
+          (block $rdone (loop $rows_left
+            (br_if $rdone (i32.ge_s (local.get $o) (local.get $rows)))
+            (local.set $pos (i32.const 0))
+            (block $pdone2 (loop $ps2
+              (br_if $pdone2 (i32.ge_s (local.get $pos) (local.get $L)))
+              (f32.store (i32.add (i32.add (local.get $b) (i32.mul (local.get $pos) (local.get $rs))) (i32.shl (local.get $o) (i32.const 2)))
+                (f32.load (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $o) (local.get $L)) (local.get $pos)) (i32.const 2)))))
+              (local.set $pos (i32.add (local.get $pos) (i32.const 1)))
+              (br $ps2)))
+            (local.set $o (i32.add (local.get $o) (i32.const 1)))
+            (br $rows_left)))))
+      (local.set $img (i32.add (local.get $img) (i32.const 1)))
+      (br $is))))
+
+  ;; The record `conv_weight_rows` reads: fields 0–15 as `conv_windows`' (xt, C, c0, cg, h, w, kh,
+  ;; kw, sh, sw, ph, pw, dh, dw, ow, L), then 16 E (image groups in the block)  17 K  18 ap (packed
+  ;; windows, [K4, k] as pack_a lays it out)  19 bp (G packed by pack_b)  20 c (the [K4, n8] product)
+  ;; 21 n8  22 k (= E·L·8)  23 scratch (64 floats per chunk).
+
+  ;; Quads [q0, q1) of taps: packed as pack_a packs rows 4q … 4q + 3 of the windows matrix (column
+  ;; p = (e·L + pos)·8 + l: tap r of image 8e + l at window pos), then multiplied by the packed G.
+  (func (export "conv_weight_rows") (param $geo i32) (param $q0 i32) (param $q1 i32) (param $chunk i32)
+    (local $taps i32) (local $tmp i32) (local $t i32) (local $r i32) (local $K i32) (local $khw i32) (local $rem i32)
+    (local $e i32) (local $E i32) (local $y i32) (local $xo i32) (local $ow i32) (local $oh i32) (local $plane i32) (local $out i32)
+    (local $h i32) (local $w i32) (local $rr i32) (local $cc i32) (local $entry i32) (local $q i32) (local $half i32) (local $src i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $K (i32.load offset=68 (local.get $geo)))
+    (local.set $E (i32.load offset=64 (local.get $geo)))
+    (local.set $h (i32.load offset=16 (local.get $geo)))
+    (local.set $w (i32.load offset=20 (local.get $geo)))
+    (local.set $ow (i32.load offset=56 (local.get $geo)))
+    (local.set $oh (i32.div_u (i32.load offset=60 (local.get $geo)) (local.get $ow)))
+    (local.set $khw (i32.mul (i32.load offset=24 (local.get $geo)) (i32.load offset=28 (local.get $geo))))
+    ;; the chunk's scratch: 4 taps × (channel plane offset or −1, row shift, column shift, unused), then 32 floats
+    (local.set $taps (i32.add (i32.load offset=92 (local.get $geo)) (i32.shl (local.get $chunk) (i32.const 8))))
+    (local.set $tmp (i32.add (local.get $taps) (i32.const 64)))
+    (local.set $q (local.get $q0))
+    (block $qdone (loop $qs
+      (br_if $qdone (i32.ge_s (local.get $q) (local.get $q1)))
+      (local.set $t (i32.const 0))
+      (loop $ts
+        (local.set $r (i32.add (i32.shl (local.get $q) (i32.const 2)) (local.get $t)))
+        (local.set $entry (i32.add (local.get $taps) (i32.shl (local.get $t) (i32.const 4))))
+        (if (i32.lt_s (local.get $r) (local.get $K))
+          (then
+            (local.set $rem (i32.rem_u (local.get $r) (local.get $khw)))
+            ;; floats from the group's start to channel c0 + r / khw: (c0 + r/khw)·h·w·8
+            (i32.store (local.get $entry) (i32.shl (i32.mul (i32.add (i32.load offset=8 (local.get $geo)) (i32.div_u (local.get $r) (local.get $khw)))
+              (i32.mul (local.get $h) (local.get $w))) (i32.const 3)))
+            (i32.store offset=4 (local.get $entry) (i32.sub (i32.mul (i32.div_u (local.get $rem) (i32.load offset=28 (local.get $geo))) (i32.load offset=48 (local.get $geo)))
+              (i32.load offset=40 (local.get $geo))))
+            (i32.store offset=8 (local.get $entry) (i32.sub (i32.mul (i32.rem_u (local.get $rem) (i32.load offset=28 (local.get $geo))) (i32.load offset=52 (local.get $geo)))
+              (i32.load offset=44 (local.get $geo)))))
+          (else (i32.store (local.get $entry) (i32.const -1))))
+        (br_if $ts (i32.lt_s (local.tee $t (i32.add (local.get $t) (i32.const 1))) (i32.const 4))))
+      ;; packed block q: p = 0, 1, … in order, 4 floats (the 4 taps) each
+      (local.set $out (i32.add (i32.load offset=72 (local.get $geo)) (i32.shl (i32.mul (local.get $q) (i32.load offset=88 (local.get $geo))) (i32.const 4))))
+      (local.set $e (i32.const 0))
+      (loop $es
+        (local.set $plane (i32.add (i32.load (local.get $geo)) (i32.shl (i32.mul (i32.mul (local.get $e) (i32.load offset=4 (local.get $geo))) (i32.mul (local.get $h) (local.get $w))) (i32.const 5))))
+        (local.set $y (i32.const 0))
+        (loop $ys
+          (local.set $xo (i32.const 0))
+          (loop $xs
+            ;; tap t of the 8 images at window (y, xo) into tmp[t]
+            (local.set $t (i32.const 0))
+            (loop $loads
+              (local.set $entry (i32.add (local.get $taps) (i32.shl (local.get $t) (i32.const 4))))
+              (local.set $rr (i32.add (i32.mul (local.get $y) (i32.load offset=32 (local.get $geo))) (i32.load offset=4 (local.get $entry))))
+              (local.set $cc (i32.add (i32.mul (local.get $xo) (i32.load offset=36 (local.get $geo))) (i32.load offset=8 (local.get $entry))))
+              (local.set $src (i32.add (local.get $tmp) (i32.shl (local.get $t) (i32.const 5))))
+              (if (i32.and (i32.ge_s (i32.load (local.get $entry)) (i32.const 0))
+                    (i32.and (i32.lt_u (local.get $rr) (local.get $h)) (i32.lt_u (local.get $cc) (local.get $w))))
+                (then
+                  (local.set $rr (i32.add (local.get $plane) (i32.shl (i32.add (i32.load (local.get $entry)) (i32.shl (i32.add (i32.mul (local.get $rr) (local.get $w)) (local.get $cc)) (i32.const 3))) (i32.const 2))))
+                  (v128.store (local.get $src) (v128.load (local.get $rr)))
+                  (v128.store offset=16 (local.get $src) (v128.load offset=16 (local.get $rr))))
+                (else
+                  (v128.store (local.get $src) (v128.const i32x4 0 0 0 0))
+                  (v128.store offset=16 (local.get $src) (v128.const i32x4 0 0 0 0))))
+              (br_if $loads (i32.lt_s (local.tee $t (i32.add (local.get $t) (i32.const 1))) (i32.const 4))))
+            ;; images 4·half … + 3: 4 taps × 4 images transposed into 4 groups of the 4 taps
+            (local.set $half (i32.const 0))
+            (loop $halves
+              (local.set $src (i32.add (local.get $tmp) (local.get $half)))
+              (local.set $v0 (v128.load (local.get $src)))
+              (local.set $v1 (v128.load offset=32 (local.get $src)))
+              (local.set $v2 (v128.load offset=64 (local.get $src)))
+              (local.set $v3 (v128.load offset=96 (local.get $src)))
+              (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v0) (local.get $v1)))
+              (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v0) (local.get $v1)))
+              (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v2) (local.get $v3)))
+              (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v2) (local.get $v3)))
+              (v128.store (local.get $out) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+              (v128.store offset=16 (local.get $out) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+              (v128.store offset=32 (local.get $out) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+              (v128.store offset=48 (local.get $out) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+              (local.set $out (i32.add (local.get $out) (i32.const 64)))
+              (br_if $halves (i32.eq (local.tee $half (i32.add (local.get $half) (i32.const 16))) (i32.const 16))))
+            (br_if $xs (i32.lt_s (local.tee $xo (i32.add (local.get $xo) (i32.const 1))) (local.get $ow))))
+          (br_if $ys (i32.lt_s (local.tee $y (i32.add (local.get $y) (i32.const 1))) (local.get $oh))))
+        (br_if $es (i32.lt_s (local.tee $e (i32.add (local.get $e) (i32.const 1))) (local.get $E))))
+      (local.set $q (i32.add (local.get $q) (i32.const 1)))
+      (br $qs)))
+    (call $gemm_block (i32.load offset=72 (local.get $geo)) (i32.load offset=76 (local.get $geo)) (i32.load offset=88 (local.get $geo))
+      (i32.load offset=84 (local.get $geo)) (i32.load offset=80 (local.get $geo)) (i32.shl (local.get $q0) (i32.const 2)) (i32.shl (local.get $q1) (i32.const 2))
+      (i32.const 0) (i32.load offset=84 (local.get $geo)) (i32.const 0)))
+
   ;; ---- pooling and index kernels ----------------------------------------------------------
 
   ;; Max pooling of $planes contiguous [h, w] planes at $x (one after another): for each window
@@ -1247,35 +1383,6 @@
       (br_if $done (i32.le_s (local.get $n) (i32.const 0)))
       (f32.store (local.get $dst) (f32.const 0))
       (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
-      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-      (br $ss))))
-
-  ;; dst[q] = src[q·stride] for q < n. Stride 1: vectors; stride 2: two vectors' even lanes by one
-  ;; shuffle (reading one float past the last element taken, inside the block's slack); else
-  ;; single floats. Writes never pass dst + 4n.
-  (func $copy_strided (param $dst i32) (param $src i32) (param $n i32) (param $stride i32)
-    (if (i32.eq (local.get $stride) (i32.const 1))
-      (then (block $vdone (loop $vs
-        (br_if $vdone (i32.lt_s (local.get $n) (i32.const 4)))
-        (v128.store (local.get $dst) (v128.load (local.get $src)))
-        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
-        (local.set $src (i32.add (local.get $src) (i32.const 16)))
-        (local.set $n (i32.sub (local.get $n) (i32.const 4)))
-        (br $vs)))))
-    (if (i32.eq (local.get $stride) (i32.const 2))
-      (then (block $vdone (loop $vs
-        (br_if $vdone (i32.lt_s (local.get $n) (i32.const 4)))
-        (v128.store (local.get $dst) (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27
-          (v128.load (local.get $src)) (v128.load offset=16 (local.get $src))))
-        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
-        (local.set $src (i32.add (local.get $src) (i32.const 32)))
-        (local.set $n (i32.sub (local.get $n) (i32.const 4)))
-        (br $vs)))))
-    (block $done (loop $ss
-      (br_if $done (i32.le_s (local.get $n) (i32.const 0)))
-      (f32.store (local.get $dst) (f32.load (local.get $src)))
-      (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
-      (local.set $src (i32.add (local.get $src) (i32.shl (local.get $stride) (i32.const 2))))
       (local.set $n (i32.sub (local.get $n) (i32.const 1)))
       (br $ss))))
 

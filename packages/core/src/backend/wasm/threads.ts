@@ -32,36 +32,30 @@ export interface Gemm {
 // A job's first integer says what it is. A product's job: [COLUMNS or ROWS, a, ars, acs, m, b, brs,
 // bcs, k, n, packedA, packedB, c, bias, per]; an elementwise one: [UNARY, op, x, out, n, per]; a
 // max pooling one: [MAX_POOL, x, planes, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, values, indices, per];
-// an unfolding one: [IM2COL, x, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols, rowStride, xImage, images, per]
-// (xImage: floats from one image to the next; image i's columns start i·oh·ow floats in);
 // a scatter-add one: [SCATTER_ROWS, src, index, rows, len, size, out, per]; an image-minor one:
 // [IMAGE_MINOR, x, images, chw, out, per] (units: groups of 8 images); a convolution's:
 // [CONV_WINDOWS, geo, panels, per] (units: window panels, the rest of the geometry at geo); a
-// convolution input gradient's: [CONV_INPUT_GRAD, geo, groups of 8 images, per].
-const COLUMNS = 0, ROWS = 1, UNARY = 2, MAX_POOL = 3, IM2COL = 4, SCATTER_ROWS = 5, IMAGE_MINOR = 6, CONV_WINDOWS = 7, CONV_INPUT_GRAD = 8;
+// convolution input gradient's: [CONV_INPUT_GRAD, geo, groups of 8 images, per]; a channels-last
+// one: [ROWS_MINOR, src, images, rows, L, dst, per] (units: groups of 8 images); a weight
+// gradient's: [CONV_WEIGHT_ROWS, geo, quads of taps, per].
+const COLUMNS = 0, ROWS = 1, UNARY = 2, MAX_POOL = 3, SCATTER_ROWS = 4, IMAGE_MINOR = 5, CONV_WINDOWS = 6, CONV_INPUT_GRAD = 7, ROWS_MINOR = 8,
+  CONV_WEIGHT_ROWS = 9;
 
 /**
  * Chunk `c` of a job. Of a product split by COLUMNS: column panels [c·per, (c+1)·per) — packs
  * those panels of B, then multiplies every row of the (already packed) A by them; split by ROWS:
  * row quads [c·per, (c+1)·per) — packs those rows of A, then multiplies them by the (already
  * packed) B. Of a UNARY job: elements [c·per, (c+1)·per), per a multiple of 4. Of a MAX_POOL
- * job: planes [c·per, (c+1)·per), each plane's windows independent of the others'. Of an IM2COL
- * job: images [c·per, (c+1)·per), each unfolded into columns of its own. Of an IMAGE_MINOR or a
- * CONV_INPUT_GRAD job: groups of 8 images; of a CONV_WINDOWS job: window panels, packed,
- * multiplied and put in place. It runs from its text in the workers too, with the job kinds
- * defined beside it: it uses nothing else.
+ * job: planes [c·per, (c+1)·per), each plane's windows independent of the others'. Of an
+ * IMAGE_MINOR, ROWS_MINOR or CONV_INPUT_GRAD job: groups of 8 images; of a CONV_WINDOWS job:
+ * window panels, packed, multiplied and put in place; of a CONV_WEIGHT_ROWS job: quads of taps,
+ * packed and multiplied. It runs from its text in the workers too, with the job kinds defined
+ * beside it: it uses nothing else.
  */
 function kernelChunk(K: WasmKernels, j: ArrayLike<number>, c: number): void {
   if (j[0] === UNARY) {
     const i0 = c * j[5];
     K.unary(j[1], j[2] + 4 * i0, j[3] + 4 * i0, Math.min(j[4] - i0, j[5]), 0, 0);
-    return;
-  }
-  if (j[0] === IM2COL) {
-    const L = j[13] * j[14];
-    for (let i = c * j[19]; i < Math.min(j[18], (c + 1) * j[19]); i++) {
-      K.im2col(j[1] + 4 * i * j[17], j[2], j[3], j[4], j[5], j[6], j[7], j[8], j[9], j[10], j[11], j[12], j[13], j[14], j[15] + 4 * i * L, j[16]);
-    }
     return;
   }
   if (j[0] === CONV_WINDOWS) {
@@ -70,6 +64,14 @@ function kernelChunk(K: WasmKernels, j: ArrayLike<number>, c: number): void {
   }
   if (j[0] === CONV_INPUT_GRAD) {
     K.conv_input_grad(j[1], c * j[3], Math.min(j[2], (c + 1) * j[3]), c);
+    return;
+  }
+  if (j[0] === CONV_WEIGHT_ROWS) {
+    K.conv_weight_rows(j[1], c * j[3], Math.min(j[2], (c + 1) * j[3]), c);
+    return;
+  }
+  if (j[0] === ROWS_MINOR) {
+    K.rows_minor(j[1], j[2], j[3], j[4], j[5], c * j[6], Math.min(Math.ceil(j[2] / 8), (c + 1) * j[6]));
     return;
   }
   if (j[0] === IMAGE_MINOR) {
@@ -105,8 +107,9 @@ function kernelPool(): WorkerPool {
   pool ??= new WorkerPool(
     `({ module, memory }) => {
       const K = new WebAssembly.Instance(module, { env: { memory } }).exports;
-      const COLUMNS = ${COLUMNS}, UNARY = ${UNARY}, MAX_POOL = ${MAX_POOL}, IM2COL = ${IM2COL}, SCATTER_ROWS = ${SCATTER_ROWS};
+      const COLUMNS = ${COLUMNS}, UNARY = ${UNARY}, MAX_POOL = ${MAX_POOL}, SCATTER_ROWS = ${SCATTER_ROWS};
       const IMAGE_MINOR = ${IMAGE_MINOR}, CONV_WINDOWS = ${CONV_WINDOWS}, CONV_INPUT_GRAD = ${CONV_INPUT_GRAD};
+      const ROWS_MINOR = ${ROWS_MINOR}, CONV_WEIGHT_ROWS = ${CONV_WEIGHT_ROWS};
       const kernelChunk = (${kernelChunk.toString()});
       return (j, c) => kernelChunk(K, j, c);
     }`,
@@ -172,7 +175,7 @@ export function parallelUnary(op: number, x: number, out: number, n: number, par
 }
 
 /**
- * Memory-bound jobs (pooling, scatter-add, im2col, image-minor layouts: each element read or written about
+ * Memory-bound jobs (pooling, scatter-add, image-minor layouts: each element read or written about
  * once) share their units out over the threads only when they move at least this many floats.
  */
 const PARALLEL_MIN_MOVED = 1 << 18;
@@ -224,26 +227,27 @@ export function parallelScatterAddRows(src: number, index: number, rows: number,
   shareUnits([SCATTER_ROWS, src, index, rows, len, size, out], rows, rows * size, meanwhile);
 }
 
-/** The windows of a convolution, as kernels.wat's im2col takes them. */
-export interface WindowGeometry {
-  h: number; w: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; oh: number; ow: number;
-}
-
-/**
- * im2col of `images` images of `c` channels at byte address `x` (`xImage` floats apart) into the
- * columns at `cols` (rows `rowStride` floats apart; image i's windows from column i·oh·ow).
- */
-export function parallelIm2col(x: number, xImage: number, images: number, c: number, g: WindowGeometry, cols: number, rowStride: number): void {
-  const job = [IM2COL, x, c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, cols, rowStride, xImage, images];
-  shareUnits(job, images, images * c * g.kh * g.kw * g.oh * g.ow);
-}
-
 /**
  * x ([images, chw] floats at byte address `x`) laid out image-minor at `out` (kernels.wat's
  * `image_minor`), its groups of 8 images shared out over the threads when x is large.
  */
 export function parallelImageMinor(x: number, images: number, chw: number, out: number): void {
   shareUnits([IMAGE_MINOR, x, images, chw, out], Math.ceil(images / 8), images * chw);
+}
+
+/** G ([images, rows, L] at byte address `src`) channels last, images interleaved by 8, at `dst` (kernels.wat's `rows_minor`). */
+export function parallelRowsMinor(src: number, images: number, rows: number, L: number, dst: number): void {
+  shareUnits([ROWS_MINOR, src, images, rows, L, dst], Math.ceil(images / 8), images * rows * L);
+}
+
+/** Quads of taps per chunk of a `parallelConvWeightRows` job of `work` multiply-adds. */
+export function tapQuadsPerChunk(quads: number, work: number): number {
+  return wasm().shared && threadsAvailable() && work >= PARALLEL_MIN_WORK ? unitsPerChunk(quads) : quads;
+}
+
+/** kernels.wat's `conv_weight_rows` over quads of taps [0, quads), `per` a chunk (from `tapQuadsPerChunk`). */
+export function parallelConvWeightRows(geo: number, quads: number, per: number): void {
+  runChunks([CONV_WEIGHT_ROWS, geo, quads, per], quads, per);
 }
 
 /** Panels per chunk of a `convWindows` job: a multiple of 4 (the kernel's step). */

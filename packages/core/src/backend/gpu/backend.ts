@@ -73,6 +73,23 @@ function spacing(offsets: readonly number[]): BatchOffsets | null {
 }
 
 /** The kernels gpu.js runs; each declines what textures cannot hold, and the registry completes the rest from the reference. */
+
+/**
+ * Whether some window has no tap inside the image (a dilated window can step over the whole of a
+ * small input): its maximum is −∞, which GLSL ES 1.0 cannot write, so such a call runs the
+ * reference kernel.
+ */
+function hasWindowInPadding(win: Windows): boolean {
+  const empty = (size: number, k: number, s: number, p: number, d: number, out: number): boolean => {
+    for (let o = 0; o < out; o++) {
+      let inside = false;
+      for (let i = 0; i < k && !inside; i++) inside = o * s - p + i * d >= 0 && o * s - p + i * d < size;
+      if (!inside) return true;
+    }
+    return false;
+  };
+  return empty(win.h, win.kh, win.sh, win.ph, win.dh, win.oh) || empty(win.w, win.kw, win.sw, win.pw, win.dw, win.ow);
+}
 export const gpuKernels: BackendImpl = {
   name: 'gpu',
   info: () => ({ ...gpuInfo() }),
@@ -164,7 +181,7 @@ export const gpuKernels: BackendImpl = {
   /** Max pooling (`maxPoolSource`): the maxima stay a texture; the positions are read back as int32. */
   maxPool(x: View, win: Windows) {
     const [n, c] = x.shape, size = n * c * win.oh * win.ow;
-    if (!onGpu([size], x) || size >= MAX_INDEX) return DECLINE;
+    if (!onGpu([size], x) || size >= MAX_INDEX || hasWindowInPadding(win)) return DECLINE;
     const g: WindowSource = { c, ...win };
     const key = (which: string) => `maxPool:${which}|${n},${c}|${Object.values(win)}|${x.offset}:${x.buffer.length}`;
     const values = output(kernel(key('value'), maxPoolSource(g, x.offset, 'value'), size)(input(x.buffer)), size);

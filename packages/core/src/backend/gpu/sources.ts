@@ -329,8 +329,8 @@ export function convSource(g: WindowSource, cout: number, groups: number, xo: nu
 /**
  * Max pooling, one thread per window: its largest element (`value`) or that element's flat
  * position row·w + col in its plane (`index`), the first largest in row-major tap order with a
- * NaN counting as largest (PyTorch's rule); taps outside the plane are skipped. Every window has
- * a tap inside the plane (maxPool2d's padding rule guarantees it), so `best` always gets one.
+ * NaN counting as largest (PyTorch's rule); taps outside the plane are skipped. The backend
+ * sends only geometries where every window has a tap inside the plane, so `best` always gets one.
  * GLSL ES 1.0 has no isnan: `v != v` is the test, which the property tests check holds here.
  */
 export function maxPoolSource(g: WindowSource, xo: number, out: 'value' | 'index'): string {

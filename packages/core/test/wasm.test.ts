@@ -206,23 +206,34 @@ describe('wasm elementwise kernels equal the reference', () => {
   });
 });
 
-test('exp, log and sigmoid shared out over threads give bit-identical results to one thread', async () => {
+test('exp, log, sigmoid, division and binary cross-entropy (both ways) shared out over threads give bit-identical results to one thread', async () => {
   const before = getNumThreads();
   // Long enough (≥ 2¹⁶) to be split, an odd length (a short last chunk), special values throughout.
-  const values = randn([(1 << 17) + 3], { generator: new Generator(11) }).mul(30).mutableData();
+  const n = (1 << 17) + 3, g = new Generator(11);
+  const values = randn([n], { generator: g }).mul(30).mutableData();
   for (let i = 0; i < values.length; i += 97) values[i] = special[(i / 97) % special.length];
-  const x = tensor(values);
+  const x = tensor(values), y = randn([n], { generator: g });
+  // Probabilities and targets for the cross-entropy kernels (as the sigmoid then bce of a VAE's decoder).
+  const p = randn([n], { generator: g }).sigmoid(), t = randn([n], { generator: g }).sigmoid();
+  const view = (a: Tensor) => ({ buffer: a.buffer, shape: a.shape, strides: a.strides, offset: a.offset });
+  const ops: [string, () => ArrayLike<number>][] = [
+    ...(['exp', 'log', 'sigmoid'] as const).map((op): [string, () => ArrayLike<number>] => [op, () => onWasm(() => x[op]()).data]),
+    ['div', () => onWasm(() => x.div(y)).data],
+    ['div by a scalar', () => onWasm(() => tensor(3).div(x)).data],
+    ['binaryCrossEntropy', () => wasmBackend.binary('binaryCrossEntropy', view(p), view(t), [n]) as Float32Array],
+    ['binaryCrossEntropyBackward', () => wasmBackend.binary('binaryCrossEntropyBackward', view(p), view(t), [n]) as Float32Array],
+  ];
   try {
     setNumThreads(1);
-    const single = (['exp', 'log', 'sigmoid'] as const).map((op) => onWasm(() => x[op]()).data);
+    const single = ops.map(([, run]) => run());
     setNumThreads(3);
     onWasm(() => x.exp()); // starts the pool
     for (let i = 0; i < 1000 && readyKernelWorkers() < 2; i++) await new Promise((r) => setTimeout(r, 10));
     expect(readyKernelWorkers()).toBe(2);
-    for (const [i, op] of (['exp', 'log', 'sigmoid'] as const).entries()) {
+    for (const [i, [op, run]] of ops.entries()) {
       const start = kernelChunksTakenByWorkers();
       for (let attempt = 0; attempt < 50 && kernelChunksTakenByWorkers() === start; attempt++) {
-        expect(onWasm(() => x[op]()).data).toEqual(single[i]);
+        expect(firstDifference([run()], [single[i]]), op).toBeNull();
       }
       expect(kernelChunksTakenByWorkers(), `workers took no chunk of ${op}`).toBeGreaterThan(start);
     }
@@ -377,6 +388,19 @@ describe('what the wasm backend leaves to the reference kernels', () => {
 });
 
 /**
+ * Where two lists of arrays first differ — [array, index, ours, theirs] — or null when they are
+ * equal element for element (NaNs equal, −0 ≠ 0): a failure message of one line, where a deep
+ * equality of hundreds of thousands of numbers would spend minutes printing its diff.
+ */
+const firstDifference = (a: ArrayLike<number>[], b: ArrayLike<number>[]): [number, number, number, number] | null => {
+  for (let t = 0; t < Math.max(a.length, b.length); t++) {
+    if (a[t]?.length !== b[t]?.length) return [t, -1, a[t]?.length ?? -1, b[t]?.length ?? -1];
+    for (let i = 0; i < a[t].length; i++) if (!Object.is(a[t][i], b[t][i])) return [t, i, a[t][i], b[t][i]];
+  }
+  return null;
+};
+
+/**
  * Runs `check` (a kernel call and its comparison) on two threads: once to start the pool, then
  * again until a worker has taken a chunk, so the comparison is never of one thread alone.
  */
@@ -425,13 +449,13 @@ describe('wasm convolution kernels equal the reference (random shapes, strides, 
     const x = randn([21, 8, 26, 26], { generator: gen }), w = randn([24, 4 * 9], { generator: gen }), b = randn([24], { generator: gen });
     const grad = randn([21, 24, 26 * 26], { generator: gen });
     const win = { h: 26, w: 26, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, oh: 26, ow: 26 };
-    const both = (): number[][] => [
-      Array.from(wasmBackend.conv2d(x, w, b, win, 2) as Float32Array), Array.from(wasmBackend.conv2dInputGrad(grad, w, win, 2, 8) as Float32Array),
-      Array.from(wasmBackend.conv2dWeightGrad(grad, x, win, 2) as Float32Array),
+    const both = (): Float32Array[] => [
+      wasmBackend.conv2d(x, w, b, win, 2) as Float32Array, wasmBackend.conv2dInputGrad(grad, w, win, 2, 8) as Float32Array,
+      wasmBackend.conv2dWeightGrad(grad, x, win, 2) as Float32Array,
     ];
     const one = both();
     await onWorkers(() => {
-      expect(both()).toEqual(one);
+      expect(firstDifference(both(), one)).toBeNull();
     });
   });
 });
@@ -454,7 +478,7 @@ describe('wasm pooling and index kernels equal the reference bit for bit', () =>
   };
   const same = (a: unknown, b: unknown, what: string): void => {
     expect(a, `${what}: the wasm kernel took the call`).not.toBe(DECLINE);
-    expect(Array.from(a as ArrayLike<number>), what).toEqual(Array.from(b as ArrayLike<number>));
+    expect(firstDifference([a as ArrayLike<number>], [b as ArrayLike<number>]), what).toBeNull();
   };
 
   test('maxPool: the same maxima and positions (ties, NaN, −∞, padding, dilation)', () => {

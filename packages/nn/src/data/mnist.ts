@@ -20,6 +20,9 @@ export interface MnistBatch {
   labels: Tensor;
 }
 
+/** A byte's pixel value v / 255 as float32, looked up: the same numbers as dividing, without a division per pixel. */
+const PIXEL = Float32Array.from({ length: 256 }, (_, v) => v / 255);
+
 /** MNIST (or any set in its IDX layout), kept as bytes; batches are converted to floats on demand. */
 export class MnistDataset implements Dataset<MnistBatch> {
   constructor(
@@ -40,7 +43,7 @@ export class MnistDataset implements Dataset<MnistBatch> {
     const y = new Int32Array(indices.length);
     indices.forEach((i, b) => {
       const src = this.images.subarray(i * px, (i + 1) * px);
-      for (let j = 0; j < px; j++) x[b * px + j] = src[j] / 255;
+      for (let j = 0; j < px; j++) x[b * px + j] = PIXEL[src[j]];
       y[b] = this.labels[i];
     });
     return { images: tensor(x, { shape: [indices.length, px] }), labels: tensor(y) };

@@ -13,7 +13,7 @@ import { WasmBlock, copyToHost, heap, hostArray, wasm } from './instance.js';
 import { addressOf, arena, compactAddress, resultSpace } from './operands.js';
 import { convolution, convolutionInputGrad, convolutionWeightGrad } from './conv.js';
 import { BINARY_CODES, UNARY_CODES } from './module.generated.js';
-import { parallelGemm, parallelMaxPool, parallelScatterAddRows, parallelUnary, wakeKernelWorkers } from './threads.js';
+import { parallelBinary, parallelGemm, parallelMaxPool, parallelScatterAddRows, parallelUnary, wakeKernelWorkers } from './threads.js';
 
 /**
  * The WebAssembly SIMD backend: the kernels of kernels.wat over float32.
@@ -55,6 +55,9 @@ const BINARY: { readonly [P in BinaryOp]: number | null } = {
   pow: null, maximum: null, minimum: null, atan2: null, hypot: null, remainder: null, fmod: null, copysign: null,
 };
 
+/** Binary ops costing tens of instructions an element (two logs, a division): worth sharing out over threads. */
+const COSTLY_BINARY = new Set([binaryCode('binaryCrossEntropy'), binaryCode('binaryCrossEntropyBackward'), binaryCode('div')]);
+
 const isF32 = (...views: { buffer: { dtype: string } }[]): boolean => views.every((v) => v.buffer.dtype === 'float32');
 
 function mapUnary(code: number, x: View, lo = 0, hi = 0): KernelOutput {
@@ -89,6 +92,11 @@ function mapBinary(code: number, a: View, b: View, shape: Shape, onHost = false)
   const op = res === null ? arena.alloc(size) : res.at;
   const k = wasm().kernels;
   const outer = dims.slice(0, Math.max(last, 0));
+  if (outer.length === 0) {
+    // One run: the costly ops share it out over the threads.
+    parallelBinary(code, ap, ia, bp, ib, op, inner, COSTLY_BINARY.has(code), res?.allocate);
+    return res === null ? copyToHost(op, size) : res.done();
+  }
   walk(outer, [contiguousStrides(outer), sa.slice(0, last), sb.slice(0, last)], [0, 0, 0], (n, off, so, i, si, j, sj) => {
     for (let r = 0; r < n; r++, off += so, i += si, j += sj) k.binary(code, ap + 4 * i, ia, bp + 4 * j, ib, op + 4 * off * inner, inner);
   });
@@ -207,6 +215,8 @@ function adam(param: View, grad: View, m: View, v: View, vmax: View | null, h: A
   const gp = addressOf(grad.buffer, grad.offset, n);
   const { stepSize, bc2 } = biasCorrection(h);
   const { beta1: b1, beta2: b2 } = h;
+  // On this thread alone: the step moves 7 floats an element, so it runs at memory speed, which a
+  // second thread does not raise.
   wasm().kernels.adam(pp, gp, mp, vp, xp, n, b1, 1 - b1, b2, 1 - b2, h.weightDecay, 1 - h.lr * h.weightDecay, h.decoupled ? 1 : 0, h.eps, stepSize, bc2);
   if (resident) for (const x of own) x.buffer.deviceUpdated();
   else {

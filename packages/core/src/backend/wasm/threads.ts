@@ -37,9 +37,10 @@ export interface Gemm {
 // [CONV_WINDOWS, geo, panels, per] (units: window panels, the rest of the geometry at geo); a
 // convolution input gradient's: [CONV_INPUT_GRAD, geo, groups of 8 images, per]; a channels-last
 // one: [ROWS_MINOR, src, images, rows, L, dst, per] (units: groups of 8 images); a weight
-// gradient's: [CONV_WEIGHT_ROWS, geo, quads of taps, per].
+// gradient's: [CONV_WEIGHT_ROWS, geo, quads of taps, per]; an elementwise binary one:
+// [BINARY, op, a, as, b, bs, out, n, per] (as, bs: 1 or 0, a broadcast scalar).
 const COLUMNS = 0, ROWS = 1, UNARY = 2, MAX_POOL = 3, SCATTER_ROWS = 4, IMAGE_MINOR = 5, CONV_WINDOWS = 6, CONV_INPUT_GRAD = 7, ROWS_MINOR = 8,
-  CONV_WEIGHT_ROWS = 9;
+  CONV_WEIGHT_ROWS = 9, BINARY = 10;
 
 /**
  * Chunk `c` of a job. Of a product split by COLUMNS: column panels [c·per, (c+1)·per) — packs
@@ -64,6 +65,11 @@ function kernelChunk(K: WasmKernels, j: ArrayLike<number>, c: number): void {
   }
   if (j[0] === CONV_INPUT_GRAD) {
     K.conv_input_grad(j[1], c * j[3], Math.min(j[2], (c + 1) * j[3]), c);
+    return;
+  }
+  if (j[0] === BINARY) {
+    const i0 = c * j[8];
+    K.binary(j[1], j[2] + 4 * i0 * j[3], j[3], j[4] + 4 * i0 * j[5], j[5], j[6] + 4 * i0, Math.min(j[7] - i0, j[8]));
     return;
   }
   if (j[0] === CONV_WEIGHT_ROWS) {
@@ -109,7 +115,7 @@ function kernelPool(): WorkerPool {
       const K = new WebAssembly.Instance(module, { env: { memory } }).exports;
       const COLUMNS = ${COLUMNS}, UNARY = ${UNARY}, MAX_POOL = ${MAX_POOL}, SCATTER_ROWS = ${SCATTER_ROWS};
       const IMAGE_MINOR = ${IMAGE_MINOR}, CONV_WINDOWS = ${CONV_WINDOWS}, CONV_INPUT_GRAD = ${CONV_INPUT_GRAD};
-      const ROWS_MINOR = ${ROWS_MINOR}, CONV_WEIGHT_ROWS = ${CONV_WEIGHT_ROWS};
+      const ROWS_MINOR = ${ROWS_MINOR}, CONV_WEIGHT_ROWS = ${CONV_WEIGHT_ROWS}, BINARY = ${BINARY};
       const kernelChunk = (${kernelChunk.toString()});
       return (j, c) => kernelChunk(K, j, c);
     }`,
@@ -172,6 +178,22 @@ export function parallelUnary(op: number, x: number, out: number, n: number, par
   }
   const per = 4 * unitsPerChunk(Math.ceil(n / 4));
   kernelPool().run([UNARY, op, x, out, n, per], Math.ceil(n / per), (j, c) => kernelChunk(K, j, c), meanwhile);
+}
+
+/**
+ * `binary(op, a, as, b, bs, out, n)` of kernels.wat (one run of n elements; `as`/`bs` 1, or 0 for a
+ * broadcast scalar), shared out over the threads when `parallel` and n is large; `meanwhile` as in
+ * `parallelUnary`.
+ */
+export function parallelBinary(op: number, a: number, as: number, b: number, bs: number, out: number, n: number, parallel: boolean, meanwhile?: () => void): void {
+  const { kernels: K, shared } = wasm();
+  if (!parallel || !shared || !threadsAvailable() || n < PARALLEL_MIN_ELEMENTS) {
+    meanwhile?.();
+    K.binary(op, a, as, b, bs, out, n);
+    return;
+  }
+  const per = 4 * unitsPerChunk(Math.ceil(n / 4));
+  kernelPool().run([BINARY, op, a, as, b, bs, out, n, per], Math.ceil(n / per), (j, c) => kernelChunk(K, j, c), meanwhile);
 }
 
 /**

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 const here = (p) => new URL(p, import.meta.url);
+const NODE24_COMMAND = '"$(npx -y -p node@24 which node | tail -1)" benchmarks/conv.mjs --out=benchmarks/results/conv-node24.json';
 const k = JSON.parse(readFileSync(here('./results/kernels.json'), 'utf8'));
 const fmt = (v, digits = 1) => (v === undefined ? '–' : v >= 100 ? v.toFixed(0) : v.toFixed(digits));
 const best = (r, key) => (r.gflops ?? r.ms)[key];
@@ -108,6 +109,22 @@ for (const f of ['vae-epoch.json', 'vae-epoch-wasm.json', 'vae-epoch-conv.json']
   lines.push('|---|---:|');
   for (const r of v.runners) lines.push(`| ${r.name} | ${r.secondsPerEpoch.median} (${r.secondsPerEpoch.min}–${r.secondsPerEpoch.max}) |`);
   for (const [k, r] of Object.entries(v.ratios)) lines.push(`| *${k}* (per round) | ${r.median} (${r.min}–${r.max}) |`);
+}
+
+if (existsSync(here('./results/conv-node24.json'))) {
+  // The same convolution run under another Node: its ratios, the ones the targets name.
+  const v = JSON.parse(readFileSync(here('./results/conv-node24.json'), 'utf8')), node20 = JSON.parse(readFileSync(convFile, 'utf8'));
+  const r = (x) => (x === undefined ? '–' : `${x.toFixed(2)}×`);
+  lines.push('');
+  lines.push(`**Convolution on Node ${v.machine.node}** (\`results/conv-node24.json\`, ${v.machine.date.slice(0, 10)}, \`${NODE24_COMMAND}\`; same conventions). The one-core peak loop of \`peak.mjs\` runs at ${v.wasmSimdPeakGflops1t} GFLOP/s under this Node (against ${node20.wasmSimdPeakGflops1t} under ${node20.machine.node}), while the kernels run as fast as there, so no fraction of the peak is given here.`);
+  lines.push('');
+  lines.push('| layer | forward ÷ tfjs-wasm | fwd+bwd ÷ gemms | fwd+bwd ÷ PyTorch |');
+  lines.push('|---|---:|---:|---:|');
+  for (const c of v.conv) lines.push(`| ${c.id} | ${r(c.ratios['forward ÷ tfjs-wasm'])} | ${c.ratios['fwd+bwd ÷ gemms'] === undefined ? '–' : `${(100 * c.ratios['fwd+bwd ÷ gemms']).toFixed(0)} %`} | ${r(c.ratios['fwd+bwd ÷ PyTorch'])} |`);
+  for (const p of v.pool) {
+    const ours = p['fwd+bwd']['tensorgrad wasm 2t'].ms, torch = p['fwd+bwd']['PyTorch 2t'].ms;
+    lines.push(`| ${p.id} | forward ${p.forward['tensorgrad wasm 2t'].ms.toFixed(2)} ms | fwd+bwd ${ours.toFixed(2)} ms (PyTorch ${torch.toFixed(2)}) | ${r(torch / ours)} PyTorch's speed |`);
+  }
 }
 
 for (const f of ['vae-memory-mlp.json', 'vae-memory-conv.json']) {

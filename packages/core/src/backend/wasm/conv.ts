@@ -1,7 +1,7 @@
 import type { KernelOutput, View, Windows } from '../kernels.js';
 import { f32At, wasm } from './instance.js';
 import { addressOf, arena, resultSpace } from './operands.js';
-import { imageGroupsPerChunk, parallelConvInputGrad, parallelConvWeightRows, parallelConvWindows, parallelImageMinor, parallelRowsMinor, tapQuadsPerChunk, windowPanelsPerChunk } from './threads.js';
+import { convUnitsPerChunk, parallelConvInputGrad, parallelConvWeightRows, parallelConvWindows, parallelImageMinor, parallelRowsMinor } from './threads.js';
 
 /**
  * The three convolution kernels, each the packed SIMD gemm (kernels.wat's `gemm`) fed straight
@@ -47,19 +47,19 @@ export function convolution(x: View, weight: View, bias: View | null, win: Windo
   const { K, L } = geometry(c, groups, win), og = cout / groups, m4 = up(og, 4), cg = c / groups;
   const chw = c * win.h * win.w, size = n * cout * L, eights = Math.ceil(n / 8);
   arena.reset();
+  // Panels (window positions of 8 images) per chunk of a block of `panels`, and the block's chunks: one scratch slot each.
+  const perChunk = (panels: number): number => convUnitsPerChunk(panels, panels * 8 * og * K, 4);
+  const chunks = (panels: number): number => Math.ceil(panels / perChunk(panels));
+  const slot = 32 * (K + m4);
   /** Floats for a block of `e` groups of 8 images: the input as given and image-minor, the weights, the scratch, y. */
-  const need = (e: number): number => {
-    const per = windowPanelsPerChunk(e * L, og, K);
-    return 2 * n * chw + (cout + m4) * K + cout + 8 * e * chw + Math.ceil((e * L) / per) * 32 * (K + m4) + size + WINDOW_FIELDS;
-  };
+  const need = (e: number): number => 2 * n * chw + (cout + m4) * K + cout + 8 * e * chw + chunks(e * L) * slot + size + WINDOW_FIELDS;
   let E = eights;
   while (E > 1 && !arena.fits(need(E))) E = Math.ceil(E / 2);
   if (!arena.fits(need(E))) return null;
   const wp = addressOf(weight.buffer, weight.offset, cout * K), xp = addressOf(x.buffer, x.offset, n * chw);
   const bp = bias === null ? 0 : addressOf(bias.buffer, bias.offset, cout);
-  // A scratch slot per chunk, for the most chunks any block has (a full one, or the last).
-  const chunks = (panels: number): number => Math.ceil(panels / windowPanelsPerChunk(panels, og, K));
-  const slot = 32 * (K + m4), slots = Math.max(chunks(E * L), chunks(Math.ceil((n - 8 * E * Math.floor((eights - 1) / E)) / 8) * L));
+  // Slots for the most chunks any block has: a full one, or the last (a smaller block can be cut into more chunks).
+  const slots = Math.max(chunks(E * L), chunks(Math.ceil((n - 8 * E * Math.floor((eights - 1) / E)) / 8) * L));
   const xt = arena.alloc(8 * E * chw), ap = arena.alloc(m4 * K), scratch = arena.alloc(slots * slot);
   const res = resultSpace(size), out = res.at, geo = arena.alloc(WINDOW_FIELDS);
   const { kernels, memory } = wasm();
@@ -72,7 +72,7 @@ export function convolution(x: View, weight: View, bias: View | null, win: Windo
         xt, c, gi * cg, cg, win.h, win.w, win.kh, win.kw, win.sh, win.sw, win.ph, win.pw, win.dh, win.dw, win.ow, L,
         ap, K, og, bp === 0 ? 0 : bp + 4 * gi * og, out + 4 * (8 * e0 * cout + gi * og) * L, cout * L, images, scratch, slot,
       ]);
-      parallelConvWindows(geo, panels, windowPanelsPerChunk(panels, og, K), e0 === 0 && gi === 0 ? res.allocate : undefined);
+      parallelConvWindows(geo, panels, perChunk(panels), e0 === 0 && gi === 0 ? res.allocate : undefined);
     }
   }
   return res.done();
@@ -90,7 +90,7 @@ export function convolutionInputGrad(gv: View, weight: View, win: Windows, group
   const n = gv.shape[0], cout = weight.shape[0];
   const { K, L } = geometry(channels, groups, win), og = cout / groups, cg = channels / groups, K4 = up(K, 4);
   const chw = channels * win.h * win.w, eights = Math.ceil(n / 8), size = n * chw;
-  const per = imageGroupsPerChunk(eights, n * L * K * og), slot = 8 * chw + 32 * og + 32 * K4, chunks = Math.ceil(eights / per);
+  const per = convUnitsPerChunk(eights, n * L * K * og), slot = 8 * chw + 32 * og + 32 * K4, chunks = Math.ceil(eights / per);
   arena.reset();
   if (!arena.fits(n * cout * L + 8 * eights * cout * L + cout * K + groups * K4 * og + chunks * slot + size + INPUT_GRAD_FIELDS)) return null;
   const gp = addressOf(gv.buffer, gv.offset, n * cout * L), wp = addressOf(weight.buffer, weight.offset, cout * K);
@@ -127,7 +127,7 @@ export function convolutionWeightGrad(gv: View, x: View, win: Windows, groups: n
   const [n, c] = x.shape, cout = gv.shape[1];
   const { K, L } = geometry(c, groups, win), og = cout / groups, cg = c / groups, K4 = up(K, 4), n8 = up(og, 8);
   const chw = c * win.h * win.w, eights = Math.ceil(n / 8), E = Math.max(1, Math.min(eights, Math.floor(WEIGHT_GRAD_K / (8 * L)))), k = 8 * E * L;
-  const quads = K4 / 4, per = tapQuadsPerChunk(quads, k * K * og), chunks = Math.ceil(quads / per);
+  const quads = K4 / 4, per = convUnitsPerChunk(quads, k * K * og), chunks = Math.ceil(quads / per);
   arena.reset();
   if (!arena.fits(n * chw + n * cout * L + 8 * E * chw + k * cout + K4 * k + k * n8 + K4 * n8 + 64 * chunks + WEIGHT_GRAD_FIELDS)) return null;
   const xp = addressOf(x.buffer, x.offset, n * chw), gp = addressOf(gv.buffer, gv.offset, n * cout * L);

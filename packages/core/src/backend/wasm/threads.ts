@@ -160,40 +160,33 @@ export function parallelGemm(g: Gemm, meanwhile?: () => void): void {
 
 /**
  * Elementwise functions at least this long share their elements out over the threads. Only the
- * ones costing several instructions per element (exp, log, sigmoid) are worth it: the others run
- * at memory speed on one thread.
+ * ones costing several instructions per element (exp, log, sigmoid, the cross-entropy kernels,
+ * division) are worth it: the others run at memory speed on one thread.
  */
 const PARALLEL_MIN_ELEMENTS = 1 << 16;
 
 /**
- * `unary(op, x, out, n)` of kernels.wat, shared out over the threads when `parallel` and n is
- * large; `meanwhile` runs once on this thread while the workers start (see `WorkerPool.run`).
+ * An elementwise job over n elements (`job` without its last argument, the elements per chunk, a
+ * multiple of 4): shared out over the threads when `parallel` and n is large, else one chunk here;
+ * `meanwhile` as in `runChunks`.
  */
+function shareElements(job: number[], n: number, parallel: boolean, meanwhile?: () => void): void {
+  const per = parallel && wasm().shared && threadsAvailable() && n >= PARALLEL_MIN_ELEMENTS ? 4 * unitsPerChunk(Math.ceil(n / 4)) : n;
+  job.push(per);
+  runChunks(job, n, per, meanwhile);
+}
+
+/** `unary(op, x, out, n)` of kernels.wat, shared out over the threads when `parallel` and n is large (`shareElements`). */
 export function parallelUnary(op: number, x: number, out: number, n: number, parallel: boolean, meanwhile?: () => void): void {
-  const { kernels: K, shared } = wasm();
-  if (!parallel || !shared || !threadsAvailable() || n < PARALLEL_MIN_ELEMENTS) {
-    meanwhile?.();
-    K.unary(op, x, out, n, 0, 0);
-    return;
-  }
-  const per = 4 * unitsPerChunk(Math.ceil(n / 4));
-  kernelPool().run([UNARY, op, x, out, n, per], Math.ceil(n / per), (j, c) => kernelChunk(K, j, c), meanwhile);
+  shareElements([UNARY, op, x, out, n], n, parallel, meanwhile);
 }
 
 /**
  * `binary(op, a, as, b, bs, out, n)` of kernels.wat (one run of n elements; `as`/`bs` 1, or 0 for a
- * broadcast scalar), shared out over the threads when `parallel` and n is large; `meanwhile` as in
- * `parallelUnary`.
+ * broadcast scalar), shared out over the threads when `parallel` and n is large (`shareElements`).
  */
 export function parallelBinary(op: number, a: number, as: number, b: number, bs: number, out: number, n: number, parallel: boolean, meanwhile?: () => void): void {
-  const { kernels: K, shared } = wasm();
-  if (!parallel || !shared || !threadsAvailable() || n < PARALLEL_MIN_ELEMENTS) {
-    meanwhile?.();
-    K.binary(op, a, as, b, bs, out, n);
-    return;
-  }
-  const per = 4 * unitsPerChunk(Math.ceil(n / 4));
-  kernelPool().run([BINARY, op, a, as, b, bs, out, n, per], Math.ceil(n / per), (j, c) => kernelChunk(K, j, c), meanwhile);
+  shareElements([BINARY, op, a, as, b, bs, out, n], n, parallel, meanwhile);
 }
 
 /**
@@ -262,37 +255,31 @@ export function parallelRowsMinor(src: number, images: number, rows: number, L: 
   shareUnits([ROWS_MINOR, src, images, rows, L, dst], Math.ceil(images / 8), images * rows * L);
 }
 
-/** Quads of taps per chunk of a `parallelConvWeightRows` job of `work` multiply-adds. */
-export function tapQuadsPerChunk(quads: number, work: number): number {
-  return wasm().shared && threadsAvailable() && work >= PARALLEL_MIN_WORK ? unitsPerChunk(quads) : quads;
-}
-
-/** kernels.wat's `conv_weight_rows` over quads of taps [0, quads), `per` a chunk (from `tapQuadsPerChunk`). */
+/** kernels.wat's `conv_weight_rows` over quads of taps [0, quads), `per` a chunk (from `convUnitsPerChunk`). */
 export function parallelConvWeightRows(geo: number, quads: number, per: number): void {
   runChunks([CONV_WEIGHT_ROWS, geo, quads, per], quads, per);
 }
 
-/** Panels per chunk of a `convWindows` job: a multiple of 4 (the kernel's step). */
-export function windowPanelsPerChunk(panels: number, m: number, k: number): number {
-  const parallel = gemmInParallel(m, k, 8 * panels);
-  return parallel ? 4 * unitsPerChunk(Math.ceil(panels / 4)) : panels;
+/**
+ * Units per chunk of a convolution job (its units: window panels, image groups, quads of taps) of
+ * `work` multiply-adds in all: shared out over the threads as a product of that size would be,
+ * in chunks of a multiple of `step` units (the kernel's own step), else all in one chunk.
+ */
+export function convUnitsPerChunk(units: number, work: number, step = 1): number {
+  return wasm().shared && threadsAvailable() && work >= PARALLEL_MIN_WORK ? step * unitsPerChunk(Math.ceil(units / step)) : units;
 }
 
-/** Groups of 8 images per chunk of a `parallelConvInputGrad` job of `work` multiply-adds. */
-export function imageGroupsPerChunk(groups: number, work: number): number {
-  return wasm().shared && threadsAvailable() && work >= PARALLEL_MIN_WORK ? unitsPerChunk(groups) : groups;
-}
 
 /**
  * kernels.wat's `conv_windows` over panels [0, panels) of the convolution described at `geo`,
- * in chunks of `per` panels (from `windowPanelsPerChunk`), shared out over the threads when
+ * in chunks of `per` panels (from `convUnitsPerChunk`, a multiple of 4), shared out over the threads when
  * there is more than one (`meanwhile` as in `runChunks`).
  */
 export function parallelConvWindows(geo: number, panels: number, per: number, meanwhile?: () => void): void {
   runChunks([CONV_WINDOWS, geo, panels, per], panels, per, meanwhile);
 }
 
-/** kernels.wat's `conv_input_grad` over image groups [0, groups), `per` a chunk (from `imageGroupsPerChunk`). */
+/** kernels.wat's `conv_input_grad` over image groups [0, groups), `per` a chunk (from `convUnitsPerChunk`). */
 export function parallelConvInputGrad(geo: number, groups: number, per: number, meanwhile?: () => void): void {
   runChunks([CONV_INPUT_GRAD, geo, groups, per], groups, per, meanwhile);
 }

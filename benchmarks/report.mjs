@@ -47,8 +47,9 @@ lines.push(`|---|${ewCols.map(() => '---:').join('|')}|${wasmCols.map(() => '---
 for (const r of ew) lines.push(`| ${r.id} | ${ewCols.map((c) => fmt(r.ms[c], 3)).join(' | ')} | ${wasmCols.map((c) => `${fmt(r.ms['tfjs-wasm'] / r.ms[c], 2)}×`).join(' | ')} |`);
 
 const convFile = here('./results/conv.json');
-if (existsSync(convFile)) {
-  const c = JSON.parse(readFileSync(convFile, 'utf8'));
+const conv = existsSync(convFile) ? JSON.parse(readFileSync(convFile, 'utf8')) : null;
+if (conv !== null) {
+  const c = conv;
   const tg = `tensorgrad wasm ${c.threads}t`, pt = `PyTorch ${c.threads}t`;
   const libs = [tg, 'tfjs-wasm', 'jax-js', pt];
   // Median of the rounds' medians, and in brackets the rounds' min–max (GFLOP/s from ms, or ms).
@@ -111,9 +112,9 @@ for (const f of ['vae-epoch.json', 'vae-epoch-wasm.json', 'vae-epoch-conv.json']
   for (const [k, r] of Object.entries(v.ratios)) lines.push(`| *${k}* (per round) | ${r.median} (${r.min}–${r.max}) |`);
 }
 
-if (existsSync(here('./results/conv-node24.json'))) {
+if (conv !== null && existsSync(here('./results/conv-node24.json'))) {
   // The same convolution run under another Node: its ratios, the ones the targets name.
-  const v = JSON.parse(readFileSync(here('./results/conv-node24.json'), 'utf8')), node20 = JSON.parse(readFileSync(convFile, 'utf8'));
+  const v = JSON.parse(readFileSync(here('./results/conv-node24.json'), 'utf8')), node20 = conv;
   const r = (x) => (x === undefined ? '–' : `${x.toFixed(2)}×`);
   lines.push('');
   lines.push(`**Convolution on Node ${v.machine.node}** (\`results/conv-node24.json\`, ${v.machine.date.slice(0, 10)}, \`${NODE24_COMMAND}\`; same conventions). The one-core peak loop of \`peak.mjs\` runs at ${v.wasmSimdPeakGflops1t} GFLOP/s under this Node (against ${node20.wasmSimdPeakGflops1t} under ${node20.machine.node}), while the kernels run as fast as there, so no fraction of the peak is given here.`);

@@ -72,8 +72,6 @@ function spacing(offsets: readonly number[]): BatchOffsets | null {
   return offsets.every((o, t) => o === first + t * step) ? { first, step } : null;
 }
 
-/** The kernels gpu.js runs; each declines what textures cannot hold, and the registry completes the rest from the reference. */
-
 /**
  * Whether some window has no tap inside the image (a dilated window can step over the whole of a
  * small input): its maximum is −∞, which GLSL ES 1.0 cannot write, so such a call runs the
@@ -90,6 +88,8 @@ function hasWindowInPadding(win: Windows): boolean {
   };
   return empty(win.h, win.kh, win.sh, win.ph, win.dh, win.oh) || empty(win.w, win.kw, win.sw, win.pw, win.dw, win.ow);
 }
+
+/** The kernels gpu.js runs; each declines what textures cannot hold, and the registry completes the rest from the reference. */
 export const gpuKernels: BackendImpl = {
   name: 'gpu',
   info: () => ({ ...gpuInfo() }),
